@@ -1,0 +1,72 @@
+# drainit: a container init that drains before it kills.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+VERSION = 0.1.0
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Werror
+CPPFLAGS += -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP
+# make check SANITIZE=address,undefined
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
+LDLIBS = -lcap
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+B = build
+SRC = $(wildcard init/*.c)
+OBJ = $(SRC:init/%.c=$(B)/obj/%.o)
+LIBOBJ = $(filter-out $(B)/obj/main.o,$(OBJ))
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_OBJ = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%.o)
+HELPERS = $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
+
+all: $(B)/drainit
+
+$(B)/drainit: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+$(B)/obj/%.o: init/%.c | $(B)/obj
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# A stripped, fully static binary (libcap.a included) for images.
+static: $(B)/drainit-static
+$(B)/drainit-static: $(OBJ)
+	$(CC) -static $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+	strip $@
+
+$(B)/unit/%.o: tests/unit/%.c | $(B)/unit
+	$(CC) $(CPPFLAGS) -Iinit $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/unit-tests: $(UNIT_OBJ) $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(B)/helpers/%: tests/helpers/%.c | $(B)/helpers
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lutil
+
+$(B)/obj $(B)/unit $(B)/helpers:
+	mkdir -p $@
+
+check: all $(B)/unit-tests $(HELPERS)
+	tests/run.sh
+
+demo: all $(HELPERS)
+	tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(B)/drainit $(DESTDIR)$(BINDIR)/drainit
+	install -m 644 docs/drainit.8 $(DESTDIR)$(MANDIR)/man8/drainit.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/drainit $(DESTDIR)$(MANDIR)/man8/drainit.8
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all static check demo install uninstall clean
+-include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

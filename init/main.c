@@ -1,0 +1,61 @@
+#include <stdio.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "opt.h"
+#include "probe.h"
+#include "supervise.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+extern char **environ;
+
+static const char license[] =
+"drainit " VERSION " is released under the MIT License:\n\n"
+"Permission is hereby granted, free of charge, to any person obtaining a copy of\n"
+"this software and associated documentation files (the \"Software\"), to deal in\n"
+"the Software without restriction, including without limitation the rights to\n"
+"use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of\n"
+"the Software, and to permit persons to whom the Software is furnished to do so,\n"
+"subject to the following conditions:\n\n"
+"The above copyright notice and this permission notice shall be included in all\n"
+"copies or substantial portions of the Software.\n\n"
+"THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\n"
+"IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS\n"
+"FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR\n"
+"COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER\n"
+"IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN\n"
+"CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct log log;
+	char err[512];
+
+	switch (opt_parse(argc, argv, environ, &cfg, err, sizeof err)) {
+	case OPT_ERROR:
+		fprintf(stderr, "drainit: error: %s (see drainit --help)\n", err);
+		return EXIT_USAGE;
+	case OPT_HELP:
+		opt_help(stdout);
+		return 0;
+	case OPT_PROBE_HELP:
+		opt_probe_help(stdout);
+		return 0;
+	case OPT_VERSION:
+		puts("drainit " VERSION);
+		return 0;
+	case OPT_LICENSE:
+		fputs(license, stdout);
+		return 0;
+	case OPT_PROBE:
+		return probe_run(cfg.ready_file);
+	case OPT_RUN:
+		break;
+	}
+	log_init(&log, cfg.verbosity, cfg.log_format, STDERR_FILENO);
+	return supervise(&cfg, &log);
+}

@@ -1,0 +1,422 @@
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dur.h"
+#include "opt.h"
+#include "sig.h"
+
+enum opt_id {
+	O_READY_FILE, O_PRE_STOP_DELAY, O_DRAIN_TIMEOUT, O_GRACE_PERIOD, O_STOP_SIGNAL,
+	O_PDEATH_SIGNAL, O_SINGLE_CHILD, O_PROCESS_GROUP, O_SUBREAPER, O_WARN_ON_REAP,
+	O_VERBOSE, O_QUIET, O_LOG_FORMAT, O_EXPECT_EXIT, O_LICENSE, O_HELP, O_VERSION,
+};
+
+struct optdef {
+	enum opt_id id;
+	char short_name;        /* 0: none */
+	const char *long_name;  /* NULL: none */
+	bool takes_value;
+	const char *env;        /* DRAINIT_* variable, NULL: none */
+};
+
+static const struct optdef defs[] = {
+	{ O_READY_FILE, 0, "ready-file", true, "DRAINIT_READY_FILE" },
+	{ O_PRE_STOP_DELAY, 0, "pre-stop-delay", true, "DRAINIT_PRE_STOP_DELAY" },
+	{ O_DRAIN_TIMEOUT, 0, "drain-timeout", true, "DRAINIT_DRAIN_TIMEOUT" },
+	{ O_GRACE_PERIOD, 0, "grace-period", true, "DRAINIT_GRACE_PERIOD" },
+	{ O_STOP_SIGNAL, 0, "stop-signal", true, "DRAINIT_STOP_SIGNAL" },
+	{ O_PDEATH_SIGNAL, 'p', "parent-death-signal", true, "DRAINIT_PARENT_DEATH_SIGNAL" },
+	{ O_SINGLE_CHILD, 0, "single-child", false, "DRAINIT_SINGLE_CHILD" },
+	{ O_PROCESS_GROUP, 'g', "process-group", false, NULL },
+	{ O_SUBREAPER, 's', "subreaper", false, "DRAINIT_SUBREAPER" },
+	{ O_WARN_ON_REAP, 'w', "warn-on-reap", false, "DRAINIT_WARN_ON_REAP" },
+	{ O_VERBOSE, 'v', "verbose", false, NULL },
+	{ O_QUIET, 'q', "quiet", false, NULL },
+	{ O_LOG_FORMAT, 0, "log-format", true, "DRAINIT_LOG_FORMAT" },
+	{ O_EXPECT_EXIT, 'e', "expect-exit", true, "DRAINIT_EXPECT_EXIT" },
+	{ O_LICENSE, 'l', "license", false, NULL },
+	{ O_HELP, 'h', "help", false, NULL },
+	{ O_VERSION, 0, "version", false, NULL },
+};
+
+#define NDEFS (sizeof defs / sizeof defs[0])
+
+static const char *env_get(char *const *envp, const char *name)
+{
+	size_t n = strlen(name);
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* Kubernetes writes `value: ""` for "unset", so an empty DRAINIT_* is unset. */
+static const char *env_value(char *const *envp, const char *name)
+{
+	const char *v = env_get(envp, name);
+	return v && *v ? v : NULL;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(s, yes[i]) == 0) { *out = true; return 0; }
+		if (strcmp(s, no[i]) == 0) { *out = false; return 0; }
+	}
+	return -1;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	long v = strtol(s, &end, 10);
+	if (*end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int set_expect(struct config *cfg, const char *s, char *err, size_t errlen)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", s);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		long code;
+		if (parse_int(tok, 0, 255, &code) != 0) {
+			snprintf(err, errlen, "bad exit code '%s': expected 0-255", tok);
+			return -1;
+		}
+		cfg->expect_exit[code / 8] |= (unsigned char)(1u << (code % 8));
+	}
+	return 0;
+}
+
+/* Applies one option's value (NULL for flags); `from_env` says whether a
+ * boolean arrives as text. Writes err without the "where" prefix. */
+static int apply(struct config *cfg, const struct optdef *d, const char *val,
+		 bool from_env, char *err, size_t errlen)
+{
+	bool on = true;
+	if (from_env && !d->takes_value && parse_bool(val, &on) != 0) {
+		snprintf(err, errlen, "bad value '%s': expected 1/0, true/false, yes/no or on/off", val);
+		return -1;
+	}
+	switch (d->id) {
+	case O_READY_FILE:
+		if (*val == '\0') {
+			snprintf(err, errlen, "empty path");
+			return -1;
+		}
+		cfg->ready_file = val;
+		return 0;
+	case O_PRE_STOP_DELAY:
+		return dur_parse(val, &cfg->pre_stop_delay_ms, err, errlen);
+	case O_DRAIN_TIMEOUT:
+		return dur_parse(val, &cfg->drain_timeout_ms, err, errlen);
+	case O_GRACE_PERIOD:
+		return dur_parse(val, &cfg->grace_period_ms, err, errlen);
+	case O_STOP_SIGNAL:
+		return (cfg->stop_signal = sig_parse(val, err, errlen)) ? 0 : -1;
+	case O_PDEATH_SIGNAL:
+		return (cfg->pdeath_signal = sig_parse(val, err, errlen)) ? 0 : -1;
+	case O_SINGLE_CHILD:
+		cfg->single_child = on;
+		return 0;
+	case O_PROCESS_GROUP:
+		cfg->single_child = !on;
+		return 0;
+	case O_SUBREAPER:
+		cfg->subreaper = on;
+		return 0;
+	case O_WARN_ON_REAP:
+		cfg->warn_on_reap = on;
+		return 0;
+	case O_VERBOSE:
+		if (cfg->verbosity < V_DEBUG)
+			cfg->verbosity++;
+		return 0;
+	case O_QUIET:
+		cfg->verbosity = V_ERROR;
+		return 0;
+	case O_LOG_FORMAT:
+		if (strcmp(val, "text") == 0)
+			cfg->log_format = LOG_TEXT;
+		else if (strcmp(val, "json") == 0)
+			cfg->log_format = LOG_JSON;
+		else {
+			snprintf(err, errlen, "bad log format '%s': expected text or json", val);
+			return -1;
+		}
+		return 0;
+	case O_EXPECT_EXIT:
+		return set_expect(cfg, val, err, errlen);
+	case O_LICENSE:
+	case O_HELP:
+	case O_VERSION:
+		return 0;
+	}
+	return 0;
+}
+
+static void defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->drain_timeout_ms = 25000;
+	cfg->grace_period_ms = -1;
+	cfg->stop_signal = SIGTERM;
+	cfg->verbosity = V_INFO;
+	cfg->log_format = LOG_TEXT;
+}
+
+static int read_env(struct config *cfg, char *const *envp, char *err, size_t errlen)
+{
+	char why[200];
+	long level;
+	const char *v;
+
+	/* tini's variables first, so that drainit's own beat them. tini turns
+	 * these on when they are set at all, whatever the value. */
+	if (env_get(envp, "TINI_SUBREAPER"))
+		cfg->subreaper = true;
+	if (env_get(envp, "TINI_KILL_PROCESS_GROUP"))
+		cfg->single_child = false;
+	if ((v = env_value(envp, "TINI_VERBOSITY"))) {
+		if (parse_int(v, 0, 1000, &level) != 0) {
+			snprintf(err, errlen, "TINI_VERBOSITY: bad value '%s': expected a number", v);
+			return -1;
+		}
+		cfg->verbosity = level > V_DEBUG ? V_DEBUG : (int)level;
+	}
+	if ((v = env_value(envp, "DRAINIT_VERBOSITY"))) {
+		if (parse_int(v, 0, 3, &level) != 0) {
+			snprintf(err, errlen, "DRAINIT_VERBOSITY: bad value '%s': expected 0-3", v);
+			return -1;
+		}
+		cfg->verbosity = (int)level;
+	}
+	for (size_t i = 0; i < NDEFS; i++) {
+		if (!defs[i].env || !(v = env_value(envp, defs[i].env)))
+			continue;
+		if (apply(cfg, &defs[i], v, true, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s: %s", defs[i].env, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const struct optdef *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NDEFS; i++)
+		if (defs[i].long_name && strlen(defs[i].long_name) == len &&
+		    strncmp(defs[i].long_name, name, len) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+static const struct optdef *find_short(char c)
+{
+	for (size_t i = 0; i < NDEFS; i++)
+		if (defs[i].short_name == c)
+			return &defs[i];
+	return NULL;
+}
+
+static enum opt_action action_of(enum opt_id id)
+{
+	return id == O_HELP ? OPT_HELP : id == O_VERSION ? OPT_VERSION : OPT_LICENSE;
+}
+
+/* Parses flags from argv[*i] on, stopping at the first non-option or after
+ * "--". `allowed` limits the options (probe takes only a few). Returns
+ * OPT_RUN to go on, or the action to take. */
+static enum opt_action parse_flags(int argc, char **argv, int *i, struct config *cfg,
+				   bool probe, char *err, size_t errlen)
+{
+	char why[200];
+
+	while (*i < argc) {
+		char *a = argv[*i];
+		const struct optdef *d;
+		const char *val = NULL;
+
+		if (strcmp(a, "--") == 0) {
+			(*i)++;
+			return OPT_RUN;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			return OPT_RUN;
+
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			d = find_long(name, len);
+			if (!d || (probe && d->id != O_READY_FILE && d->id != O_HELP)) {
+				snprintf(err, errlen, "unknown option '%.*s'", (int)(len + 2), a);
+				return OPT_ERROR;
+			}
+			if (d->takes_value) {
+				if (eq)
+					val = eq + 1;
+				else if (*i + 1 < argc)
+					val = argv[++(*i)];
+				else {
+					snprintf(err, errlen, "option '--%s' needs a value", d->long_name);
+					return OPT_ERROR;
+				}
+			} else if (eq) {
+				snprintf(err, errlen, "option '--%s' takes no value", d->long_name);
+				return OPT_ERROR;
+			}
+			if (apply(cfg, d, val, false, why, sizeof why) != 0) {
+				snprintf(err, errlen, "--%s: %s", d->long_name, why);
+				return OPT_ERROR;
+			}
+			if (d->id == O_HELP || d->id == O_VERSION || d->id == O_LICENSE)
+				return action_of(d->id);
+			(*i)++;
+			continue;
+		}
+
+		/* A bundle of short options: -vvw, -p TERM, -pTERM. */
+		for (const char *c = a + 1; *c; c++) {
+			d = find_short(*c);
+			if (!d || (probe && d->id != O_HELP)) {
+				snprintf(err, errlen, "unknown option '-%c'", *c);
+				return OPT_ERROR;
+			}
+			if (d->takes_value) {
+				if (c[1] != '\0')
+					val = c + 1;
+				else if (*i + 1 < argc)
+					val = argv[++(*i)];
+				else {
+					snprintf(err, errlen, "option '-%c' needs a value", *c);
+					return OPT_ERROR;
+				}
+			}
+			if (apply(cfg, d, val, false, why, sizeof why) != 0) {
+				snprintf(err, errlen, "-%c: %s", *c, why);
+				return OPT_ERROR;
+			}
+			if (d->id == O_HELP || d->id == O_VERSION || d->id == O_LICENSE)
+				return action_of(d->id);
+			if (d->takes_value)
+				break;
+		}
+		(*i)++;
+	}
+	return OPT_RUN;
+}
+
+enum opt_action opt_parse(int argc, char **argv, char *const *envp,
+			  struct config *cfg, char *err, size_t errlen)
+{
+	int i = 1;
+	enum opt_action act;
+
+	defaults(cfg);
+	if (read_env(cfg, envp, err, errlen) != 0)
+		return OPT_ERROR;
+
+	if (argc > 1 && strcmp(argv[1], "probe") == 0) {
+		i = 2;
+		act = parse_flags(argc, argv, &i, cfg, true, err, errlen);
+		if (act == OPT_HELP)
+			return OPT_PROBE_HELP;
+		if (act != OPT_RUN)
+			return act;
+		if (i < argc) {
+			snprintf(err, errlen, "probe: unexpected argument '%s'", argv[i]);
+			return OPT_ERROR;
+		}
+		if (!cfg->ready_file) {
+			snprintf(err, errlen, "probe: no readiness file: give --ready-file PATH or set DRAINIT_READY_FILE");
+			return OPT_ERROR;
+		}
+		return OPT_PROBE;
+	}
+
+	act = parse_flags(argc, argv, &i, cfg, false, err, errlen);
+	if (act != OPT_RUN)
+		return act;
+	if (i >= argc) {
+		snprintf(err, errlen, "%s", i > 1 && strcmp(argv[i - 1], "--") == 0
+			 ? "no command after '--'"
+			 : "no command given: usage: drainit [OPTIONS] [--] COMMAND [ARG...]");
+		return OPT_ERROR;
+	}
+	if (argv[i][0] == '\0') {
+		snprintf(err, errlen, "empty command name");
+		return OPT_ERROR;
+	}
+	cfg->argv = argv + i;
+	return OPT_RUN;
+}
+
+bool opt_expects(const struct config *cfg, int code)
+{
+	return code >= 0 && code < 256 && (cfg->expect_exit[code / 8] & (1u << (code % 8)));
+}
+
+void opt_help(FILE *out)
+{
+	fputs(
+"usage: drainit [OPTIONS] [--] COMMAND [ARG...]\n"
+"       drainit probe [--ready-file PATH]\n"
+"\n"
+"Runs COMMAND as a container init: forwards signals, reaps zombies, and on\n"
+"SIGTERM withdraws readiness, keeps serving for the pre-stop delay, sends the\n"
+"stop signal and waits for every process to drain before SIGKILL.\n"
+"\n"
+"Options (environment variable in brackets; a flag beats the environment):\n"
+"      --ready-file PATH      readiness file, present iff ready [DRAINIT_READY_FILE]\n"
+"      --pre-stop-delay DUR   keep serving this long after SIGTERM (default 0)\n"
+"                             [DRAINIT_PRE_STOP_DELAY]\n"
+"      --drain-timeout DUR    wait this long for all processes after the stop\n"
+"                             signal, then SIGKILL (default 25s) [DRAINIT_DRAIN_TIMEOUT]\n"
+"      --stop-signal SIG      signal that asks the app to stop (default TERM)\n"
+"                             [DRAINIT_STOP_SIGNAL]\n"
+"      --grace-period DUR     the pod's terminationGracePeriodSeconds; warn when\n"
+"                             delay + drain do not fit [DRAINIT_GRACE_PERIOD]\n"
+"      --single-child         forward signals to the app alone, not its process\n"
+"                             group [DRAINIT_SINGLE_CHILD]\n"
+"  -g, --process-group        forward to the app's process group (the default)\n"
+"                             [TINI_KILL_PROCESS_GROUP]\n"
+"  -s, --subreaper            be a child subreaper (always, when not PID 1)\n"
+"                             [DRAINIT_SUBREAPER, TINI_SUBREAPER]\n"
+"  -p, --parent-death-signal SIG\n"
+"                             signal drainit gets when its parent dies\n"
+"                             [DRAINIT_PARENT_DEATH_SIGNAL]\n"
+"  -w, --warn-on-reap         log each reaped orphan as a warning [DRAINIT_WARN_ON_REAP]\n"
+"  -e, --expect-exit CODE     report exit code CODE as 0; repeatable\n"
+"                             [DRAINIT_EXPECT_EXIT=CODE,CODE]\n"
+"  -v, --verbose              more log: reaps, capabilities; repeatable\n"
+"  -q, --quiet                errors only [DRAINIT_VERBOSITY=0..3, TINI_VERBOSITY]\n"
+"      --log-format FMT       text or json (JSON lines) [DRAINIT_LOG_FORMAT]\n"
+"  -l, --license              show the license\n"
+"  -h, --help                 show this help\n"
+"      --version              show the version\n"
+"\n"
+"DUR: 500ms, 15s, 1.5s, 2m, 1h or plain seconds. SIG: TERM, SIGTERM, 15, RTMIN+2.\n"
+"Exit status: the app's; 128+N if it died of signal N; 126 not executable;\n"
+"127 not found; 64 usage error; 71 drainit could not start; 73 readiness file\n"
+"cannot be created. See drainit(8).\n", out);
+}
+
+void opt_probe_help(FILE *out)
+{
+	fputs(
+"usage: drainit probe [--ready-file PATH]\n"
+"\n"
+"Kubernetes exec readiness probe: exits 0 if the readiness file says ready,\n"
+"else 1 with one line on stdout saying why; 64 on a usage error.\n"
+"The path comes from --ready-file or DRAINIT_READY_FILE.\n", out);
+}

@@ -1,0 +1,56 @@
+#ifndef DRAINIT_OPT_H
+#define DRAINIT_OPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes of drainit itself; everything else is the app's status. */
+#define EXIT_USAGE 64       /* bad option, value, environment variable or no command */
+#define EXIT_READY_PATH 73  /* the readiness file cannot be created where asked */
+#define EXIT_OSERR 71       /* drainit could not set itself up (signalfd, fork, ...) */
+#define EXIT_NOEXEC 126     /* the command exists but cannot be executed */
+#define EXIT_NOTFOUND 127   /* the command was not found */
+
+enum verbosity { V_ERROR, V_WARN, V_INFO, V_DEBUG };
+enum log_format { LOG_TEXT, LOG_JSON };
+
+/* What the user asked for, from flags and environment. */
+struct config {
+	const char *ready_file;     /* NULL: no readiness file */
+	int64_t pre_stop_delay_ms;
+	int64_t drain_timeout_ms;
+	int64_t grace_period_ms;    /* -1: not given */
+	int stop_signal;
+	int pdeath_signal;          /* 0: none */
+	bool single_child;          /* forward to the app alone, not its group */
+	bool subreaper;             /* -s: asked explicitly (drainit always is when not PID 1) */
+	bool warn_on_reap;
+	int verbosity;
+	enum log_format log_format;
+	unsigned char expect_exit[256 / 8]; /* -e: exit codes reported as 0 */
+	char **argv;                /* the command, NULL-terminated */
+};
+
+enum opt_action {
+	OPT_RUN,        /* start cfg->argv */
+	OPT_PROBE,      /* drainit probe */
+	OPT_HELP,
+	OPT_PROBE_HELP,
+	OPT_VERSION,
+	OPT_LICENSE,
+	OPT_ERROR,      /* err says why; exit EXIT_USAGE */
+};
+
+/* Fills cfg from envp (an environ-style array) and then argv; a flag beats
+ * the environment. Never prints, never exits. */
+enum opt_action opt_parse(int argc, char **argv, char *const *envp,
+			  struct config *cfg, char *err, size_t errlen);
+
+bool opt_expects(const struct config *cfg, int code);
+
+void opt_help(FILE *out);
+void opt_probe_help(FILE *out);
+
+#endif

@@ -1,0 +1,8 @@
+#ifndef DRAINIT_PROBE_H
+#define DRAINIT_PROBE_H
+
+/* drainit probe: the Kubernetes exec-probe command. Exit 0 iff the readiness
+ * file says ready (and its app is alive), else 1 with one line on stdout. */
+int probe_run(const char *ready_file);
+
+#endif

@@ -1,0 +1,138 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+int proc_table_init(struct proc_table *t, size_t cap)
+{
+	t->v = calloc(cap, sizeof *t->v);
+	t->len = 0;
+	t->cap = t->v ? cap : 0;
+	return t->v ? 0 : -1;
+}
+
+void proc_table_free(struct proc_table *t)
+{
+	free(t->v);
+	t->v = NULL;
+	t->len = t->cap = 0;
+}
+
+int proc_parse_stat(const char *line, struct proc_entry *e)
+{
+	/* "PID (COMM) STATE PPID PGRP ...": COMM may hold spaces and ')' so
+	 * it ends at the last ')'. */
+	const char *open = strchr(line, '(');
+	const char *close = strrchr(line, ')');
+	char state;
+	int pid, ppid, pgid;
+
+	if (!open || !close || close < open)
+		return -1;
+	if (sscanf(line, "%d", &pid) != 1)
+		return -1;
+	if (sscanf(close + 1, " %c %d %d", &state, &ppid, &pgid) != 3)
+		return -1;
+	size_t n = (size_t)(close - open - 1);
+	if (n >= PROC_COMM_LEN)
+		n = PROC_COMM_LEN - 1;
+	memcpy(e->comm, open + 1, n);
+	e->comm[n] = '\0';
+	e->pid = pid;
+	e->ppid = ppid;
+	e->pgid = pgid;
+	return 0;
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+const char *proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	if (read_small(path, buf, len) != 0) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+void proc_keep_descendants(struct proc_table *t, pid_t root)
+{
+	/* Entries [0, kept) are descendants; grow that prefix until no
+	 * remaining entry has its parent inside it. */
+	size_t kept = 0;
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t i = kept; i < t->len; i++) {
+			int ours = t->v[i].ppid == root;
+			for (size_t j = 0; !ours && j < kept; j++)
+				ours = t->v[j].pid == t->v[i].ppid;
+			if (ours) {
+				struct proc_entry tmp = t->v[kept];
+				t->v[kept++] = t->v[i];
+				t->v[i] = tmp;
+				changed = 1;
+			}
+		}
+	}
+	t->len = kept;
+}
+
+struct linux_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int proc_scan_under(struct proc_table *t, pid_t self)
+{
+	/* getdents64 into a stack buffer: opendir() would allocate. */
+	char buf[8192], path[64], stat[512];
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	t->len = 0;
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			off += d->d_reclen;
+			if (d->d_name[0] < '1' || d->d_name[0] > '9')
+				continue;
+			pid_t pid = (pid_t)atoi(d->d_name);
+			if (pid == self || t->len == t->cap)
+				continue;
+			snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+			if (read_small(path, stat, sizeof stat) != 0)
+				continue; /* gone meanwhile */
+			if (proc_parse_stat(stat, &t->v[t->len]) == 0)
+				t->len++;
+		}
+	}
+	close(fd);
+	if (self != 1)
+		proc_keep_descendants(t, self);
+	return 0;
+}

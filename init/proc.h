@@ -1,0 +1,39 @@
+#ifndef DRAINIT_PROC_H
+#define DRAINIT_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* The processes under drainit, read from /proc without allocating: as PID 1
+ * every other process of the namespace, otherwise every descendant. */
+
+#define PROC_COMM_LEN 16
+
+struct proc_entry {
+	pid_t pid;
+	pid_t ppid;
+	pid_t pgid;
+	char comm[PROC_COMM_LEN];
+};
+
+struct proc_table {
+	struct proc_entry *v;   /* allocated once by proc_table_init */
+	size_t len, cap;
+};
+
+int proc_table_init(struct proc_table *t, size_t cap);
+void proc_table_free(struct proc_table *t);
+
+/* Fills t with the processes under self (all but self when self is 1). */
+int proc_scan_under(struct proc_table *t, pid_t self);
+
+/* Keeps only the descendants of root; pure, for the tests. */
+void proc_keep_descendants(struct proc_table *t, pid_t root);
+
+/* The command name of pid ("?" when gone); works on zombies too. */
+const char *proc_comm(pid_t pid, char *buf, size_t len);
+
+/* Parses one /proc/PID/stat line; pure. Returns 0 on success. */
+int proc_parse_stat(const char *line, struct proc_entry *e);
+
+#endif

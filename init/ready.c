@@ -1,0 +1,154 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "ready.h"
+
+#define PATH_LEN 4096
+
+/* The folder of path and the temp name beside it: DIR/.BASE.PID.tmp */
+static int split(const char *path, char *dir, char *tmp)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int n;
+
+	if (!slash)
+		n = snprintf(dir, PATH_LEN, ".");
+	else if (slash == path)
+		n = snprintf(dir, PATH_LEN, "/");
+	else
+		n = snprintf(dir, PATH_LEN, "%.*s", (int)(slash - path), path);
+	if (n < 0 || n >= PATH_LEN)
+		return -1;
+	n = snprintf(tmp, PATH_LEN, "%s/.%s.%d.tmp", dir, base, (int)getpid());
+	return n < 0 || n >= PATH_LEN || *base == '\0' ? -1 : 0;
+}
+
+size_t ready_line(char *buf, size_t len, pid_t pid, long long since_realtime_ms)
+{
+	char ts[40];
+	log_timestamp(since_realtime_ms, ts, sizeof ts);
+	int n = snprintf(buf, len, "ready pid=%d since=%s\n", (int)pid, ts);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+int ready_prepare(const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_LEN], tmp[PATH_LEN];
+	struct stat st;
+	int fd, removed = 0;
+
+	if (split(path, dir, tmp) != 0) {
+		snprintf(err, errlen, "readiness file '%s': not a usable file path", path);
+		return -1;
+	}
+	if (stat(dir, &st) != 0) {
+		snprintf(err, errlen, "readiness folder '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "readiness folder '%s': not a folder", dir);
+		return -1;
+	}
+	/* Try for real: access(2) says nothing about read-only mounts seen
+	 * through a writable-looking mode, or about root. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "readiness folder '%s': cannot create files: %s", dir,
+			 strerror(errno));
+		return -1;
+	}
+	close(fd);
+	unlink(tmp);
+
+	/* An emptyDir outlives a container restart: a file from the previous
+	 * run would say "ready" for an app that is not. */
+	if (unlink(path) == 0)
+		removed = 1;
+	else if (errno != ENOENT) {
+		snprintf(err, errlen, "readiness file '%s': cannot remove it: %s", path,
+			 errno == EISDIR || errno == EPERM ? "it is a folder" : strerror(errno));
+		return -1;
+	}
+	return removed;
+}
+
+int ready_mark(const char *path, pid_t pid, long long since_realtime_ms)
+{
+	char dir[PATH_LEN], tmp[PATH_LEN], line[READY_LINE_MAX];
+	size_t n = ready_line(line, sizeof line, pid, since_realtime_ms);
+	int fd, saved;
+
+	if (split(path, dir, tmp) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0644) != 0 || write(fd, line, n) != (ssize_t)n) {
+		saved = errno ? errno : EIO;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+int ready_clear(const char *path)
+{
+	if (unlink(path) == 0 || errno == ENOENT)
+		return 0;
+	return -1;
+}
+
+int ready_parse(const char *content, struct ready_info *info)
+{
+	const char *p = content;
+	size_t n;
+
+	memset(info, 0, sizeof *info);
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyz");
+	if (n == 0 || n >= sizeof info->state || (p[n] != ' ' && p[n] != '\n' && p[n] != '\0'))
+		return -1;
+	memcpy(info->state, p, n);
+	info->state[n] = '\0';
+	p += n;
+	/* key=value words; words this version does not know are skipped so
+	 * that an older probe reads a newer file. */
+	while (*p == ' ') {
+		p++;
+		size_t w = strcspn(p, " \n");
+		if (strncmp(p, "pid=", 4) == 0) {
+			int pid = 0;
+			for (const char *q = p + 4; q < p + w; q++) {
+				if (*q < '0' || *q > '9' || pid > 10000000)
+					return -1;
+				pid = pid * 10 + (*q - '0');
+			}
+			info->pid = pid;
+		} else if (strncmp(p, "since=", 6) == 0 && w - 6 < sizeof info->since) {
+			memcpy(info->since, p + 6, w - 6);
+			info->since[w - 6] = '\0';
+		}
+		p += w;
+	}
+	if (*p != '\n' && *p != '\0')
+		return -1;
+	info->ready = strcmp(info->state, "ready") == 0 && info->pid > 0;
+	return 0;
+}

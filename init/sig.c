@@ -1,0 +1,103 @@
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sig.h"
+
+static const struct {
+	int sig;
+	const char *name;
+} names[] = {
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" }, { SIGILL, "ILL" },
+	{ SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" }, { SIGBUS, "BUS" }, { SIGFPE, "FPE" },
+	{ SIGKILL, "KILL" }, { SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+#ifdef SIGSTKFLT
+	{ SIGSTKFLT, "STKFLT" },
+#endif
+	{ SIGCHLD, "CHLD" }, { SIGCONT, "CONT" }, { SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" },
+	{ SIGTTIN, "TTIN" }, { SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" },
+	{ SIGXFSZ, "XFSZ" }, { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },
+	{ SIGWINCH, "WINCH" }, { SIGIO, "IO" }, { SIGPWR, "PWR" }, { SIGSYS, "SYS" },
+	/* aliases, after the canonical names so sig_name picks those */
+	{ SIGIOT, "IOT" }, { SIGCHLD, "CLD" }, { SIGPOLL, "POLL" },
+};
+
+static int fail(char *err, size_t errlen, const char *s, const char *why)
+{
+	snprintf(err, errlen, "bad signal '%s': %s", s, why);
+	return 0;
+}
+
+/* Parses a decimal number made of digits only; -1 when it is not one. */
+static int small_number(const char *s)
+{
+	long v = 0;
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s) || v > 1000)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return (int)v;
+}
+
+int sig_parse(const char *s, char *err, size_t errlen)
+{
+	const char *p = s;
+
+	if (*p == '\0')
+		return fail(err, errlen, s, "empty");
+	if (isdigit((unsigned char)*p)) {
+		int n = small_number(p);
+		if (n < 1 || n > SIGRTMAX)
+			return fail(err, errlen, s, "not a signal number (1-64)");
+		return n;
+	}
+	if (strncasecmp(p, "SIG", 3) == 0)
+		p += 3;
+	if (strncasecmp(p, "RTMIN", 5) == 0 || strncasecmp(p, "RTMAX", 5) == 0) {
+		int base = strncasecmp(p, "RTMIN", 5) == 0 ? SIGRTMIN : SIGRTMAX;
+		int dir = base == SIGRTMIN ? 1 : -1;
+		const char *q = p + 5;
+		int off = 0;
+		if (*q != '\0') {
+			if (*q != (dir > 0 ? '+' : '-'))
+				return fail(err, errlen, s, dir > 0 ? "expected RTMIN+N" : "expected RTMAX-N");
+			off = small_number(q + 1);
+			if (off < 0)
+				return fail(err, errlen, s, "expected a number after the sign");
+		}
+		int sig = base + dir * off;
+		if (sig < SIGRTMIN || sig > SIGRTMAX)
+			return fail(err, errlen, s, "outside SIGRTMIN..SIGRTMAX");
+		return sig;
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcasecmp(p, names[i].name) == 0)
+			return names[i].sig;
+	return fail(err, errlen, s, "unknown name");
+}
+
+const char *sig_name(int sig, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (names[i].sig == sig) {
+			snprintf(buf, len, "SIG%s", names[i].name);
+			return buf;
+		}
+	}
+	if (sig == SIGRTMIN)
+		snprintf(buf, len, "SIGRTMIN");
+	else if (sig == SIGRTMAX)
+		snprintf(buf, len, "SIGRTMAX");
+	else if (sig > SIGRTMIN && sig < SIGRTMAX)
+		snprintf(buf, len, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else
+		snprintf(buf, len, "signal %d", sig);
+	return buf;
+}

@@ -1,0 +1,13 @@
+#ifndef DRAINIT_SIG_H
+#define DRAINIT_SIG_H
+
+#include <stddef.h>
+
+/* Parses "TERM", "SIGTERM", "term", "15", "RTMIN+3" or "SIGRTMAX-1".
+ * Returns the signal number, or 0 with a reason in err. */
+int sig_parse(const char *s, char *err, size_t errlen);
+
+/* "SIGTERM", "SIGRTMIN+3"; "signal 99" for numbers with no name. */
+const char *sig_name(int sig, char *buf, size_t len);
+
+#endif

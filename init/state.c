@@ -1,0 +1,88 @@
+#include "state.h"
+
+void state_init(struct machine *m, bool has_delay)
+{
+	m->phase = PH_STARTING;
+	m->terms = 0;
+	m->kill_rounds = 0;
+	m->has_delay = has_delay;
+}
+
+static unsigned go(struct machine *m, enum phase next, unsigned actions)
+{
+	m->phase = next;
+	if (actions & A_KILL)
+		m->kill_rounds++;
+	return actions;
+}
+
+/* Leaving service: without a delay, the stop signal goes out at once. */
+static unsigned begin_stop(struct machine *m)
+{
+	if (m->has_delay)
+		return go(m, PH_DELAY, A_CLEAR_READY | A_ARM_DELAY);
+	return go(m, PH_DRAINING, A_CLEAR_READY | A_STOP | A_ARM_DRAIN);
+}
+
+unsigned state_step(struct machine *m, enum event ev)
+{
+	if (ev == EV_TERM)
+		m->terms++;
+	/* The third lifecycle signal is the user saying "now". */
+	if (ev == EV_TERM && m->terms >= 3 && m->phase != PH_KILLING && m->phase != PH_DONE)
+		return go(m, PH_KILLING, A_CLEAR_READY | A_KILL | A_ARM_KILL);
+	if (ev == EV_ALL_EXITED && m->phase != PH_DONE)
+		return go(m, PH_DONE, A_CLEAR_READY | A_EXIT);
+
+	switch (m->phase) {
+	case PH_STARTING:
+	case PH_RUNNING:
+		switch (ev) {
+		case EV_STARTED:
+			return m->phase == PH_STARTING ? go(m, PH_RUNNING, A_MARK_READY) : 0;
+		case EV_TERM:
+			return begin_stop(m);
+		case EV_APP_EXIT:
+			return go(m, PH_DRAINING, A_CLEAR_READY | A_STOP | A_ARM_DRAIN);
+		default:
+			return 0;
+		}
+	case PH_DELAY:
+		switch (ev) {
+		case EV_TERM:     /* a second SIGTERM cuts the delay short */
+		case EV_DEADLINE:
+		case EV_APP_EXIT: /* nothing left to keep serving */
+			return go(m, PH_DRAINING, A_STOP | A_ARM_DRAIN);
+		default:
+			return 0;
+		}
+	case PH_DRAINING:
+		/* The app exiting first (a bash wrapper dying at once) does not end
+		 * the drain: only EV_ALL_EXITED does. */
+		if (ev == EV_DEADLINE)
+			return go(m, PH_KILLING, A_KILL | A_ARM_KILL);
+		return 0;
+	case PH_KILLING:
+		if (ev == EV_DEADLINE) {
+			if (m->kill_rounds < KILL_ROUNDS)
+				return go(m, PH_KILLING, A_KILL | A_ARM_KILL);
+			return go(m, PH_DONE, A_EXIT);
+		}
+		return 0;
+	case PH_DONE:
+		return 0;
+	}
+	return 0;
+}
+
+const char *state_phase_name(enum phase p)
+{
+	static const char *const n[] = { "starting", "running", "delay", "draining", "killing", "done" };
+	return (unsigned)p < sizeof n / sizeof n[0] ? n[p] : "?";
+}
+
+const char *state_event_name(enum event e)
+{
+	static const char *const n[] = { "started", "term", "deadline", "app-exit", "all-exited" };
+	return (unsigned)e < sizeof n / sizeof n[0] ? n[e] : "?";
+}

@@ -1,0 +1,453 @@
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "child.h"
+#include "dur.h"
+#include "plan.h"
+#include "proc.h"
+#include "ready.h"
+#include "sig.h"
+#include "state.h"
+#include "supervise.h"
+
+/* Room for the processes listed in one sweep; as PID 1 kill(-1) reaches
+ * any beyond it, and later sweeps catch the rest otherwise. */
+#define PROC_CAP 32768
+
+/* What is happening. Times are CLOCK_MONOTONIC milliseconds, -1 when not yet. */
+struct state {
+	const struct config *cfg;
+	const struct log *log;
+	struct machine m;
+	struct proc_table procs;
+	pid_t self;
+	pid_t app;            /* also the app's process group */
+	bool app_exited;
+	int app_status;       /* wait status, once app_exited */
+	bool ready_written;
+	int64_t started, term_at, stop_at, kill_at, deadline;
+	unsigned killed;      /* processes SIGKILLed */
+	bool done;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *dur(int64_t ms, char *buf, size_t len)
+{
+	dur_format(ms, buf, len);
+	return buf;
+}
+
+static void clear_ready(struct state *s, const char *why)
+{
+	if (!s->ready_written)
+		return;
+	s->ready_written = false;
+	if (ready_clear(s->cfg->ready_file) != 0)
+		log_event(s->log, V_WARN, "unready", "cannot remove %s: %m", s->cfg->ready_file);
+	else
+		log_event(s->log, V_INFO, "unready", "readiness withdrawn (%s removed): %s",
+			  s->cfg->ready_file, why);
+}
+
+static void mark_ready(struct state *s)
+{
+	if (!s->cfg->ready_file) {
+		log_event(s->log, V_INFO, "ready", "app pid %d started (no readiness file)", (int)s->app);
+		return;
+	}
+	if (ready_mark(s->cfg->ready_file, s->app, wall_ms()) != 0) {
+		log_event(s->log, V_WARN, "ready", "cannot write %s: %m", s->cfg->ready_file);
+		return;
+	}
+	s->ready_written = true;
+	log_event(s->log, V_INFO, "ready", "app pid %d started: wrote %s", (int)s->app,
+		  s->cfg->ready_file);
+}
+
+/* Signals sent to the app (or what is left of it) go here. */
+static void signal_one(struct state *s, pid_t pid, const char *comm, int sig,
+		       const char *event, enum verbosity level, const char *why)
+{
+	char name[32];
+	sig_name(sig, name, sizeof name);
+	if (kill(pid, sig) != 0 && errno != ESRCH)
+		log_event(s->log, V_WARN, event, "cannot send %s to pid %d (%s): %m", name,
+			  (int)pid, comm);
+	else
+		log_event(s->log, level, event, "%s to pid %d (%s)%s", name, (int)pid, comm, why);
+}
+
+/* Sends sig to every process under drainit, one by one so each is logged.
+ * Returns how many were found. */
+static unsigned signal_all(struct state *s, int sig, const char *event,
+			   enum verbosity level, const char *why)
+{
+	if (proc_scan_under(&s->procs, s->self) != 0) {
+		log_event(s->log, V_WARN, event, "cannot list processes in /proc: %m");
+		s->procs.len = 0;
+	}
+	for (size_t i = 0; i < s->procs.len; i++)
+		signal_one(s, s->procs.v[i].pid, s->procs.v[i].comm, sig, event, level, why);
+	/* As PID 1, kill(-1) also reaches what the listing missed or what was
+	 * forked meanwhile; the kernel skips drainit itself. */
+	if (s->self == 1)
+		kill(-1, sig);
+	return (unsigned)s->procs.len;
+}
+
+static void send_stop(struct state *s)
+{
+	char name[32], d[32];
+	sig_name(s->cfg->stop_signal, name, sizeof name);
+	dur(s->cfg->drain_timeout_ms, d, sizeof d);
+	s->stop_at = now_ms();
+
+	if (s->app_exited) {
+		char why[96];
+		snprintf(why, sizeof why, ": the app has exited, stopping what is left (drain timeout %s)", d);
+		if (signal_all(s, s->cfg->stop_signal, "stop", V_INFO, why) == 0)
+			log_event(s->log, V_INFO, "stop", "no process left to stop");
+		return;
+	}
+	pid_t target = s->cfg->single_child ? s->app : -s->app;
+	if (kill(target, s->cfg->stop_signal) != 0)
+		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %m", name,
+			  s->cfg->single_child ? "pid" : "process group", (int)s->app);
+	else
+		log_event(s->log, V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name,
+			  s->cfg->single_child ? "pid" : "process group", (int)s->app, d);
+}
+
+static void kill_all(struct state *s)
+{
+	char d[32];
+	if (s->kill_at < 0)
+		s->kill_at = now_ms();
+	dur(s->cfg->drain_timeout_ms, d, sizeof d);
+	unsigned n = signal_all(s, SIGKILL, "kill", V_WARN, ": still running");
+	s->killed += n;
+	if (n > 0)
+		log_event(s->log, V_WARN, "kill", "SIGKILL sent to %u process%s", n, n == 1 ? "" : "es");
+}
+
+static void arm(struct state *s, int64_t ms)
+{
+	s->deadline = now_ms() + ms;
+}
+
+static void dispatch(struct state *s, enum event ev)
+{
+	unsigned a = state_step(&s->m, ev);
+
+	log_event(s->log, V_DEBUG, "state", "%s -> %s", state_event_name(ev),
+		  state_phase_name(s->m.phase));
+	if (a & A_CLEAR_READY)
+		clear_ready(s, ev == EV_TERM ? "SIGTERM received" : "the app exited");
+	if (a & A_MARK_READY)
+		mark_ready(s);
+	if (a & A_STOP)
+		send_stop(s);
+	if (a & A_KILL)
+		kill_all(s);
+	if (a & (A_ARM_DELAY | A_ARM_DRAIN | A_ARM_KILL | A_EXIT))
+		s->deadline = -1;
+	if (a & A_ARM_DELAY)
+		arm(s, s->cfg->pre_stop_delay_ms);
+	if (a & A_ARM_DRAIN)
+		arm(s, s->cfg->drain_timeout_ms);
+	if (a & A_ARM_KILL)
+		arm(s, KILL_WAIT_MS);
+	if (a & A_EXIT)
+		s->done = true;
+}
+
+/* Reaps every child that has exited. The app exiting while others remain
+ * is EV_APP_EXIT; nothing left at all is EV_ALL_EXITED. */
+static void reap(struct state *s)
+{
+	bool app_now = false;
+	char comm[PROC_COMM_LEN + 1], how[96];
+
+	for (;;) {
+		siginfo_t info;
+		int status;
+		memset(&info, 0, sizeof info);
+		/* Peek first: the zombie's name is readable until it is reaped. */
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD && s->app_exited)
+				dispatch(s, EV_ALL_EXITED);
+			else if (errno != ECHILD)
+				log_event(s->log, V_WARN, "reap", "waitid: %m");
+			return;
+		}
+		if (info.si_pid == 0)
+			break; /* children left, none exited */
+		pid_t pid = info.si_pid;
+		proc_comm(pid, comm, sizeof comm);
+		if (waitpid(pid, &status, 0) != pid)
+			continue;
+		child_describe(status, how, sizeof how);
+		if (pid == s->app) {
+			s->app_exited = true;
+			s->app_status = status;
+			app_now = true;
+			log_event(s->log, V_INFO, "exit", "app pid %d (%s) %s", (int)pid, comm, how);
+		} else {
+			enum verbosity level = s->m.phase >= PH_DELAY ? V_INFO
+					     : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
+			log_event(s->log, level, "exit", "pid %d (%s) %s", (int)pid, comm, how);
+		}
+	}
+	if (app_now)
+		dispatch(s, EV_APP_EXIT);
+}
+
+static const char *term_action(const struct state *s)
+{
+	switch (s->m.phase) {
+	case PH_STARTING:
+	case PH_RUNNING:
+		return s->cfg->pre_stop_delay_ms > 0 ? "withdrawing readiness; pre-stop delay starts"
+						     : "withdrawing readiness; stopping the app";
+	case PH_DELAY:
+		return "second SIGTERM: cutting the pre-stop delay short";
+	default:
+		return s->m.terms >= 2 ? "third SIGTERM: killing every process now"
+				       : "already draining; a third SIGTERM kills at once";
+	}
+}
+
+static void forward(struct state *s, int sig, const char *name, const char *from)
+{
+	if (s->app_exited && s->cfg->single_child) {
+		log_event(s->log, V_INFO, "signal", "%s %s: not forwarded, the app has exited", name, from);
+		return;
+	}
+	pid_t target = s->cfg->single_child ? s->app : -s->app;
+	const char *what = s->cfg->single_child ? "pid" : "process group";
+	if (kill(target, sig) != 0)
+		log_event(s->log, V_WARN, "signal", "%s %s: forward to %s %d failed: %m", name, from,
+			  what, (int)s->app);
+	else
+		log_event(s->log, V_INFO, "signal", "%s %s: forwarded to %s %d", name, from, what,
+			  (int)s->app);
+}
+
+static void on_signal(struct state *s, const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+	char name[32], from[96];
+
+	/* drainit's own writes raise SIGPIPE or SIGXFSZ on a broken log; logging
+	 * them would raise them again. */
+	if ((pid_t)si->ssi_pid == s->self && si->ssi_code == SI_USER)
+		return;
+	sig_name(sig, name, sizeof name);
+	if (si->ssi_pid == 0)
+		snprintf(from, sizeof from, "from outside the namespace or the kernel (pid 0, uid %u)",
+			 si->ssi_uid);
+	else
+		snprintf(from, sizeof from, "from pid %u (uid %u)", si->ssi_pid, si->ssi_uid);
+
+	if (sig == SIGCHLD) {
+		log_event(s->log, V_INFO, "signal", "%s %s: reaping", name, from);
+		reap(s);
+	} else if (sig == SIGTERM) {
+		log_event(s->log, V_INFO, "signal", "%s %s: %s", name, from, term_action(s));
+		if (s->term_at < 0)
+			s->term_at = now_ms();
+		dispatch(s, EV_TERM);
+	} else {
+		forward(s, sig, name, from);
+	}
+}
+
+static void log_start(const struct state *s)
+{
+	char args[1024], d1[32], d2[32], g[32], stop[32];
+	size_t o = 0;
+	args[0] = '\0';
+	for (char **a = s->cfg->argv; *a && o < sizeof args - 1; a++) {
+		int n = snprintf(args + o, sizeof args - o, "%s%s", a == s->cfg->argv ? "" : " ", *a);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+	log_event(s->log, V_INFO, "start", "drainit pid %d%s; app pid %d: %s", (int)s->self,
+		  s->self == 1 ? " (init of its namespace)" : " (child subreaper)", (int)s->app, args);
+
+	dur(s->cfg->pre_stop_delay_ms, d1, sizeof d1);
+	dur(s->cfg->drain_timeout_ms, d2, sizeof d2);
+	sig_name(s->cfg->stop_signal, stop, sizeof stop);
+	if (s->cfg->grace_period_ms < 0)
+		snprintf(g, sizeof g, "not given");
+	else
+		dur(s->cfg->grace_period_ms, g, sizeof g);
+	log_event(s->log, V_INFO, "timeline",
+		  "on SIGTERM: unready at once, %s after %s, SIGKILL %s later; grace period %s",
+		  stop, d1, d2, g);
+	if (s->cfg->grace_period_ms >= 0 &&
+	    !plan_fits(s->cfg->pre_stop_delay_ms, s->cfg->drain_timeout_ms, s->cfg->grace_period_ms)) {
+		char m[32];
+		dur(PLAN_MARGIN_MS, m, sizeof m);
+		log_event(s->log, V_WARN, "timeline",
+			  "pre-stop delay %s + drain timeout %s + margin %s do not fit in the grace "
+			  "period %s: the kubelet will SIGKILL before drainit drains", d1, d2, m, g);
+	}
+}
+
+static int finish(struct state *s)
+{
+	char how[96], a[32], b[32], c[32], d[32];
+	int code = s->app_exited ? child_exit_code(s->app_status) : EXIT_OSERR;
+	int out = opt_expects(s->cfg, code) ? 0 : code;
+	int64_t end = now_ms();
+
+	clear_ready(s, "drainit exits");
+	if (s->app_exited)
+		child_describe(s->app_status, how, sizeof how);
+	else
+		snprintf(how, sizeof how, "was not reaped");
+
+	if (s->term_at >= 0) {
+		int64_t delay = (s->stop_at >= 0 ? s->stop_at : end) - s->term_at;
+		int64_t drain = s->stop_at >= 0 ? (s->kill_at >= 0 ? s->kill_at : end) - s->stop_at : 0;
+		log_event(s->log, V_INFO, "summary",
+			  "SIGTERM to exit took %s of a %s budget (pre-stop delay %s, drain %s)%s",
+			  dur(end - s->term_at, a, sizeof a),
+			  dur(s->cfg->pre_stop_delay_ms + s->cfg->drain_timeout_ms, b, sizeof b),
+			  dur(delay, c, sizeof c), dur(drain, d, sizeof d),
+			  s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed");
+	} else if (s->stop_at >= 0) {
+		log_event(s->log, V_INFO, "summary",
+			  "the app exited on its own; drain of what was left took %s of %s%s",
+			  dur((s->kill_at >= 0 ? s->kill_at : end) - s->stop_at, a, sizeof a),
+			  dur(s->cfg->drain_timeout_ms, b, sizeof b),
+			  s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed");
+	}
+	if (s->killed)
+		log_event(s->log, V_WARN, "summary", "%u process%s SIGKILLed at the drain deadline",
+			  s->killed, s->killed == 1 ? " was" : "es were");
+	log_event(s->log, V_INFO, "summary", "exit status %d: app %s%s", out, how,
+		  out != code ? " (expected, reported as 0)" : "");
+	return out;
+}
+
+static int setup(struct state *s, sigset_t *all)
+{
+	struct sigaction dfl;
+
+	/* Start from known dispositions whatever drainit inherited: SIGCHLD set
+	 * to SIG_IGN would make the kernel reap behind our back. */
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigfillset(all);
+	if (sigprocmask(SIG_SETMASK, all, NULL) != 0)
+		return -1;
+	if (s->self != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+		log_event(s->log, V_WARN, "start", "cannot become child subreaper: %m; orphans escape");
+	if (s->cfg->pdeath_signal && prctl(PR_SET_PDEATHSIG, s->cfg->pdeath_signal) != 0)
+		log_event(s->log, V_WARN, "start", "cannot set the parent-death signal: %m");
+	return 0;
+}
+
+int supervise(const struct config *cfg, const struct log *log)
+{
+	struct state s = {
+		.cfg = cfg, .log = log, .self = getpid(),
+		.term_at = -1, .stop_at = -1, .kill_at = -1, .deadline = -1,
+	};
+	char err[512];
+	sigset_t all;
+	int sfd;
+
+	state_init(&s.m, cfg->pre_stop_delay_ms > 0);
+	s.started = now_ms();
+	if (cfg->ready_file) {
+		int r = ready_prepare(cfg->ready_file, err, sizeof err);
+		if (r < 0) {
+			log_event(log, V_ERROR, "start", "%s", err);
+			return EXIT_READY_PATH;
+		}
+		if (r > 0)
+			log_event(log, V_INFO, "start", "removed stale readiness file %s", cfg->ready_file);
+	}
+	if (setup(&s, &all) != 0 || (sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		log_event(log, V_ERROR, "start", "cannot set up signal handling: %m");
+		return EXIT_OSERR;
+	}
+	if (proc_table_init(&s.procs, PROC_CAP) != 0) {
+		log_event(log, V_ERROR, "start", "cannot allocate the process table: %m");
+		return EXIT_OSERR;
+	}
+	caps_log(log);
+
+	struct spawn_result sp = child_spawn(cfg->argv);
+	if (sp.pid < 0) {
+		log_event(log, V_ERROR, "start", "cannot fork: %s", strerror(sp.exec_errno));
+		return EXIT_OSERR;
+	}
+	s.app = sp.pid;
+	/* From here on drainit never exits before its children do. */
+	log_start(&s);
+	if (sp.exec_errno)
+		log_event(log, V_ERROR, "start", "cannot run '%s': %s", cfg->argv[0],
+			  strerror(sp.exec_errno));
+	else
+		dispatch(&s, EV_STARTED);
+
+	while (!s.done) {
+		struct timespec ts, *tp = NULL;
+		if (s.deadline >= 0) {
+			int64_t left = s.deadline - now_ms();
+			if (left <= 0) {
+				s.deadline = -1;
+				dispatch(&s, EV_DEADLINE);
+				continue;
+			}
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (left % 1000) * 1000000;
+			tp = &ts;
+		}
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+		if (ppoll(&pfd, 1, tp, NULL) < 0) {
+			if (errno != EINTR)
+				log_event(log, V_WARN, "loop", "ppoll: %m");
+			continue;
+		}
+		struct signalfd_siginfo si[16];
+		ssize_t n;
+		while (!s.done && (n = read(sfd, si, sizeof si)) > 0)
+			for (size_t i = 0; i < (size_t)n / sizeof si[0] && !s.done; i++)
+				on_signal(&s, &si[i]);
+	}
+	close(sfd);
+	proc_table_free(&s.procs);
+	return finish(&s);
+}

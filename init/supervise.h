@@ -1,0 +1,11 @@
+#ifndef DRAINIT_SUPERVISE_H
+#define DRAINIT_SUPERVISE_H
+
+#include "log.h"
+#include "opt.h"
+
+/* Runs the command under drainit's lifecycle and returns drainit's exit code.
+ * Fatal errors are possible only before the app starts. */
+int supervise(const struct config *cfg, const struct log *log);
+
+#endif
