@@ -51,10 +51,16 @@ $(B)/helpers/%: tests/helpers/%.c | $(B)/helpers
 $(B)/obj $(B)/unit $(B)/helpers:
 	mkdir -p $@
 
-check: all $(B)/unit-tests $(HELPERS)
+# check and demo first install missing Debian packages (as root), then
+# build in a second make so that pkg-config sees what was installed.
+check:
+	@tests/deps.sh check
+	@$(MAKE) --no-print-directory all $(B)/unit-tests $(HELPERS)
 	tests/run.sh
 
-demo: all $(HELPERS)
+demo:
+	@tests/deps.sh build
+	@$(MAKE) --no-print-directory all $(HELPERS)
 	tests/demo.sh
 
 install: all

@@ -226,8 +226,13 @@ static void reap(struct state *s)
 		dispatch(s, EV_APP_EXIT);
 }
 
+/* What this SIGTERM will do, said before state_step acts on it. */
 static const char *term_action(const struct state *s)
 {
+	if (s->m.phase == PH_KILLING || s->m.phase == PH_DONE)
+		return "already killing";
+	if (s->m.terms >= 2)
+		return "third SIGTERM: killing every process now";
 	switch (s->m.phase) {
 	case PH_STARTING:
 	case PH_RUNNING:
@@ -236,8 +241,7 @@ static const char *term_action(const struct state *s)
 	case PH_DELAY:
 		return "second SIGTERM: cutting the pre-stop delay short";
 	default:
-		return s->m.terms >= 2 ? "third SIGTERM: killing every process now"
-				       : "already draining; a third SIGTERM kills at once";
+		return "already draining; a third SIGTERM kills at once";
 	}
 }
 

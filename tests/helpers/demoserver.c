@@ -1,0 +1,136 @@
+/* demoserver PORTFILE REQUEST_MS: a tiny HTTP server for the demo.
+ *
+ * Listens on 127.0.0.1 (a free port, written to PORTFILE), answers every
+ * request after REQUEST_MS, like an app with slow requests. On SIGTERM it
+ * does what a well-behaved app does: stops accepting, finishes the requests
+ * in flight, exits 0. One process, one poll loop. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXCONN 64
+
+struct conn {
+	int fd;
+	long long due; /* when to answer, monotonic ms; 0: request not read yet */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void say(const char *fmt, int n)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ demoserver: ", tm.tm_year + 1900,
+		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	fprintf(stderr, fmt, n);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	struct conn c[MAXCONN];
+	int nconn = 0, served = 0, lfd, sfd;
+	sigset_t set;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: demoserver PORTFILE REQUEST_MS\n");
+		return 2;
+	}
+	long long request_ms = atoll(argv[2]);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof a;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(lfd, 16) != 0 ||
+	    getsockname(lfd, (struct sockaddr *)&a, &alen) != 0) {
+		perror("demoserver");
+		return 1;
+	}
+	FILE *pf = fopen(argv[1], "w");
+	if (!pf) {
+		perror(argv[1]);
+		return 1;
+	}
+	fprintf(pf, "%d\n", ntohs(a.sin_port));
+	fclose(pf);
+	say("listening on port %d", ntohs(a.sin_port));
+
+	for (;;) {
+		struct pollfd p[MAXCONN + 2];
+		int np = 0, timeout = -1;
+		long long now = now_ms();
+
+		if (lfd < 0 && nconn == 0)
+			break;
+		p[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		if (lfd >= 0)
+			p[np++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		for (int i = 0; i < nconn; i++) {
+			p[np++] = (struct pollfd){ .fd = c[i].fd, .events = c[i].due ? 0 : POLLIN };
+			if (c[i].due) {
+				long long left = c[i].due - now;
+				if (left < 0)
+					left = 0;
+				if (timeout < 0 || left < timeout)
+					timeout = (int)left;
+			}
+		}
+		poll(p, (nfds_t)np, timeout);
+		now = now_ms();
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof si) > 0 && lfd >= 0) {
+				say("SIGTERM: closing the listener, finishing %d request(s) in flight", nconn);
+				close(lfd);
+				lfd = -1;
+			}
+		}
+		if (lfd >= 0 && (p[1].revents & POLLIN) && nconn < MAXCONN) {
+			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				c[nconn++] = (struct conn){ fd, 0 };
+		}
+		for (int i = 0; i < nconn; i++) {
+			char buf[2048];
+			if (!c[i].due) {
+				ssize_t n = recv(c[i].fd, buf, sizeof buf, MSG_DONTWAIT);
+				if (n > 0)
+					c[i].due = now + request_ms;
+				else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+					c[i].due = -1; /* client gone */
+			}
+			if (c[i].due && now >= c[i].due) {
+				if (c[i].due > 0) {
+					const char *r = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+					if (send(c[i].fd, r, strlen(r), MSG_NOSIGNAL) > 0)
+						served++;
+				}
+				close(c[i].fd);
+				c[i--] = c[--nconn];
+			}
+		}
+	}
+	say("all requests answered (%d served), exiting 0", served);
+	return 0;
+}
