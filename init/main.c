@@ -14,6 +14,7 @@ extern char **environ;
 
 static const char license[] =
 "drainit " VERSION " is released under the MIT License:\n\n"
+"Copyright (c) 2026 The drainit authors\n\n"
 "Permission is hereby granted, free of charge, to any person obtaining a copy of\n"
 "this software and associated documentation files (the \"Software\"), to deal in\n"
 "the Software without restriction, including without limitation the rights to\n"

@@ -241,6 +241,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 				   bool probe, char *err, size_t errlen)
 {
 	char why[200];
+	bool expect_seen = false;
 
 	while (*i < argc) {
 		char *a = argv[*i];
@@ -275,6 +276,11 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 				snprintf(err, errlen, "option '--%s' takes no value", d->long_name);
 				return OPT_ERROR;
 			}
+			if (d->id == O_EXPECT_EXIT && !expect_seen) {
+				/* the flag beats DRAINIT_EXPECT_EXIT, not adds to it */
+				memset(cfg->expect_exit, 0, sizeof cfg->expect_exit);
+				expect_seen = true;
+			}
 			if (apply(cfg, d, val, false, why, sizeof why) != 0) {
 				snprintf(err, errlen, "--%s: %s", d->long_name, why);
 				return OPT_ERROR;
@@ -301,6 +307,10 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 					snprintf(err, errlen, "option '-%c' needs a value", *c);
 					return OPT_ERROR;
 				}
+			}
+			if (d->id == O_EXPECT_EXIT && !expect_seen) {
+				memset(cfg->expect_exit, 0, sizeof cfg->expect_exit);
+				expect_seen = true;
 			}
 			if (apply(cfg, d, val, false, why, sizeof why) != 0) {
 				snprintf(err, errlen, "-%c: %s", *c, why);
@@ -407,8 +417,8 @@ void opt_help(FILE *out)
 "\n"
 "DUR: 500ms, 15s, 1.5s, 2m, 1h or plain seconds. SIG: TERM, SIGTERM, 15, RTMIN+2.\n"
 "Exit status: the app's; 128+N if it died of signal N; 126 not executable;\n"
-"127 not found; 64 usage error; 71 drainit could not start; 73 readiness file\n"
-"cannot be created. See drainit(8).\n", out);
+"127 not found; 64 usage error; 71 drainit failed (could not start, or the app\n"
+"was never reaped); 73 readiness file cannot be created. See drainit(8).\n", out);
 }
 
 void opt_probe_help(FILE *out)

@@ -99,21 +99,30 @@ static void signal_one(struct state *s, pid_t pid, const char *comm, int sig,
 		log_event(s->log, level, event, "%s to pid %d (%s)%s", name, (int)pid, comm, why);
 }
 
-/* Sends sig to every process under drainit, one by one so each is logged.
- * Returns how many were found. */
+/* Sends sig to every process under drainit and logs each. Returns how many
+ * were found. */
 static unsigned signal_all(struct state *s, int sig, const char *event,
 			   enum verbosity level, const char *why)
 {
+	char name[32];
+	sig_name(sig, name, sizeof name);
 	if (proc_scan_under(&s->procs, s->self) != 0) {
 		log_event(s->log, V_WARN, event, "cannot list processes in /proc: %m");
 		s->procs.len = 0;
 	}
+	if (s->self != 1) {
+		for (size_t i = 0; i < s->procs.len; i++)
+			signal_one(s, s->procs.v[i].pid, s->procs.v[i].comm, sig, event, level, why);
+		return (unsigned)s->procs.len;
+	}
+	/* As PID 1 one kill(-1) reaches every process of the namespace, also
+	 * those forked since the listing, and each gets the signal once (a
+	 * second SIGTERM means "hurry" to some apps). The listing is for the log. */
 	for (size_t i = 0; i < s->procs.len; i++)
-		signal_one(s, s->procs.v[i].pid, s->procs.v[i].comm, sig, event, level, why);
-	/* As PID 1, kill(-1) also reaches what the listing missed or what was
-	 * forked meanwhile; the kernel skips drainit itself. */
-	if (s->self == 1)
-		kill(-1, sig);
+		log_event(s->log, level, event, "%s to pid %d (%s)%s", name, (int)s->procs.v[i].pid,
+			  s->procs.v[i].comm, why);
+	if (kill(-1, sig) != 0 && errno != ESRCH)
+		log_event(s->log, V_WARN, event, "cannot send %s to every process: %m", name);
 	return (unsigned)s->procs.len;
 }
 
@@ -354,7 +363,7 @@ static int finish(struct state *s)
 			  s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed");
 	}
 	if (s->killed)
-		log_event(s->log, V_WARN, "summary", "%u process%s SIGKILLed at the drain deadline",
+		log_event(s->log, V_WARN, "summary", "%u process%s SIGKILLed",
 			  s->killed, s->killed == 1 ? " was" : "es were");
 	log_event(s->log, V_INFO, "summary", "exit status %d: app %s%s", out, how,
 		  out != code ? " (expected, reported as 0)" : "");
