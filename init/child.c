@@ -21,7 +21,7 @@ int child_exit_code(int wstatus)
 
 int child_exec_failure_code(int err)
 {
-	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	return err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC; /* as a shell says */
 }
 
 const char *child_describe(int wstatus, char *buf, size_t len)

@@ -84,18 +84,23 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 static int set_expect(struct config *cfg, const char *s, char *err, size_t errlen)
 {
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", s);
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		long code;
-		if (parse_int(tok, 0, 255, &code) != 0) {
-			snprintf(err, errlen, "bad exit code '%s': expected 0-255", tok);
+	for (const char *p = s;; p++) {
+		size_t n = strcspn(p, ",");
+		long code = 0;
+		bool ok = n > 0 && n <= 3;
+		for (size_t k = 0; ok && k < n; k++) {
+			ok = p[k] >= '0' && p[k] <= '9';
+			code = code * 10 + (p[k] - '0');
+		}
+		if (!ok || code > 255) {
+			snprintf(err, errlen, "bad exit code '%.*s': expected 0-255", (int)n, p);
 			return -1;
 		}
 		cfg->expect_exit[code / 8] |= (unsigned char)(1u << (code % 8));
+		p += n;
+		if (*p == '\0')
+			return 0;
 	}
-	return 0;
 }
 
 /* Applies one option's value (NULL for flags); `from_env` says whether a
@@ -188,11 +193,12 @@ static int read_env(struct config *cfg, char *const *envp, char *err, size_t err
 	if (env_get(envp, "TINI_KILL_PROCESS_GROUP"))
 		cfg->single_child = false;
 	if ((v = env_value(envp, "TINI_VERBOSITY"))) {
-		if (parse_int(v, 0, 1000, &level) != 0) {
+		if (v[strspn(v, "0123456789")] != '\0') {
 			snprintf(err, errlen, "TINI_VERBOSITY: bad value '%s': expected a number", v);
 			return -1;
 		}
-		cfg->verbosity = level > V_DEBUG ? V_DEBUG : (int)level;
+		/* tini counts up to 4; anything past debug is debug */
+		cfg->verbosity = strlen(v) > 1 || *v > '0' + V_DEBUG ? V_DEBUG : *v - '0';
 	}
 	if ((v = env_value(envp, "DRAINIT_VERBOSITY"))) {
 		if (parse_int(v, 0, 3, &level) != 0) {
@@ -238,7 +244,7 @@ static enum opt_action action_of(enum opt_id id)
  * "--". `allowed` limits the options (probe takes only a few). Returns
  * OPT_RUN to go on, or the action to take. */
 static enum opt_action parse_flags(int argc, char **argv, int *i, struct config *cfg,
-				   bool probe, char *err, size_t errlen)
+				   bool probe, bool *dashdash, char *err, size_t errlen)
 {
 	char why[200];
 	bool expect_seen = false;
@@ -250,6 +256,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 
 		if (strcmp(a, "--") == 0) {
 			(*i)++;
+			*dashdash = true;
 			return OPT_RUN;
 		}
 		if (a[0] != '-' || a[1] == '\0')
@@ -330,19 +337,29 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 			  struct config *cfg, char *err, size_t errlen)
 {
 	int i = 1;
+	bool probe = argc > 1 && strcmp(argv[1], "probe") == 0, dashdash = false;
+	char env_err[256];
 	enum opt_action act;
 
 	defaults(cfg);
-	if (read_env(cfg, envp, err, errlen) != 0)
-		return OPT_ERROR;
-
-	if (argc > 1 && strcmp(argv[1], "probe") == 0) {
+	/* A bad variable is reported after the flags, so that --help and
+	 * --version still answer. */
+	int env_bad = read_env(cfg, envp, env_err, sizeof env_err);
+	if (probe)
 		i = 2;
-		act = parse_flags(argc, argv, &i, cfg, true, err, errlen);
-		if (act == OPT_HELP)
-			return OPT_PROBE_HELP;
-		if (act != OPT_RUN)
-			return act;
+	act = parse_flags(argc, argv, &i, cfg, probe, &dashdash, err, errlen);
+	if (probe && act == OPT_HELP)
+		return OPT_PROBE_HELP;
+	if (act == OPT_HELP || act == OPT_VERSION || act == OPT_LICENSE)
+		return act;
+	if (env_bad) {
+		snprintf(err, errlen, "%s", env_err);
+		return OPT_ERROR;
+	}
+	if (act != OPT_RUN)
+		return act;
+
+	if (probe) {
 		if (i < argc) {
 			snprintf(err, errlen, "probe: unexpected argument '%s'", argv[i]);
 			return OPT_ERROR;
@@ -353,13 +370,8 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 		}
 		return OPT_PROBE;
 	}
-
-	act = parse_flags(argc, argv, &i, cfg, false, err, errlen);
-	if (act != OPT_RUN)
-		return act;
 	if (i >= argc) {
-		snprintf(err, errlen, "%s", i > 1 && strcmp(argv[i - 1], "--") == 0
-			 ? "no command after '--'"
+		snprintf(err, errlen, "%s", dashdash ? "no command after '--'"
 			 : "no command given: usage: drainit [OPTIONS] [--] COMMAND [ARG...]");
 		return OPT_ERROR;
 	}

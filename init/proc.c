@@ -74,26 +74,18 @@ const char *proc_comm(pid_t pid, char *buf, size_t len)
 	return buf;
 }
 
-void proc_keep_descendants(struct proc_table *t, pid_t root)
+int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root)
 {
-	/* Entries [0, kept) are descendants; grow that prefix until no
-	 * remaining entry has its parent inside it. */
-	size_t kept = 0;
-	for (int changed = 1; changed;) {
-		changed = 0;
-		for (size_t i = kept; i < t->len; i++) {
-			int ours = t->v[i].ppid == root;
-			for (size_t j = 0; !ours && j < kept; j++)
-				ours = t->v[j].pid == t->v[i].ppid;
-			if (ours) {
-				struct proc_entry tmp = t->v[kept];
-				t->v[kept++] = t->v[i];
-				t->v[i] = tmp;
-				changed = 1;
-			}
-		}
+	int parent_known = e->ppid == root;
+	for (size_t i = 0; i < t->len; i++) {
+		if (t->v[i].pid == e->pid)
+			return 0;
+		parent_known |= t->v[i].pid == e->ppid;
 	}
-	t->len = kept;
+	if (!parent_known || t->len == t->cap)
+		return 0;
+	t->v[t->len++] = *e;
+	return 1;
 }
 
 struct linux_dirent64 {
@@ -104,14 +96,17 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-int proc_scan_under(struct proc_table *t, pid_t self)
+/* One pass over /proc; adds every process (self == 1) or the ones
+ * proc_adopt takes. Returns how many were added, -1 when /proc is unreadable. */
+static int scan_pass(struct proc_table *t, pid_t self)
 {
 	/* getdents64 into a stack buffer: opendir() would allocate. */
 	char buf[8192], path[64], stat[512];
+	struct proc_entry e;
+	int added = 0;
 	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	t->len = 0;
 	for (;;) {
 		long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
 		if (n <= 0)
@@ -122,17 +117,31 @@ int proc_scan_under(struct proc_table *t, pid_t self)
 			if (d->d_name[0] < '1' || d->d_name[0] > '9')
 				continue;
 			pid_t pid = (pid_t)atoi(d->d_name);
-			if (pid == self || t->len == t->cap)
+			if (pid == self)
 				continue;
 			snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-			if (read_small(path, stat, sizeof stat) != 0)
+			if (read_small(path, stat, sizeof stat) != 0 || proc_parse_stat(stat, &e) != 0)
 				continue; /* gone meanwhile */
-			if (proc_parse_stat(stat, &t->v[t->len]) == 0)
-				t->len++;
+			if (self != 1)
+				added += proc_adopt(t, &e, self);
+			else if (t->len < t->cap) {
+				t->v[t->len++] = e;
+				added++;
+			}
 		}
 	}
 	close(fd);
-	if (self != 1)
-		proc_keep_descendants(t, self);
-	return 0;
+	return added;
+}
+
+int proc_scan_under(struct proc_table *t, pid_t self)
+{
+	int added;
+	t->len = 0;
+	/* A process listed before its parent is adopted in the next pass; a
+	 * tree of depth d takes d + 1 passes. */
+	do
+		added = scan_pass(t, self);
+	while (added > 0 && self != 1);
+	return added < 0 ? -1 : 0;
 }

@@ -24,11 +24,14 @@ struct proc_table {
 int proc_table_init(struct proc_table *t, size_t cap);
 void proc_table_free(struct proc_table *t);
 
-/* Fills t with the processes under self (all but self when self is 1). */
+/* Fills t with the processes under self (all but self when self is 1).
+ * Not as PID 1, /proc is read in passes, each adopting the children of what
+ * is known, so unrelated processes never take room in t. */
 int proc_scan_under(struct proc_table *t, pid_t self);
 
-/* Keeps only the descendants of root; pure, for the tests. */
-void proc_keep_descendants(struct proc_table *t, pid_t root);
+/* Appends e when it is a descendant of root as far as t knows (its parent
+ * is root or already in t) and not in t yet. Returns 1 when added; pure. */
+int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root);
 
 /* The command name of pid ("?" when gone); works on zombies too. */
 const char *proc_comm(pid_t pid, char *buf, size_t len);

@@ -12,7 +12,8 @@
 #define READY_LINE_MAX 256
 
 /* Checks the folder exists and is writable (by creating and removing a temp
- * file) and removes a stale file. Returns 0, or -1 with a reason in err. */
+ * file) and removes a stale file. Returns 1 when a stale file was removed,
+ * 0 when there was none, or -1 with a reason in err. */
 int ready_prepare(const char *path, char *err, size_t errlen);
 
 /* Writes the file. Returns 0, or -1 with errno set. */

@@ -1,0 +1,891 @@
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt.h"
+#include "suites.h"
+
+static struct config cfg;
+static char err[512];
+
+static char *no_env[] = { NULL };
+
+static enum opt_action parse_in(char **envp, char **argv)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	memset(&cfg, 0xA5, sizeof cfg); /* opt_parse must set every field itself */
+	strcpy(err, "");
+	return opt_parse(argc, argv, envp, &cfg, err, sizeof err);
+}
+
+/* PARSE(envp, "arg", ...): argv[0] is "drainit". */
+#define ARGV(...) ((char *[]){ "drainit", ##__VA_ARGS__, NULL })
+#define PARSE(envp, ...) parse_in((envp), ARGV(__VA_ARGS__))
+#define ENV(...) ((char *[]){ __VA_ARGS__, NULL })
+
+#define assert_run(act) \
+	ck_assert_msg((act) == OPT_RUN, "expected OPT_RUN, got %d: %s", (int)(act), err)
+#define assert_error(act, text) do { \
+		enum opt_action a_ = (act); \
+		ck_assert_msg(a_ == OPT_ERROR, "expected OPT_ERROR, got %d", (int)a_); \
+		ck_assert_str_eq(err, (text)); \
+	} while (0)
+#define assert_error_starts(act, prefix) do { \
+		enum opt_action a_ = (act); \
+		ck_assert_msg(a_ == OPT_ERROR, "expected OPT_ERROR, got %d", (int)a_); \
+		ck_assert_msg(strncmp(err, (prefix), strlen(prefix)) == 0, \
+			      "error does not start with \"%s\": %s", (prefix), err); \
+	} while (0)
+
+static int expected_count(void)
+{
+	int n = 0;
+	for (int c = -5; c < 300; c++)
+		n += opt_expects(&cfg, c);
+	return n;
+}
+
+/* ---- defaults and the command ---- */
+
+START_TEST(test_defaults)
+{
+	assert_run(PARSE(no_env, "app"));
+	ck_assert_ptr_null(cfg.ready_file);
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 0);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
+	ck_assert_int_eq(cfg.grace_period_ms, -1);
+	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
+	ck_assert_int_eq(cfg.pdeath_signal, 0);
+	ck_assert(!cfg.single_child);
+	ck_assert(!cfg.subreaper);
+	ck_assert(!cfg.warn_on_reap);
+	ck_assert_int_eq(cfg.verbosity, 2);
+	ck_assert_int_eq(cfg.verbosity, V_INFO);
+	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
+	ck_assert_int_eq(expected_count(), 0);
+	ck_assert_str_eq(cfg.argv[0], "app");
+	ck_assert_ptr_null(cfg.argv[1]);
+}
+END_TEST
+
+START_TEST(test_null_envp)
+{
+	/* an absent environment is an empty one */
+	int argc = 2;
+	char **argv = ARGV("app");
+	ck_assert_int_eq(opt_parse(argc, argv, NULL, &cfg, err, sizeof err), OPT_RUN);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
+	ck_assert_str_eq(cfg.argv[0], "app");
+}
+END_TEST
+
+START_TEST(test_command_stops_at_first_non_option)
+{
+	char **argv = ARGV("ls", "-l", "--drain-timeout", "5s");
+	assert_run(parse_in(no_env, argv));
+	ck_assert_ptr_eq(cfg.argv, argv + 1); /* points into argv, not a copy */
+	ck_assert_str_eq(cfg.argv[0], "ls");
+	ck_assert_str_eq(cfg.argv[1], "-l");
+	ck_assert_str_eq(cfg.argv[2], "--drain-timeout");
+	ck_assert_ptr_null(cfg.argv[4]);
+	/* the app's options are not drainit's */
+	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
+}
+END_TEST
+
+START_TEST(test_command_after_options)
+{
+	assert_run(PARSE(no_env, "-v", "--drain-timeout", "5s", "sh", "-c", "exit 3"));
+	ck_assert_str_eq(cfg.argv[0], "sh");
+	ck_assert_str_eq(cfg.argv[1], "-c");
+	ck_assert_str_eq(cfg.argv[2], "exit 3");
+	ck_assert_ptr_null(cfg.argv[3]);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 5000);
+	ck_assert_int_eq(cfg.verbosity, V_DEBUG);
+}
+END_TEST
+
+START_TEST(test_double_dash)
+{
+	assert_run(PARSE(no_env, "-w", "--", "-v", "--help"));
+	ck_assert_str_eq(cfg.argv[0], "-v");
+	ck_assert_str_eq(cfg.argv[1], "--help");
+	ck_assert_ptr_null(cfg.argv[2]);
+	ck_assert(cfg.warn_on_reap);
+	ck_assert_int_eq(cfg.verbosity, V_INFO); /* the -v after -- is the command */
+
+	/* only the first -- ends the options */
+	assert_run(PARSE(no_env, "--", "--", "x"));
+	ck_assert_str_eq(cfg.argv[0], "--");
+	ck_assert_str_eq(cfg.argv[1], "x");
+
+	/* a lone dash is a command (an argument), not an option */
+	assert_run(PARSE(no_env, "-"));
+	ck_assert_str_eq(cfg.argv[0], "-");
+}
+END_TEST
+
+START_TEST(test_no_command)
+{
+	assert_error(PARSE(no_env), "no command given: usage: drainit [OPTIONS] [--] COMMAND [ARG...]");
+	assert_error(PARSE(no_env, "-v", "--drain-timeout", "5s"),
+		     "no command given: usage: drainit [OPTIONS] [--] COMMAND [ARG...]");
+	assert_error(PARSE(no_env, "--"), "no command after '--'");
+	assert_error(PARSE(no_env, "-v", "--"), "no command after '--'");
+	assert_error(PARSE(no_env, ""), "empty command name");
+	assert_error(PARSE(no_env, "--", ""), "empty command name");
+}
+END_TEST
+
+START_TEST(test_no_command_after_dash_dash_value)
+{
+	/* a "--" taken as an option's value is not the end of the options */
+	assert_run(PARSE(no_env, "--ready-file", "--", "app"));
+	ck_assert_str_eq(cfg.ready_file, "--");
+	ck_assert_str_eq(cfg.argv[0], "app");
+	assert_error(PARSE(no_env, "--ready-file", "--"),
+		     "no command given: usage: drainit [OPTIONS] [--] COMMAND [ARG...]");
+}
+END_TEST
+
+/* ---- each long option, as "--opt value" and "--opt=value" ---- */
+
+START_TEST(test_long_options_separate)
+{
+	assert_run(PARSE(no_env, "--ready-file", "/run/ready", "--pre-stop-delay", "5s",
+			 "--drain-timeout", "1m", "--grace-period", "90s", "--stop-signal", "QUIT",
+			 "--parent-death-signal", "KILL", "--single-child", "--subreaper",
+			 "--warn-on-reap", "--log-format", "json", "--expect-exit", "143", "app"));
+	ck_assert_str_eq(cfg.ready_file, "/run/ready");
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 5000);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 60000);
+	ck_assert_int_eq(cfg.grace_period_ms, 90000);
+	ck_assert_int_eq(cfg.stop_signal, SIGQUIT);
+	ck_assert_int_eq(cfg.pdeath_signal, SIGKILL);
+	ck_assert(cfg.single_child);
+	ck_assert(cfg.subreaper);
+	ck_assert(cfg.warn_on_reap);
+	ck_assert_int_eq(cfg.log_format, LOG_JSON);
+	ck_assert(opt_expects(&cfg, 143));
+	ck_assert_int_eq(expected_count(), 1);
+	ck_assert_str_eq(cfg.argv[0], "app");
+	ck_assert_ptr_null(cfg.argv[1]);
+}
+END_TEST
+
+START_TEST(test_long_options_equals)
+{
+	assert_run(PARSE(no_env, "--ready-file=/run/ready", "--pre-stop-delay=500ms",
+			 "--drain-timeout=1.5s", "--grace-period=1h", "--stop-signal=SIGUSR1",
+			 "--parent-death-signal=RTMIN+2", "--log-format=json", "--expect-exit=130,143",
+			 "app"));
+	ck_assert_str_eq(cfg.ready_file, "/run/ready");
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 500);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 1500);
+	ck_assert_int_eq(cfg.grace_period_ms, 3600000);
+	ck_assert_int_eq(cfg.stop_signal, SIGUSR1);
+	ck_assert_int_eq(cfg.pdeath_signal, SIGRTMIN + 2);
+	ck_assert_int_eq(cfg.log_format, LOG_JSON);
+	ck_assert(opt_expects(&cfg, 130));
+	ck_assert(opt_expects(&cfg, 143));
+	ck_assert_int_eq(expected_count(), 2);
+	ck_assert_str_eq(cfg.argv[0], "app");
+}
+END_TEST
+
+START_TEST(test_long_value_with_equals_inside)
+{
+	/* only the first '=' splits: the rest is the value */
+	assert_run(PARSE(no_env, "--ready-file=/tmp/a=b", "app"));
+	ck_assert_str_eq(cfg.ready_file, "/tmp/a=b");
+	/* a separate value may start with a dash */
+	assert_run(PARSE(no_env, "--ready-file", "-odd", "app"));
+	ck_assert_str_eq(cfg.ready_file, "-odd");
+}
+END_TEST
+
+START_TEST(test_long_flags)
+{
+	assert_run(PARSE(no_env, "--verbose", "app"));
+	ck_assert_int_eq(cfg.verbosity, V_DEBUG);
+	assert_run(PARSE(no_env, "--quiet", "app"));
+	ck_assert_int_eq(cfg.verbosity, V_ERROR);
+	assert_run(PARSE(no_env, "--single-child", "--process-group", "app"));
+	ck_assert(!cfg.single_child);
+	assert_run(PARSE(no_env, "--process-group", "--single-child", "app"));
+	ck_assert(cfg.single_child);
+	assert_run(PARSE(no_env, "--log-format", "text", "app"));
+	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
+}
+END_TEST
+
+/* ---- short options ---- */
+
+START_TEST(test_short_bundles)
+{
+	assert_run(PARSE(no_env, "-vvw", "app"));
+	ck_assert_int_eq(cfg.verbosity, V_DEBUG);
+	ck_assert(cfg.warn_on_reap);
+	ck_assert(!cfg.subreaper);
+
+	assert_run(PARSE(no_env, "-sg", "app"));
+	ck_assert(cfg.subreaper);
+	ck_assert(!cfg.single_child);
+
+	assert_run(PARSE(no_env, "--single-child", "-sg", "app"));
+	ck_assert(!cfg.single_child); /* -g undoes --single-child */
+
+	assert_run(PARSE(no_env, "-pKILL", "app"));
+	ck_assert_int_eq(cfg.pdeath_signal, SIGKILL);
+	ck_assert_str_eq(cfg.argv[0], "app");
+
+	assert_run(PARSE(no_env, "-p", "KILL", "app"));
+	ck_assert_int_eq(cfg.pdeath_signal, SIGKILL);
+	ck_assert_str_eq(cfg.argv[0], "app");
+
+	/* a value option ends the bundle and takes the rest, or the next word */
+	assert_run(PARSE(no_env, "-wpHUP", "app"));
+	ck_assert(cfg.warn_on_reap);
+	ck_assert_int_eq(cfg.pdeath_signal, SIGHUP);
+	assert_run(PARSE(no_env, "-sp", "USR1", "app"));
+	ck_assert(cfg.subreaper);
+	ck_assert_int_eq(cfg.pdeath_signal, SIGUSR1);
+	ck_assert_str_eq(cfg.argv[0], "app");
+	ck_assert_ptr_null(cfg.argv[1]);
+}
+END_TEST
+
+START_TEST(test_short_verbosity)
+{
+	assert_run(PARSE(no_env, "-q", "app"));
+	ck_assert_int_eq(cfg.verbosity, 0);
+	assert_run(PARSE(no_env, "-v", "app"));
+	ck_assert_int_eq(cfg.verbosity, 3);
+	assert_run(PARSE(no_env, "-vvvvv", "app"));
+	ck_assert_int_eq(cfg.verbosity, 3); /* capped at debug */
+	assert_run(PARSE(no_env, "-q", "-v", "app"));
+	ck_assert_int_eq(cfg.verbosity, 1);
+	assert_run(PARSE(no_env, "-vq", "app"));
+	ck_assert_int_eq(cfg.verbosity, 0);
+	assert_run(PARSE(no_env, "-qvv", "app"));
+	ck_assert_int_eq(cfg.verbosity, 2);
+}
+END_TEST
+
+START_TEST(test_expect_exit_repeated)
+{
+	assert_run(PARSE(no_env, "-e", "143", "-e", "130", "-e0", "-e255", "app"));
+	ck_assert(opt_expects(&cfg, 143));
+	ck_assert(opt_expects(&cfg, 130));
+	ck_assert(opt_expects(&cfg, 0));
+	ck_assert(opt_expects(&cfg, 255));
+	ck_assert(!opt_expects(&cfg, 142));
+	ck_assert(!opt_expects(&cfg, 144));
+	ck_assert(!opt_expects(&cfg, 1));
+	ck_assert_int_eq(expected_count(), 4);
+	ck_assert_str_eq(cfg.argv[0], "app");
+}
+END_TEST
+
+START_TEST(test_expect_exit_bad)
+{
+	assert_error(PARSE(no_env, "-e", "256", "app"), "-e: bad exit code '256': expected 0-255");
+	assert_error(PARSE(no_env, "-e", "-1", "app"), "-e: bad exit code '-1': expected 0-255");
+	assert_error(PARSE(no_env, "--expect-exit", "1,x", "app"),
+		     "--expect-exit: bad exit code 'x': expected 0-255");
+	assert_error(PARSE(no_env, "-e", "12 ", "app"), "-e: bad exit code '12 ': expected 0-255");
+	assert_error(PARSE(no_env, "-e", "0x10", "app"), "-e: bad exit code '0x10': expected 0-255");
+}
+END_TEST
+
+START_TEST(test_expect_exit_long_list)
+{
+	/* a long list is read whole, or refused: never cut into other codes.
+	 * Here 143 straddles the 256th byte. */
+	static char list[300];
+	size_t o = 0;
+	for (int i = 0; i < 125; i++)
+		o += (size_t)snprintf(list + o, sizeof list - o, "1,");
+	o += (size_t)snprintf(list + o, sizeof list - o, "11,143");
+	ck_assert_uint_eq(o, 256);
+	enum opt_action act = PARSE(no_env, "-e", list, "app");
+	if (act == OPT_ERROR)
+		return; /* refusing is fine */
+	assert_run(act);
+	ck_assert_msg(!opt_expects(&cfg, 14), "14 was never asked for, but is expected");
+	ck_assert_msg(opt_expects(&cfg, 143), "143 at the end of a %zu-byte list was lost", o);
+	ck_assert_int_eq(expected_count(), 3);
+}
+END_TEST
+
+START_TEST(test_expect_exit_every_code)
+{
+	static char all[1024];
+	size_t o = 0;
+	for (int c = 0; c < 256; c++)
+		o += (size_t)snprintf(all + o, sizeof all - o, "%s%d", c ? "," : "", c);
+	enum opt_action act = PARSE(ENV("DRAINIT_EXPECT_EXIT=1"), "--expect-exit", all, "app");
+	if (act == OPT_ERROR)
+		return; /* refusing is fine */
+	assert_run(act);
+	ck_assert_int_eq(expected_count(), 256);
+}
+END_TEST
+
+START_TEST(test_expect_flag_beats_env)
+{
+	/* like every option, -e replaces what the environment said */
+	assert_run(PARSE(ENV("DRAINIT_EXPECT_EXIT=3,4"), "-e", "143", "-e", "130", "app"));
+	ck_assert(!opt_expects(&cfg, 3));
+	ck_assert(!opt_expects(&cfg, 4));
+	ck_assert(opt_expects(&cfg, 143));
+	ck_assert(opt_expects(&cfg, 130));
+	ck_assert_int_eq(expected_count(), 2);
+}
+END_TEST
+
+START_TEST(test_help_despite_bad_env)
+{
+	/* a broken variable must not hide --help, --version or -l */
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=5x"), "--help"), OPT_HELP);
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=5x"), "--version"), OPT_VERSION);
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=5x"), "-l"), OPT_LICENSE);
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=5x"), "probe", "--help"), OPT_PROBE_HELP);
+	assert_error_starts(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=5x"), "app"), "DRAINIT_DRAIN_TIMEOUT:");
+}
+END_TEST
+
+START_TEST(test_opt_expects)
+{
+	assert_run(PARSE(no_env, "-e", "7,8,15,16,255", "app"));
+	/* bit boundaries of the byte array */
+	ck_assert(!opt_expects(&cfg, 6));
+	ck_assert(opt_expects(&cfg, 7));
+	ck_assert(opt_expects(&cfg, 8));
+	ck_assert(!opt_expects(&cfg, 9));
+	ck_assert(opt_expects(&cfg, 15));
+	ck_assert(opt_expects(&cfg, 16));
+	ck_assert(!opt_expects(&cfg, 17));
+	ck_assert(opt_expects(&cfg, 255));
+	ck_assert(!opt_expects(&cfg, 254));
+	/* out of range is never expected, and does not read past the array */
+	ck_assert(!opt_expects(&cfg, 256));
+	ck_assert(!opt_expects(&cfg, 255 + 8));
+	ck_assert(!opt_expects(&cfg, -1));
+	ck_assert(!opt_expects(&cfg, -8));
+	ck_assert_int_eq(expected_count(), 5);
+
+	/* all 256 codes can be expected */
+	struct config all;
+	memset(&all, 0, sizeof all);
+	memset(all.expect_exit, 0xff, sizeof all.expect_exit);
+	ck_assert(opt_expects(&all, 0));
+	ck_assert(opt_expects(&all, 255));
+	ck_assert(!opt_expects(&all, 256));
+	ck_assert(!opt_expects(&all, -1));
+}
+END_TEST
+
+/* ---- errors ---- */
+
+START_TEST(test_unknown_option)
+{
+	assert_error(PARSE(no_env, "--bogus", "app"), "unknown option '--bogus'");
+	assert_error(PARSE(no_env, "--bogus=1", "app"), "unknown option '--bogus'");
+	assert_error(PARSE(no_env, "-x", "app"), "unknown option '-x'");
+	assert_error(PARSE(no_env, "-vx", "app"), "unknown option '-x'");
+	/* a prefix of a long option is not that option */
+	assert_error(PARSE(no_env, "--drain", "5s", "app"), "unknown option '--drain'");
+	assert_error(PARSE(no_env, "--verbosee", "app"), "unknown option '--verbosee'");
+	/* options are case sensitive */
+	assert_error(PARSE(no_env, "-V", "app"), "unknown option '-V'");
+}
+END_TEST
+
+START_TEST(test_missing_value)
+{
+	assert_error(PARSE(no_env, "--drain-timeout"), "option '--drain-timeout' needs a value");
+	assert_error(PARSE(no_env, "--ready-file"), "option '--ready-file' needs a value");
+	assert_error(PARSE(no_env, "-p"), "option '-p' needs a value");
+	assert_error(PARSE(no_env, "-e"), "option '-e' needs a value");
+	assert_error(PARSE(no_env, "-vp"), "option '-p' needs a value");
+}
+END_TEST
+
+START_TEST(test_value_on_flag)
+{
+	assert_error(PARSE(no_env, "--verbose=1", "app"), "option '--verbose' takes no value");
+	assert_error(PARSE(no_env, "--single-child=yes", "app"), "option '--single-child' takes no value");
+	assert_error(PARSE(no_env, "--subreaper=", "app"), "option '--subreaper' takes no value");
+	assert_error(PARSE(no_env, "--help=x"), "option '--help' takes no value");
+}
+END_TEST
+
+START_TEST(test_bad_values)
+{
+	assert_error(PARSE(no_env, "--drain-timeout", "5x", "app"),
+		     "--drain-timeout: bad duration '5x': unknown unit (use ms, s, m or h)");
+	assert_error_starts(PARSE(no_env, "--pre-stop-delay=-1s", "app"),
+			    "--pre-stop-delay: bad duration '-1s'");
+	assert_error_starts(PARSE(no_env, "--grace-period", "", "app"),
+			    "--grace-period: bad duration ''");
+	assert_error_starts(PARSE(no_env, "--stop-signal", "FOO", "app"),
+			    "--stop-signal: bad signal 'FOO'");
+	assert_error_starts(PARSE(no_env, "-p0", "app"), "-p: bad signal '0'");
+	assert_error_starts(PARSE(no_env, "--parent-death-signal=65", "app"),
+			    "--parent-death-signal: bad signal '65'");
+	assert_error(PARSE(no_env, "--log-format", "yaml", "app"),
+		     "--log-format: bad log format 'yaml': expected text or json");
+	assert_error(PARSE(no_env, "--log-format=JSON", "app"),
+		     "--log-format: bad log format 'JSON': expected text or json");
+	assert_error(PARSE(no_env, "--ready-file=", "app"), "--ready-file: empty path");
+	assert_error(PARSE(no_env, "--ready-file", "", "app"), "--ready-file: empty path");
+}
+END_TEST
+
+START_TEST(test_error_buffer_truncated)
+{
+	char small[10];
+	char **argv = ARGV("--bogus-option-with-a-long-name", "app");
+	memset(small, 'X', sizeof small);
+	ck_assert_int_eq(opt_parse(3, argv, no_env, &cfg, small, 8), OPT_ERROR);
+	ck_assert_str_eq(small, "unknown");
+	ck_assert_int_eq(small[8], 'X');
+}
+END_TEST
+
+/* ---- actions ---- */
+
+START_TEST(test_actions)
+{
+	ck_assert_int_eq(PARSE(no_env, "-h"), OPT_HELP);
+	ck_assert_int_eq(PARSE(no_env, "--help"), OPT_HELP);
+	ck_assert_int_eq(PARSE(no_env, "--version"), OPT_VERSION);
+	ck_assert_int_eq(PARSE(no_env, "-l"), OPT_LICENSE);
+	ck_assert_int_eq(PARSE(no_env, "--license"), OPT_LICENSE);
+	/* an action needs no command, and wins over what follows */
+	ck_assert_int_eq(PARSE(no_env, "-v", "--help", "--bogus"), OPT_HELP);
+	ck_assert_int_eq(PARSE(no_env, "-vh"), OPT_HELP);
+	ck_assert_int_eq(PARSE(no_env, "-wl"), OPT_LICENSE);
+	/* after the command, --help is the command's */
+	assert_run(PARSE(no_env, "app", "--help"));
+	ck_assert_str_eq(cfg.argv[1], "--help");
+	/* an error before the action is still an error */
+	assert_error(PARSE(no_env, "--bogus", "--help"), "unknown option '--bogus'");
+}
+END_TEST
+
+/* ---- the environment ---- */
+
+START_TEST(test_env_each_variable)
+{
+	assert_run(PARSE(ENV("DRAINIT_READY_FILE=/run/r", "DRAINIT_PRE_STOP_DELAY=5s",
+			     "DRAINIT_DRAIN_TIMEOUT=40s", "DRAINIT_GRACE_PERIOD=1m",
+			     "DRAINIT_STOP_SIGNAL=SIGINT", "DRAINIT_PARENT_DEATH_SIGNAL=9",
+			     "DRAINIT_SINGLE_CHILD=1", "DRAINIT_SUBREAPER=true",
+			     "DRAINIT_WARN_ON_REAP=yes", "DRAINIT_VERBOSITY=3",
+			     "DRAINIT_LOG_FORMAT=json", "DRAINIT_EXPECT_EXIT=143,130"),
+			 "app"));
+	ck_assert_str_eq(cfg.ready_file, "/run/r");
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 5000);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 40000);
+	ck_assert_int_eq(cfg.grace_period_ms, 60000);
+	ck_assert_int_eq(cfg.stop_signal, SIGINT);
+	ck_assert_int_eq(cfg.pdeath_signal, SIGKILL);
+	ck_assert(cfg.single_child);
+	ck_assert(cfg.subreaper);
+	ck_assert(cfg.warn_on_reap);
+	ck_assert_int_eq(cfg.verbosity, 3);
+	ck_assert_int_eq(cfg.log_format, LOG_JSON);
+	ck_assert(opt_expects(&cfg, 143));
+	ck_assert(opt_expects(&cfg, 130));
+	ck_assert_int_eq(expected_count(), 2);
+}
+END_TEST
+
+START_TEST(test_env_one_at_a_time)
+{
+	assert_run(PARSE(ENV("DRAINIT_READY_FILE=/x/ready"), "app"));
+	ck_assert_str_eq(cfg.ready_file, "/x/ready");
+	assert_run(PARSE(ENV("DRAINIT_PRE_STOP_DELAY=1.5s"), "app"));
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 1500);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
+	assert_run(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=2m"), "app"));
+	ck_assert_int_eq(cfg.drain_timeout_ms, 120000);
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 0);
+	assert_run(PARSE(ENV("DRAINIT_GRACE_PERIOD=30"), "app"));
+	ck_assert_int_eq(cfg.grace_period_ms, 30000);
+	assert_run(PARSE(ENV("DRAINIT_STOP_SIGNAL=RTMIN+1"), "app"));
+	ck_assert_int_eq(cfg.stop_signal, SIGRTMIN + 1);
+	assert_run(PARSE(ENV("DRAINIT_PARENT_DEATH_SIGNAL=TERM"), "app"));
+	ck_assert_int_eq(cfg.pdeath_signal, SIGTERM);
+	assert_run(PARSE(ENV("DRAINIT_SINGLE_CHILD=on"), "app"));
+	ck_assert(cfg.single_child);
+	assert_run(PARSE(ENV("DRAINIT_SUBREAPER=1"), "app"));
+	ck_assert(cfg.subreaper);
+	ck_assert(!cfg.warn_on_reap);
+	assert_run(PARSE(ENV("DRAINIT_WARN_ON_REAP=1"), "app"));
+	ck_assert(cfg.warn_on_reap);
+	ck_assert(!cfg.subreaper);
+	assert_run(PARSE(ENV("DRAINIT_VERBOSITY=0"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 0);
+	assert_run(PARSE(ENV("DRAINIT_VERBOSITY=1"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 1);
+	assert_run(PARSE(ENV("DRAINIT_LOG_FORMAT=text"), "app"));
+	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
+	assert_run(PARSE(ENV("DRAINIT_LOG_FORMAT=json"), "app"));
+	ck_assert_int_eq(cfg.log_format, LOG_JSON);
+	assert_run(PARSE(ENV("DRAINIT_EXPECT_EXIT=3"), "app"));
+	ck_assert(opt_expects(&cfg, 3));
+	ck_assert_int_eq(expected_count(), 1);
+}
+END_TEST
+
+START_TEST(test_env_booleans)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+	char var[64];
+	for (int i = 0; i < 4; i++) {
+		snprintf(var, sizeof var, "DRAINIT_SUBREAPER=%s", yes[i]);
+		assert_run(PARSE(ENV(var), "app"));
+		ck_assert_msg(cfg.subreaper, "%s", var);
+		snprintf(var, sizeof var, "DRAINIT_SUBREAPER=%s", no[i]);
+		assert_run(PARSE(ENV("TINI_SUBREAPER=1", var), "app"));
+		ck_assert_msg(!cfg.subreaper, "%s", var); /* and it beats TINI_SUBREAPER */
+	}
+	assert_run(PARSE(ENV("DRAINIT_SINGLE_CHILD=off"), "--single-child", "app"));
+	ck_assert(cfg.single_child); /* the flag beats it */
+}
+END_TEST
+
+START_TEST(test_env_empty_is_unset)
+{
+	assert_run(PARSE(ENV("DRAINIT_READY_FILE=", "DRAINIT_PRE_STOP_DELAY=",
+			     "DRAINIT_DRAIN_TIMEOUT=", "DRAINIT_GRACE_PERIOD=",
+			     "DRAINIT_STOP_SIGNAL=", "DRAINIT_PARENT_DEATH_SIGNAL=",
+			     "DRAINIT_SINGLE_CHILD=", "DRAINIT_SUBREAPER=", "DRAINIT_WARN_ON_REAP=",
+			     "DRAINIT_VERBOSITY=", "DRAINIT_LOG_FORMAT=", "DRAINIT_EXPECT_EXIT=",
+			     "TINI_VERBOSITY="),
+			 "app"));
+	ck_assert_ptr_null(cfg.ready_file);
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 0);
+	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
+	ck_assert_int_eq(cfg.grace_period_ms, -1);
+	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
+	ck_assert_int_eq(cfg.pdeath_signal, 0);
+	ck_assert(!cfg.single_child);
+	ck_assert(!cfg.subreaper);
+	ck_assert(!cfg.warn_on_reap);
+	ck_assert_int_eq(cfg.verbosity, V_INFO);
+	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
+	ck_assert_int_eq(expected_count(), 0);
+}
+END_TEST
+
+START_TEST(test_env_names_match_exactly)
+{
+	/* neither a longer name nor a missing '=' is the variable */
+	assert_run(PARSE(ENV("DRAINIT_DRAIN_TIMEOUTX=5s", "DRAINIT_DRAIN_TIMEOUT", "XDRAINIT_DRAIN_TIMEOUT=5s",
+			     "drainit_drain_timeout=5s"),
+			 "app"));
+	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
+	/* a variable after unrelated ones is found */
+	assert_run(PARSE(ENV("PATH=/bin", "HOME=/", "DRAINIT_DRAIN_TIMEOUT=5s", "TERM=xterm"), "app"));
+	ck_assert_int_eq(cfg.drain_timeout_ms, 5000);
+}
+END_TEST
+
+START_TEST(test_flag_beats_env)
+{
+	char *env[] = { "DRAINIT_DRAIN_TIMEOUT=10s", "DRAINIT_PRE_STOP_DELAY=3s",
+			"DRAINIT_STOP_SIGNAL=INT", "DRAINIT_READY_FILE=/env", "DRAINIT_LOG_FORMAT=json",
+			"DRAINIT_VERBOSITY=0", "DRAINIT_PARENT_DEATH_SIGNAL=HUP",
+			"DRAINIT_GRACE_PERIOD=1m", "DRAINIT_SINGLE_CHILD=1", NULL };
+	assert_run(PARSE(env, "--drain-timeout", "5s", "--pre-stop-delay=1s", "--stop-signal",
+			 "QUIT", "--ready-file", "/flag", "--log-format", "text", "-vv", "-pKILL",
+			 "--grace-period", "2m", "-g", "app"));
+	ck_assert_int_eq(cfg.drain_timeout_ms, 5000);
+	ck_assert_int_eq(cfg.pre_stop_delay_ms, 1000);
+	ck_assert_int_eq(cfg.stop_signal, SIGQUIT);
+	ck_assert_str_eq(cfg.ready_file, "/flag");
+	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
+	ck_assert_int_eq(cfg.verbosity, 2); /* -vv counts up from the environment's 0 */
+	ck_assert_int_eq(cfg.pdeath_signal, SIGKILL);
+	ck_assert_int_eq(cfg.grace_period_ms, 120000);
+	ck_assert(!cfg.single_child);
+
+	/* without the flags the environment holds */
+	assert_run(PARSE(env, "app"));
+	ck_assert_int_eq(cfg.drain_timeout_ms, 10000);
+	ck_assert_int_eq(cfg.stop_signal, SIGINT);
+	ck_assert_str_eq(cfg.ready_file, "/env");
+	ck_assert_int_eq(cfg.verbosity, 0);
+	ck_assert(cfg.single_child);
+	/* and -q beats DRAINIT_VERBOSITY=3 */
+	assert_run(PARSE(ENV("DRAINIT_VERBOSITY=3"), "-q", "app"));
+	ck_assert_int_eq(cfg.verbosity, 0);
+}
+END_TEST
+
+static const struct {
+	const char *var;
+	const char *prefix; /* the error starts with this */
+} bad_env[] = {
+	{ "DRAINIT_PRE_STOP_DELAY=5x", "DRAINIT_PRE_STOP_DELAY: bad duration '5x'" },
+	{ "DRAINIT_DRAIN_TIMEOUT=-1s", "DRAINIT_DRAIN_TIMEOUT: bad duration '-1s'" },
+	{ "DRAINIT_GRACE_PERIOD=9000h", "DRAINIT_GRACE_PERIOD: bad duration '9000h'" },
+	{ "DRAINIT_STOP_SIGNAL=FOO", "DRAINIT_STOP_SIGNAL: bad signal 'FOO'" },
+	{ "DRAINIT_PARENT_DEATH_SIGNAL=0", "DRAINIT_PARENT_DEATH_SIGNAL: bad signal '0'" },
+	{ "DRAINIT_SINGLE_CHILD=maybe", "DRAINIT_SINGLE_CHILD: bad value 'maybe'" },
+	{ "DRAINIT_SUBREAPER=2", "DRAINIT_SUBREAPER: bad value '2'" },
+	{ "DRAINIT_WARN_ON_REAP=TRUE", "DRAINIT_WARN_ON_REAP: bad value 'TRUE'" },
+	{ "DRAINIT_VERBOSITY=4", "DRAINIT_VERBOSITY: bad value '4'" },
+	{ "DRAINIT_VERBOSITY=debug", "DRAINIT_VERBOSITY: bad value 'debug'" },
+	{ "DRAINIT_VERBOSITY=-1", "DRAINIT_VERBOSITY: bad value '-1'" },
+	{ "DRAINIT_LOG_FORMAT=xml", "DRAINIT_LOG_FORMAT: bad log format 'xml'" },
+	{ "DRAINIT_EXPECT_EXIT=143,256", "DRAINIT_EXPECT_EXIT: bad exit code '256'" },
+	{ "DRAINIT_EXPECT_EXIT=143;130", "DRAINIT_EXPECT_EXIT: bad exit code '143;130'" },
+	{ "TINI_VERBOSITY=loud", "TINI_VERBOSITY: bad value 'loud'" },
+};
+
+START_TEST(test_env_bad_value)
+{
+	char *env[] = { (char *)bad_env[_i].var, NULL };
+	assert_error_starts(PARSE(env, "app"), bad_env[_i].prefix);
+	/* even with flags that would be fine: the environment is read first */
+	assert_error_starts(PARSE(env, "-v", "app"), bad_env[_i].prefix);
+}
+END_TEST
+
+START_TEST(test_env_bad_value_exact_text)
+{
+	assert_error(PARSE(ENV("DRAINIT_SUBREAPER=maybe"), "app"),
+		     "DRAINIT_SUBREAPER: bad value 'maybe': expected 1/0, true/false, yes/no or on/off");
+	assert_error(PARSE(ENV("DRAINIT_VERBOSITY=9"), "app"),
+		     "DRAINIT_VERBOSITY: bad value '9': expected 0-3");
+	assert_error(PARSE(ENV("TINI_VERBOSITY=x"), "app"),
+		     "TINI_VERBOSITY: bad value 'x': expected a number");
+	assert_error(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=5x"), "app"),
+		     "DRAINIT_DRAIN_TIMEOUT: bad duration '5x': unknown unit (use ms, s, m or h)");
+}
+END_TEST
+
+START_TEST(test_tini_variables)
+{
+	/* TINI_SUBREAPER: set at all, whatever the value, even empty */
+	assert_run(PARSE(ENV("TINI_SUBREAPER="), "app"));
+	ck_assert(cfg.subreaper);
+	assert_run(PARSE(ENV("TINI_SUBREAPER=0"), "app"));
+	ck_assert(cfg.subreaper);
+	assert_run(PARSE(ENV("TINI_SUBREAPER=1"), "app"));
+	ck_assert(cfg.subreaper);
+	/* a variable without '=' is not set */
+	assert_run(PARSE(ENV("TINI_SUBREAPER"), "app"));
+	ck_assert(!cfg.subreaper);
+
+	/* TINI_KILL_PROCESS_GROUP: the group, not the single child */
+	assert_run(PARSE(ENV("TINI_KILL_PROCESS_GROUP="), "app"));
+	ck_assert(!cfg.single_child);
+	assert_run(PARSE(ENV("TINI_KILL_PROCESS_GROUP=1", "DRAINIT_SINGLE_CHILD=1"), "app"));
+	ck_assert(cfg.single_child); /* drainit's own variable beats tini's */
+	assert_run(PARSE(ENV("DRAINIT_SINGLE_CHILD=1", "TINI_KILL_PROCESS_GROUP=1"), "app"));
+	ck_assert(cfg.single_child); /* whatever the order in the environment */
+
+	/* TINI_VERBOSITY: a number, capped at debug */
+	assert_run(PARSE(ENV("TINI_VERBOSITY=0"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 0);
+	assert_run(PARSE(ENV("TINI_VERBOSITY=1"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 1);
+	assert_run(PARSE(ENV("TINI_VERBOSITY=3"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 3);
+	assert_run(PARSE(ENV("TINI_VERBOSITY=7"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 3);
+	assert_run(PARSE(ENV("TINI_VERBOSITY=1000"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 3);
+	assert_error_starts(PARSE(ENV("TINI_VERBOSITY=2x"), "app"), "TINI_VERBOSITY: ");
+	assert_error_starts(PARSE(ENV("TINI_VERBOSITY=-1"), "app"), "TINI_VERBOSITY: ");
+
+	/* DRAINIT_VERBOSITY beats TINI_VERBOSITY, in either order */
+	assert_run(PARSE(ENV("TINI_VERBOSITY=0", "DRAINIT_VERBOSITY=3"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 3);
+	assert_run(PARSE(ENV("DRAINIT_VERBOSITY=1", "TINI_VERBOSITY=3"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 1);
+	/* and a flag beats both */
+	assert_run(PARSE(ENV("TINI_VERBOSITY=0", "DRAINIT_VERBOSITY=0"), "-v", "app"));
+	ck_assert_int_eq(cfg.verbosity, 1);
+}
+END_TEST
+
+START_TEST(test_tini_verbosity_large)
+{
+	/* any number is clamped to debug, however large: it is a number, so
+	 * "expected a number" would be wrong */
+	assert_run(PARSE(ENV("TINI_VERBOSITY=1001"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 3);
+	assert_run(PARSE(ENV("TINI_VERBOSITY=99999999999999999999"), "app"));
+	ck_assert_int_eq(cfg.verbosity, 3);
+}
+END_TEST
+
+/* ---- drainit probe ---- */
+
+START_TEST(test_probe)
+{
+	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file", "/run/ready"), OPT_PROBE);
+	ck_assert_str_eq(cfg.ready_file, "/run/ready");
+	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file=/run/r2"), OPT_PROBE);
+	ck_assert_str_eq(cfg.ready_file, "/run/r2");
+
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_READY_FILE=/env/ready"), "probe"), OPT_PROBE);
+	ck_assert_str_eq(cfg.ready_file, "/env/ready");
+	/* the flag beats the environment here too */
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_READY_FILE=/env/ready"), "probe", "--ready-file", "/f"),
+			 OPT_PROBE);
+	ck_assert_str_eq(cfg.ready_file, "/f");
+	/* "--" is accepted before nothing */
+	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file", "/f", "--"), OPT_PROBE);
+}
+END_TEST
+
+START_TEST(test_probe_errors)
+{
+	assert_error(PARSE(no_env, "probe"),
+		     "probe: no readiness file: give --ready-file PATH or set DRAINIT_READY_FILE");
+	assert_error_starts(PARSE(ENV("DRAINIT_READY_FILE="), "probe"), "probe: no readiness file");
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "extra"),
+		     "probe: unexpected argument 'extra'");
+	assert_error(PARSE(no_env, "probe", "extra"), "probe: unexpected argument 'extra'");
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "--", "x"),
+		     "probe: unexpected argument 'x'");
+	/* run-only options are not probe options */
+	assert_error(PARSE(no_env, "probe", "--drain-timeout", "5s", "--ready-file", "/r"),
+		     "unknown option '--drain-timeout'");
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "--drain-timeout=5s"),
+		     "unknown option '--drain-timeout'");
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "-v"), "unknown option '-v'");
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "--version"),
+		     "unknown option '--version'");
+	assert_error(PARSE(no_env, "probe", "--ready-file"), "option '--ready-file' needs a value");
+	assert_error(PARSE(no_env, "probe", "--ready-file="), "--ready-file: empty path");
+}
+END_TEST
+
+START_TEST(test_probe_help)
+{
+	ck_assert_int_eq(PARSE(no_env, "probe", "--help"), OPT_PROBE_HELP);
+	ck_assert_int_eq(PARSE(no_env, "probe", "-h"), OPT_PROBE_HELP);
+	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file", "/r", "--help"), OPT_PROBE_HELP);
+	/* "probe" is a subcommand only in first place */
+	assert_run(PARSE(no_env, "-v", "probe", "--help"));
+	ck_assert_str_eq(cfg.argv[0], "probe");
+	ck_assert_str_eq(cfg.argv[1], "--help");
+	assert_run(PARSE(no_env, "--", "probe"));
+	ck_assert_str_eq(cfg.argv[0], "probe");
+}
+END_TEST
+
+/* ---- help texts ---- */
+
+static char *capture(void (*fn)(FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	fn(f);
+	fclose(f);
+	return text;
+}
+
+START_TEST(test_help_mentions_everything)
+{
+	static const char *const words[] = {
+		"--ready-file", "--pre-stop-delay", "--drain-timeout", "--grace-period",
+		"--stop-signal", "--parent-death-signal", "--single-child", "--process-group",
+		"--subreaper", "--warn-on-reap", "--verbose", "--quiet", "--log-format",
+		"--expect-exit", "--license", "--help", "--version", "-g,", "-s,", "-p,", "-w,",
+		"-e,", "-v,", "-q,", "-l,", "-h,", "DRAINIT_READY_FILE", "DRAINIT_PRE_STOP_DELAY",
+		"DRAINIT_DRAIN_TIMEOUT", "DRAINIT_GRACE_PERIOD", "DRAINIT_STOP_SIGNAL",
+		"DRAINIT_PARENT_DEATH_SIGNAL", "DRAINIT_SINGLE_CHILD", "DRAINIT_SUBREAPER",
+		"DRAINIT_WARN_ON_REAP", "DRAINIT_VERBOSITY", "DRAINIT_LOG_FORMAT",
+		"DRAINIT_EXPECT_EXIT", "TINI_SUBREAPER", "TINI_KILL_PROCESS_GROUP", "TINI_VERBOSITY",
+		"drainit probe",
+	};
+	char *text = capture(opt_help);
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		ck_assert_msg(strstr(text, words[i]) != NULL, "help does not mention %s", words[i]);
+	ck_assert_msg(strncmp(text, "usage: drainit [OPTIONS] [--] COMMAND", 37) == 0, "%s", text);
+	ck_assert_int_eq(text[strlen(text) - 1], '\n');
+	free(text);
+
+	text = capture(opt_probe_help);
+	ck_assert_msg(strncmp(text, "usage: drainit probe", 20) == 0, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "--ready-file"));
+	ck_assert_ptr_nonnull(strstr(text, "DRAINIT_READY_FILE"));
+	free(text);
+}
+END_TEST
+
+Suite *opt_suite(void)
+{
+	Suite *s = suite_create("opt");
+	TCase *tc = tcase_create("command");
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_null_envp);
+	tcase_add_test(tc, test_command_stops_at_first_non_option);
+	tcase_add_test(tc, test_command_after_options);
+	tcase_add_test(tc, test_double_dash);
+	tcase_add_test(tc, test_no_command);
+	tcase_add_test(tc, test_no_command_after_dash_dash_value);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("flags");
+	tcase_add_test(tc, test_long_options_separate);
+	tcase_add_test(tc, test_long_options_equals);
+	tcase_add_test(tc, test_long_value_with_equals_inside);
+	tcase_add_test(tc, test_long_flags);
+	tcase_add_test(tc, test_short_bundles);
+	tcase_add_test(tc, test_short_verbosity);
+	tcase_add_test(tc, test_expect_exit_repeated);
+	tcase_add_test(tc, test_expect_exit_bad);
+	tcase_add_test(tc, test_expect_exit_long_list);
+	tcase_add_test(tc, test_expect_exit_every_code);
+	tcase_add_test(tc, test_opt_expects);
+	tcase_add_test(tc, test_unknown_option);
+	tcase_add_test(tc, test_missing_value);
+	tcase_add_test(tc, test_value_on_flag);
+	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_error_buffer_truncated);
+	tcase_add_test(tc, test_actions);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("environment");
+	tcase_add_test(tc, test_env_each_variable);
+	tcase_add_test(tc, test_env_one_at_a_time);
+	tcase_add_test(tc, test_env_booleans);
+	tcase_add_test(tc, test_env_empty_is_unset);
+	tcase_add_test(tc, test_env_names_match_exactly);
+	tcase_add_test(tc, test_flag_beats_env);
+	tcase_add_loop_test(tc, test_env_bad_value, 0, sizeof bad_env / sizeof bad_env[0]);
+	tcase_add_test(tc, test_env_bad_value_exact_text);
+	tcase_add_test(tc, test_tini_variables);
+	tcase_add_test(tc, test_tini_verbosity_large);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("probe");
+	tcase_add_test(tc, test_probe);
+	tcase_add_test(tc, test_probe_errors);
+	tcase_add_test(tc, test_probe_help);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("help");
+	tcase_add_test(tc, test_help_mentions_everything);
+	tcase_add_test(tc, test_expect_flag_beats_env);
+	tcase_add_test(tc, test_help_despite_bad_env);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,520 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ready.h"
+#include "suites.h"
+
+/* 2025-11-29T12:48:25.123Z */
+#define T1 1764420505123LL
+
+/* ---- the line ---- */
+
+START_TEST(test_line)
+{
+	char buf[READY_LINE_MAX];
+	size_t n = ready_line(buf, sizeof buf, 42, T1);
+	ck_assert_str_eq(buf, "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_uint_eq(n, strlen(buf));
+	n = ready_line(buf, sizeof buf, 1, 0);
+	ck_assert_str_eq(buf, "ready pid=1 since=1970-01-01T00:00:00.000Z\n");
+	ck_assert_uint_eq(n, strlen(buf));
+}
+END_TEST
+
+START_TEST(test_line_truncated)
+{
+	/* a short buffer is cut, never overrun */
+	char buf[16];
+	memset(buf, 'X', sizeof buf);
+	ready_line(buf, 10, 42, T1);
+	ck_assert_str_eq(buf, "ready pid");
+	ck_assert_int_eq(buf[10], 'X');
+}
+END_TEST
+
+START_TEST(test_line_parses_back)
+{
+	char buf[READY_LINE_MAX];
+	struct ready_info info;
+	ready_line(buf, sizeof buf, 4194304, T1);
+	ck_assert_int_eq(ready_parse(buf, &info), 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 4194304);
+	ck_assert_str_eq(info.since, "2025-11-29T12:48:25.123Z");
+	ck_assert_str_eq(info.state, "ready");
+}
+END_TEST
+
+/* ---- parsing ---- */
+
+START_TEST(test_parse_ready)
+{
+	struct ready_info info;
+	memset(&info, 0x5a, sizeof info);
+	ck_assert_int_eq(ready_parse("ready pid=42 since=2025-11-29T12:48:25.123Z\n", &info), 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 42);
+	ck_assert_str_eq(info.since, "2025-11-29T12:48:25.123Z");
+	ck_assert_str_eq(info.state, "ready");
+
+	/* without the newline, in another order */
+	ck_assert_int_eq(ready_parse("ready since=X pid=7", &info), 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 7);
+	ck_assert_str_eq(info.since, "X");
+}
+END_TEST
+
+START_TEST(test_parse_not_ready)
+{
+	struct ready_info info;
+	/* another state */
+	ck_assert_int_eq(ready_parse("draining pid=42 since=X\n", &info), 0);
+	ck_assert(!info.ready);
+	ck_assert_str_eq(info.state, "draining");
+	ck_assert_int_eq(info.pid, 42);
+	/* ready without a pid, or with pid 0 */
+	ck_assert_int_eq(ready_parse("ready\n", &info), 0);
+	ck_assert(!info.ready);
+	ck_assert_int_eq(info.pid, 0);
+	ck_assert_str_eq(info.since, "");
+	ck_assert_str_eq(info.state, "ready");
+	ck_assert_int_eq(ready_parse("ready pid=0 since=X\n", &info), 0);
+	ck_assert(!info.ready);
+	ck_assert_int_eq(ready_parse("ready pid= since=X\n", &info), 0);
+	ck_assert(!info.ready);
+	/* "readyish" is not "ready" */
+	ck_assert_int_eq(ready_parse("readyish pid=3\n", &info), 0);
+	ck_assert(!info.ready);
+	ck_assert_str_eq(info.state, "readyish");
+}
+END_TEST
+
+START_TEST(test_parse_unknown_words)
+{
+	/* a newer drainit may add words: an older probe skips them */
+	struct ready_info info;
+	ck_assert_int_eq(ready_parse("ready gen=3 pid=42 zone=eu since=T host=x\n", &info), 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 42);
+	ck_assert_str_eq(info.since, "T");
+	/* pidx= is not pid= */
+	ck_assert_int_eq(ready_parse("ready pidx=9 pid=4\n", &info), 0);
+	ck_assert_int_eq(info.pid, 4);
+	/* double spaces are fine */
+	ck_assert_int_eq(ready_parse("ready  pid=5\n", &info), 0);
+	ck_assert_int_eq(info.pid, 5);
+	ck_assert(info.ready);
+	/* a since too long for the field is dropped, not overrun */
+	char line[200];
+	snprintf(line, sizeof line, "ready pid=5 since=%0100d\n", 0);
+	ck_assert_int_eq(ready_parse(line, &info), 0);
+	ck_assert_str_eq(info.since, "");
+	ck_assert_int_eq(info.pid, 5);
+}
+END_TEST
+
+START_TEST(test_parse_bad)
+{
+	static const char *const bad[] = {
+		"",
+		"\n",
+		" ready pid=1\n",
+		"Ready pid=1\n",
+		"READY pid=1\n",
+		"ready\tpid=1\n",
+		"ready pid=1x\n",
+		"ready pid=-1\n",
+		"ready pid=99999999999\n",
+		"ready pid=1\tsince=X\n",
+		"ready1 pid=1\n",
+		"abcdefghijklmnopqrstuvwxyzabcdefgh pid=1\n", /* state longer than the field */
+		"\x01ready pid=1\n",
+	};
+	struct ready_info info;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(ready_parse(bad[i], &info) == -1, "accepted \"%s\"", bad[i]);
+}
+END_TEST
+
+START_TEST(test_parse_stops_at_newline)
+{
+	struct ready_info info;
+	ck_assert_int_eq(ready_parse("ready pid=42\nready pid=43\n", &info), 0);
+	ck_assert_int_eq(info.pid, 42);
+	ck_assert_int_eq(ready_parse("stopping\n", &info), 0);
+	ck_assert_str_eq(info.state, "stopping");
+	ck_assert(!info.ready);
+}
+END_TEST
+
+/* ---- the file, in a temp folder ---- */
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/drainit-unit-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char sub[512];
+	if (!d) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+		remove_tree(sub);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+static void remove_dir(void)
+{
+	remove_tree(dir);
+}
+
+/* Each test starts from an empty folder. The folder itself is made once per
+ * test case, outside the forked tests, so a failing test leaves nothing
+ * behind in /tmp. */
+static void empty_dir(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char sub[512];
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+		remove_tree(sub);
+	}
+	closedir(d);
+}
+
+/* The names in dir, sorted, joined by spaces. */
+static const char *listing(void)
+{
+	static char out[1024];
+	struct dirent **v;
+	int n = scandir(dir, &v, NULL, alphasort);
+	size_t o = 0;
+	out[0] = '\0';
+	ck_assert_int_ge(n, 0);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(v[i]->d_name, ".") != 0 && strcmp(v[i]->d_name, "..") != 0)
+			o += (size_t)snprintf(out + o, sizeof out - o, "%s%s", o ? " " : "", v[i]->d_name);
+		free(v[i]);
+	}
+	free(v);
+	return out;
+}
+
+static char *path_in(const char *name)
+{
+	static char p[4][256];
+	static int k;
+	char *out = p[k++ % 4];
+	snprintf(out, 256, "%s/%s", dir, name);
+	return out;
+}
+
+static const char *read_all(const char *path)
+{
+	static char buf[512];
+	int fd = open(path, O_RDONLY);
+	ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+START_TEST(test_prepare_fresh)
+{
+	char err[512] = "";
+	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 0);
+	ck_assert_str_eq(listing(), ""); /* no probe file left behind */
+}
+END_TEST
+
+START_TEST(test_prepare_removes_stale)
+{
+	char err[512] = "";
+	write_file(path_in("ready"), "ready pid=1 since=X\n");
+	write_file(path_in("other"), "x");
+	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 1);
+	ck_assert_str_eq(listing(), "other");
+	/* a stale temp file of the same pid is cleaned too */
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, ".ready.%d.tmp", (int)getpid());
+	write_file(path_in(tmp), "half");
+	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 0);
+	ck_assert_str_eq(listing(), "other");
+}
+END_TEST
+
+START_TEST(test_prepare_missing_folder)
+{
+	char err[512] = "", want[512];
+	ck_assert_int_eq(ready_prepare(path_in("nope/ready"), err, sizeof err), -1);
+	snprintf(want, sizeof want, "readiness folder '%s/nope': No such file or directory", dir);
+	ck_assert_str_eq(err, want);
+	ck_assert_str_eq(listing(), ""); /* and creates nothing */
+}
+END_TEST
+
+START_TEST(test_prepare_folder_is_a_file)
+{
+	char err[512] = "", want[512];
+	write_file(path_in("file"), "x");
+	ck_assert_int_eq(ready_prepare(path_in("file/ready"), err, sizeof err), -1);
+	snprintf(want, sizeof want, "readiness folder '%s/file': not a folder", dir);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_prepare_path_is_a_folder)
+{
+	char err[512] = "", want[512];
+	ck_assert_int_eq(mkdir(path_in("ready"), 0755), 0);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), -1);
+	snprintf(want, sizeof want, "readiness file '%s/ready': cannot remove it: it is a folder", dir);
+	ck_assert_str_eq(err, want);
+	/* the folder is still there, and nothing else */
+	ck_assert_str_eq(listing(), "ready");
+	struct stat st;
+	ck_assert_int_eq(stat(path_in("ready"), &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+}
+END_TEST
+
+START_TEST(test_prepare_unusable_paths)
+{
+	static char err[8192];
+	char want[512];
+	/* a path ending in '/' names no file */
+	snprintf(want, sizeof want, "%s/", dir);
+	ck_assert_int_eq(ready_prepare(want, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "not a usable file path") != NULL, "%s", err);
+	/* a path longer than PATH_MAX */
+	char *longpath = malloc(5000);
+	ck_assert_ptr_nonnull(longpath);
+	memset(longpath, 'a', 4999);
+	longpath[0] = '/';
+	longpath[4999] = '\0';
+	longpath[4990] = '/';
+	ck_assert_int_eq(ready_prepare(longpath, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "not a usable file path") != NULL, "%s", err);
+	errno = 0;
+	ck_assert_int_eq(ready_mark(longpath, 1, T1), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	free(longpath);
+}
+END_TEST
+
+START_TEST(test_prepare_relative)
+{
+	/* a bare name lives in the current folder */
+	char err[512] = "", cwd[4096];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	ck_assert_int_eq(chdir(dir), 0);
+	write_file("ready", "stale");
+	int r = ready_prepare("ready", err, sizeof err);
+	int m = ready_mark("ready", 9, T1);
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_msg(r == 1, "%d: %s", r, err);
+	ck_assert_int_eq(m, 0);
+	ck_assert_str_eq(read_all(path_in("ready")), "ready pid=9 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(listing(), "ready");
+}
+END_TEST
+
+START_TEST(test_mark)
+{
+	const char *p = path_in("ready");
+	ck_assert_int_eq(ready_mark(p, 42, T1), 0);
+	ck_assert_str_eq(read_all(p), "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(listing(), "ready"); /* the temp file was renamed, none left */
+
+	/* marking again replaces the line */
+	ck_assert_int_eq(ready_mark(p, 43, 0), 0);
+	ck_assert_str_eq(read_all(p), "ready pid=43 since=1970-01-01T00:00:00.000Z\n");
+	ck_assert_str_eq(listing(), "ready");
+}
+END_TEST
+
+START_TEST(test_mark_replaces_atomically)
+{
+	/* rename, not rewrite: a reader holding the old file keeps the old
+	 * line whole, the new name holds a new inode */
+	const char *p = path_in("ready");
+	ck_assert_int_eq(ready_mark(p, 42, T1), 0);
+	struct stat before, after;
+	ck_assert_int_eq(stat(p, &before), 0);
+	int fd = open(p, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ready_mark(p, 43, T1), 0);
+	ck_assert_int_eq(stat(p, &after), 0);
+	ck_assert(before.st_ino != after.st_ino);
+	char buf[128];
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+}
+END_TEST
+
+START_TEST(test_mark_mode)
+{
+	/* 0644 whatever the umask */
+	const char *p = path_in("ready");
+	struct stat st;
+	mode_t old = umask(077);
+	int r = ready_mark(p, 42, T1);
+	umask(old);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+
+	old = umask(0);
+	r = ready_mark(p, 42, T1);
+	umask(old);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+}
+END_TEST
+
+START_TEST(test_mark_missing_folder)
+{
+	errno = 0;
+	ck_assert_int_eq(ready_mark(path_in("nope/ready"), 42, T1), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(listing(), "");
+}
+END_TEST
+
+START_TEST(test_mark_onto_folder)
+{
+	/* the path is a folder: rename fails, the temp file goes */
+	ck_assert_int_eq(mkdir(path_in("ready"), 0755), 0);
+	errno = 0;
+	ck_assert_int_eq(ready_mark(path_in("ready"), 42, T1), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_str_eq(listing(), "ready");
+}
+END_TEST
+
+START_TEST(test_mark_does_not_follow_temp_symlink)
+{
+	/* someone planted the temp name as a symlink: it is replaced, and
+	 * its target is not written through */
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, ".ready.%d.tmp", (int)getpid());
+	write_file(path_in("target"), "untouched");
+	ck_assert_int_eq(symlink(path_in("target"), path_in(tmp)), 0);
+	ck_assert_int_eq(ready_mark(path_in("ready"), 42, T1), 0);
+	ck_assert_str_eq(read_all(path_in("target")), "untouched");
+	ck_assert_str_eq(read_all(path_in("ready")), "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(listing(), "ready target");
+}
+END_TEST
+
+START_TEST(test_clear)
+{
+	const char *p = path_in("ready");
+	ck_assert_int_eq(ready_mark(p, 42, T1), 0);
+	ck_assert_int_eq(ready_clear(p), 0);
+	ck_assert_int_eq(access(p, F_OK), -1);
+	ck_assert_str_eq(listing(), "");
+	/* a missing file is fine, twice */
+	ck_assert_int_eq(ready_clear(p), 0);
+	ck_assert_int_eq(ready_clear(path_in("nope/ready")), 0);
+	/* a folder in its place is an error, and stays */
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	errno = 0;
+	ck_assert_int_eq(ready_clear(p), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_str_eq(listing(), "ready");
+}
+END_TEST
+
+START_TEST(test_prepare_mark_clear_cycle)
+{
+	char err[512] = "";
+	const char *p = path_in("ready");
+	struct ready_info info;
+	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 0);
+	ck_assert_int_eq(ready_mark(p, 77, T1), 0);
+	ck_assert_int_eq(ready_parse(read_all(p), &info), 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 77);
+	ck_assert_int_eq(ready_clear(p), 0);
+	ck_assert_int_eq(ready_mark(p, 78, T1), 0);
+	/* a restart finds the file of the previous run and removes it */
+	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 1);
+	ck_assert_str_eq(listing(), "");
+}
+END_TEST
+
+Suite *ready_suite(void)
+{
+	Suite *s = suite_create("ready");
+	TCase *tc = tcase_create("line");
+	tcase_add_test(tc, test_line);
+	tcase_add_test(tc, test_line_truncated);
+	tcase_add_test(tc, test_line_parses_back);
+	tcase_add_test(tc, test_parse_ready);
+	tcase_add_test(tc, test_parse_not_ready);
+	tcase_add_test(tc, test_parse_unknown_words);
+	tcase_add_test(tc, test_parse_bad);
+	tcase_add_test(tc, test_parse_stops_at_newline);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("file");
+	tcase_add_unchecked_fixture(tc, make_dir, remove_dir);
+	tcase_add_checked_fixture(tc, empty_dir, NULL);
+	tcase_add_test(tc, test_prepare_fresh);
+	tcase_add_test(tc, test_prepare_removes_stale);
+	tcase_add_test(tc, test_prepare_missing_folder);
+	tcase_add_test(tc, test_prepare_folder_is_a_file);
+	tcase_add_test(tc, test_prepare_path_is_a_folder);
+	tcase_add_test(tc, test_prepare_unusable_paths);
+	tcase_add_test(tc, test_prepare_relative);
+	tcase_add_test(tc, test_mark);
+	tcase_add_test(tc, test_mark_replaces_atomically);
+	tcase_add_test(tc, test_mark_mode);
+	tcase_add_test(tc, test_mark_missing_folder);
+	tcase_add_test(tc, test_mark_onto_folder);
+	tcase_add_test(tc, test_mark_does_not_follow_temp_symlink);
+	tcase_add_test(tc, test_clear);
+	tcase_add_test(tc, test_prepare_mark_clear_cycle);
+	suite_add_tcase(s, tc);
+	return s;
+}
