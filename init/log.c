@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,38 +25,78 @@ void log_timestamp(long long realtime_ms, char *buf, size_t len)
 		 (int)(realtime_ms % 1000));
 }
 
-size_t log_json_escape(const char *s, char *out, size_t len)
+/* Length of the valid UTF-8 sequence at s, or 0 when there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (s[0] >= 0xf5)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong forms, surrogates and code points past U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* Escapes s for one log line: control characters never break the line
+ * (an argument holding a newline must not forge a log line). JSON also
+ * needs quotes and backslashes escaped, and valid UTF-8: a stray byte
+ * becomes U+FFFD. */
+static size_t escape(const char *s, char *out, size_t len, bool json)
 {
 	size_t o = 0;
 	if (len == 0)
 		return 0;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
 		char esc[8];
-		size_t n;
-		if (c == '"' || c == '\\') {
+		size_t n = 1;
+		const char *src = esc;
+		if (*p == '\n' || *p == '\t' || *p == '\r') {
 			esc[0] = '\\';
-			esc[1] = (char)c;
+			esc[1] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
 			n = 2;
-		} else if (c == '\n') {
-			memcpy(esc, "\\n", 2);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			n = (size_t)snprintf(esc, sizeof esc, json ? "\\u%04x" : "\\x%02x", *p);
+		} else if (json && (*p == '"' || *p == '\\')) {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
 			n = 2;
-		} else if (c == '\t') {
-			memcpy(esc, "\\t", 2);
-			n = 2;
-		} else if (c < 0x20 || c == 0x7f) {
-			n = (size_t)snprintf(esc, sizeof esc, "\\u%04x", c);
+		} else if (json && *p >= 0x80) {
+			n = utf8_len(p);
+			if (n == 0) {
+				src = "\\ufffd";
+				n = 6;
+				p++;
+				goto copy;
+			}
+			src = (const char *)p;
+			p += n;
+			goto copy;
 		} else {
-			esc[0] = (char)c;
-			n = 1;
+			esc[0] = (char)*p;
 		}
+		p++;
+copy:
 		if (o + n >= len)
 			break;
-		memcpy(out + o, esc, n);
+		memcpy(out + o, src, n);
 		o += n;
 	}
 	out[o] = '\0';
 	return o;
+}
+
+size_t log_json_escape(const char *s, char *out, size_t len)
+{
+	return escape(s, out, len, true);
+}
+
+size_t log_text_escape(const char *s, char *out, size_t len)
+{
+	return escape(s, out, len, false);
 }
 
 static const char *level_name(enum verbosity level)
@@ -75,7 +116,7 @@ void log_event(const struct log *l, enum verbosity level, const char *event,
 	if ((int)level > l->verbosity)
 		return;
 	int saved = errno;
-	char msg[1024], ts[40], line[2400];
+	char msg[1024], emsg[4 * sizeof msg], ts[40], line[sizeof emsg + 200];
 	struct timespec now;
 	va_list ap;
 	int n;
@@ -87,14 +128,14 @@ void log_event(const struct log *l, enum verbosity level, const char *event,
 	log_timestamp((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts, sizeof ts);
 
 	if (l->format == LOG_JSON) {
-		char emsg[2 * sizeof msg];
 		log_json_escape(msg, emsg, sizeof emsg);
 		n = snprintf(line, sizeof line,
 			     "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"msg\":\"%s\"}\n",
 			     ts, level_name(level), event, emsg);
 	} else {
+		log_text_escape(msg, emsg, sizeof emsg);
 		n = snprintf(line, sizeof line, "%s drainit: %s: %s: %s\n", ts,
-			     level_name(level), event, msg);
+			     level_name(level), event, emsg);
 	}
 	if (n < 0)
 		n = 0;

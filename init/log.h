@@ -23,8 +23,10 @@ __attribute__((format(printf, 4, 5)))
 void log_event(const struct log *l, enum verbosity level, const char *event,
 	       const char *fmt, ...);
 
-/* The JSON-escaped form of s in out; pure, for the tests. */
+/* s escaped for a JSON string (valid UTF-8, a stray byte becomes U+FFFD)
+ * or for a text line (control characters as \n, \t, \xHH); pure. */
 size_t log_json_escape(const char *s, char *out, size_t len);
+size_t log_text_escape(const char *s, char *out, size_t len);
 
 /* "2026-11-29T12:48:25.123Z" for a CLOCK_REALTIME time in milliseconds. */
 void log_timestamp(long long realtime_ms, char *buf, size_t len);

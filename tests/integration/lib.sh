@@ -32,9 +32,10 @@ wait_file() { wait_until "${3:-10}" grep -qE -- "$1" "$2" || fail "$2 never matc
 start_ns() {
 	unshare --pid --fork --mount-proc "$DRAINIT" "$@" >"$T/out" 2>"$T/log" </dev/null &
 	JOB=$!
-	wait_until 10 test -n "$(cat /proc/$JOB/task/$JOB/children 2>/dev/null)" ||
-		fail "drainit did not start"
-	DPID=$(cat /proc/$JOB/task/$JOB/children | tr -d ' ')
+	wait_until 10 _forked || fail "drainit did not start"
+	DPID=$(tr -d ' ' <"/proc/$JOB/task/$JOB/children")
+}
+_forked() { [ -n "$(cat "/proc/$JOB/task/$JOB/children" 2>/dev/null)" ]
 }
 
 # start_plain DRAINIT-ARGS...: drainit not as PID 1 (child subreaper), in a

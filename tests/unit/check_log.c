@@ -21,7 +21,11 @@ static const struct {
 	{ "C:\\dir", "C:\\\\dir" },
 	{ "a\nb", "a\\nb" },
 	{ "a\tb", "a\\tb" },
-	{ "a\rb", "a\\u000db" },
+	{ "a\rb", "a\\rb" },
+	{ "caf\xe9!", "caf\\ufffd!" },           /* a stray byte: JSON must stay UTF-8 */
+	{ "\xc3", "\\ufffd" },                  /* a cut sequence */
+	{ "\xc0\xaf", "\\ufffd\\ufffd" },       /* an overlong form */
+	{ "\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd" }, /* a surrogate */
 	{ "\x01\x1f", "\\u0001\\u001f" },
 	{ "\x1b[31m", "\\u001b[31m" },
 	{ "del\x7f", "del\\u007f" },
@@ -369,11 +373,26 @@ START_TEST(test_long_message_is_one_line)
 }
 END_TEST
 
+START_TEST(test_text_escape)
+{
+	/* an argument holding a newline must not forge a second log line */
+	char out[128];
+	log_text_escape("two\nlines\x01 caf\xe9 \"q\" \\", out, sizeof out);
+	ck_assert_str_eq(out, "two\\nlines\\x01 caf\xe9 \"q\" \\");
+	struct log l;
+	log_init(&l, V_INFO, LOG_TEXT, fds[1]);
+	log_event(&l, V_INFO, "start", "argv: %s", "a\nb\rc");
+	const char *got = drain();
+	ck_assert_uint_eq(count_char(got, '\n'), 1);
+	assert_matches(got, "^" TS " drainit: info: start: argv: a\\\\nb\\\\rc\n$");
+}
+END_TEST
+
 START_TEST(test_overlong_line_is_cut_with_newline)
 {
 	/* even a line longer than the buffer ends in one newline */
 	struct log l;
-	static char event[3000];
+	static char event[8000];
 	memset(event, 'e', sizeof event - 1);
 	event[sizeof event - 1] = '\0';
 	log_init(&l, V_INFO, LOG_TEXT, fds[1]);
@@ -411,6 +430,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_full_pipe_does_not_block);
 	tcase_add_test(tc, test_long_message_is_one_line);
 	tcase_add_test(tc, test_overlong_line_is_cut_with_newline);
+	tcase_add_test(tc, test_text_escape);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,338 @@
+# Items 10, 11 and 13: tini's flags and variables, every DRAINIT_* variable
+# (a flag beats it), the grace-period warning, and bad input refused with one
+# line before anything starts. Uses the rx_* helpers of t_exit.sh.
+
+OP_TEXT_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z drainit: (error|warning|info|debug): [a-z]+: '
+
+# op_bad WORD... -- DRAINIT-ARGS...: drainit refuses with exit 64 and one
+# line on stderr naming every WORD, and does not start the app.
+op_bad() {
+	local words=()
+	while [ "$1" != -- ]; do words+=("$1"); shift; done
+	shift
+	rm -f "$T/started"
+	rx_run "$@"
+	rx_one_line 64 "${words[@]}"
+	grep -qE '^drainit: error: ' "$T/log" || fail "not an error line: $(cat "$T/log")"
+}
+
+test_options_bad_input_one_line_exit_64() {
+	local app=(sh -c "touch $T/started")
+	op_bad "'--no-such-option'" -- --no-such-option -- "${app[@]}"
+	op_bad "'-x'" -- -x "${app[@]}"
+	op_bad "'-x'" -- -vx "${app[@]}" # -v must not log before the error
+	op_bad --drain-timeout "'5x'" -- --drain-timeout 5x "${app[@]}"
+	op_bad --drain-timeout "'-1s'" -- --drain-timeout -1s "${app[@]}"
+	op_bad --pre-stop-delay "'99999999999999999999999s'" -- --pre-stop-delay 99999999999999999999999s "${app[@]}"
+	op_bad --grace-period "'8761h'" -- --grace-period 8761h "${app[@]}"
+	op_bad --drain-timeout "'1.0001s'" -- --drain-timeout=1.0001s "${app[@]}"
+	op_bad --stop-signal "'FOO'" -- --stop-signal FOO "${app[@]}"
+	op_bad --stop-signal "'99'" -- --stop-signal 99 "${app[@]}"
+	op_bad --stop-signal "'0'" -- --stop-signal 0 "${app[@]}"
+	op_bad -p "'NOPE'" -- -p NOPE "${app[@]}"
+	op_bad --log-format "'xml'" -- --log-format xml "${app[@]}"
+	op_bad -e "'300'" -- -e 300 "${app[@]}"
+	op_bad -e "'x'" -- -e 3,x "${app[@]}"
+	op_bad --single-child -- --single-child=yes "${app[@]}"
+	op_bad --ready-file empty -- --ready-file "" "${app[@]}"
+	op_bad "no command" --
+	op_bad "no command" -- --drain-timeout 5s
+	op_bad "no command after '--'" -- --
+	op_bad "'--drain-timeout'" "needs a value" -- --drain-timeout
+	op_bad "empty command" -- ""
+	DRAINIT_DRAIN_TIMEOUT=5x op_bad DRAINIT_DRAIN_TIMEOUT "'5x'" -- "${app[@]}"
+	DRAINIT_PRE_STOP_DELAY=-1s op_bad DRAINIT_PRE_STOP_DELAY "'-1s'" -- "${app[@]}"
+	DRAINIT_SINGLE_CHILD=maybe op_bad DRAINIT_SINGLE_CHILD "'maybe'" -- "${app[@]}"
+	DRAINIT_LOG_FORMAT=xml op_bad DRAINIT_LOG_FORMAT "'xml'" -- "${app[@]}"
+	DRAINIT_STOP_SIGNAL=FOO op_bad DRAINIT_STOP_SIGNAL "'FOO'" -- "${app[@]}"
+	DRAINIT_VERBOSITY=9 op_bad DRAINIT_VERBOSITY "'9'" -- "${app[@]}"
+	DRAINIT_EXPECT_EXIT=256 op_bad DRAINIT_EXPECT_EXIT "'256'" -- "${app[@]}"
+	TINI_VERBOSITY=lots op_bad TINI_VERBOSITY "'lots'" -- "${app[@]}"
+}
+
+test_options_help_version_license() {
+	local f
+	for f in -h --help; do
+		rx_run_plain "$f" sh -c "touch $T/started"
+		assert_eq "$RC" 0 "$f exit status"
+		grep -q '^usage: drainit \[OPTIONS\] \[--\] COMMAND' "$T/out" || fail "$f: no usage on stdout"
+		grep -q -- '--drain-timeout' "$T/out" || fail "$f: options not listed"
+		[ ! -s "$T/log" ] || fail "$f wrote to stderr: $(cat "$T/log")"
+		[ ! -e "$T/started" ] || fail "$f started the app"
+	done
+	rx_run_plain --version
+	assert_eq "$RC" 0 "--version exit status"
+	grep -qE '^drainit [0-9]+\.[0-9]+\.[0-9]+$' "$T/out" || fail "--version: $(cat "$T/out")"
+	[ ! -s "$T/log" ] || fail "--version wrote to stderr"
+	for f in -l --license; do
+		rx_run_plain "$f"
+		assert_eq "$RC" 0 "$f exit status"
+		grep -q 'MIT License' "$T/out" || fail "$f: no license on stdout"
+		grep -q 'WITHOUT WARRANTY' "$T/out" || fail "$f: license text incomplete"
+	done
+}
+
+# op_usr1_reaches DRAINIT-ARGS...: runs an app with a helper in its process
+# group, sends SIGUSR1 to drainit, sets OP_HELPER_GOT to yes or no.
+op_usr1_reaches() {
+	rm -f "$T/rec" "$T/helper"
+	rx_start_ns "$@" -- sh -c "\"$H/sigrec\" \"$T/helper\" & exec \"$H/sigrec\" \"$T/rec\""
+	wait_file '^start ' "$T/rec"
+	wait_file '^start ' "$T/helper"
+	local app helper
+	app=$(rx_app)
+	wait_until 10 rx_has_child "$app" || fail "no helper under the app"
+	helper=$(rx_children "$app" | head -n 1)
+	kill -USR1 "$DPID"
+	wait_file '^sig SIGUSR1' "$T/rec"
+	wait_log 'signal: SIGUSR1 .*forwarded'
+	if wait_until 1 grep -q '^sig SIGUSR1' "$T/helper"; then OP_HELPER_GOT=yes; else OP_HELPER_GOT=no; fi
+	kill -TERM "$helper" 2>/dev/null
+	kill -TERM "$DPID"
+	wait_exit
+	assert_eq "$RC" 0 "exit status"
+}
+
+test_options_process_group_and_single_child() {
+	op_usr1_reaches
+	assert_eq "$OP_HELPER_GOT" yes "default: helper in the group got SIGUSR1"
+	assert_log 'forwarded to process group 2'
+
+	op_usr1_reaches --single-child
+	assert_eq "$OP_HELPER_GOT" no "--single-child: helper got SIGUSR1"
+	assert_log 'forwarded to pid 2'
+
+	DRAINIT_SINGLE_CHILD=1 op_usr1_reaches
+	assert_eq "$OP_HELPER_GOT" no "DRAINIT_SINGLE_CHILD=1: helper got SIGUSR1"
+
+	# tini's -g (and TINI_KILL_PROCESS_GROUP) mean the group; the flag
+	# beats DRAINIT_SINGLE_CHILD.
+	DRAINIT_SINGLE_CHILD=true op_usr1_reaches -g
+	assert_eq "$OP_HELPER_GOT" yes "-g: helper in the group got SIGUSR1"
+	TINI_KILL_PROCESS_GROUP=1 op_usr1_reaches
+	assert_eq "$OP_HELPER_GOT" yes "TINI_KILL_PROCESS_GROUP: helper got SIGUSR1"
+}
+
+# op_orphan DRAINIT-ARGS...: an app leaves an orphan (sleep 0.2) that comes
+# back to drainit; returns once drainit has reaped it, then stops drainit.
+op_orphan() {
+	rm -f "$T/rec"
+	rx_start_ns "$@" -- sh -c "(sleep 0.2 &); exec \"$H/sigrec\" \"$T/rec\""
+	wait_file '^start ' "$T/rec"
+	wait_log 'signal: SIGCHLD from pid [0-9]+ '
+	wait_until 5 eval '! ps -o comm= --ppid "$DPID" | grep -q sleep' || fail "orphan not reaped"
+	kill -TERM "$DPID"
+	wait_exit
+	assert_eq "$RC" 0 "exit status"
+}
+
+test_options_warn_on_reap() {
+	op_orphan
+	assert_no_log 'exit: pid [0-9]+ \(sleep\)'
+	op_orphan -v
+	assert_log 'debug: exit: pid [0-9]+ \(sleep\) exited with status 0'
+	op_orphan -w
+	assert_log 'warning: exit: pid [0-9]+ \(sleep\) exited with status 0'
+	DRAINIT_WARN_ON_REAP=1 op_orphan
+	assert_log 'warning: exit: pid [0-9]+ \(sleep\) exited with status 0'
+	DRAINIT_WARN_ON_REAP=0 op_orphan
+	assert_no_log 'warning: exit: pid [0-9]+ \(sleep\)'
+}
+
+# op_plain_orphan DRAINIT-ARGS...: the same with drainit not PID 1.
+op_plain_orphan() {
+	rm -f "$T/rec"
+	start_plain "$@" -- sh -c "(sleep 0.2 &); exec \"$H/sigrec\" \"$T/rec\""
+	wait_file '^start ' "$T/rec"
+	wait_log 'warning: exit: pid [0-9]+ \(sleep\) exited with status 0'
+	assert_log 'start: drainit pid [0-9]+ \(child subreaper\)'
+	kill -TERM "$DPID"
+	wait_exit
+	assert_eq "$RC" 0 "exit status"
+}
+
+test_options_subreaper() {
+	# Not PID 1, orphans still come back to drainit with -s, TINI_SUBREAPER
+	# and DRAINIT_SUBREAPER (drainit is a subreaper anyway when not PID 1).
+	op_plain_orphan -s -w
+	TINI_SUBREAPER= op_plain_orphan -w
+	DRAINIT_SUBREAPER=1 op_plain_orphan -w
+	# As PID 1, -s is accepted and harmless.
+	rx_run -s -- sh -c 'exit 0'
+	assert_eq "$RC" 0 "-s as PID 1"
+}
+
+test_options_verbosity_flags_and_variables() {
+	rx_run -- true
+	assert_log ' info: start: '
+	assert_no_log ' debug: '
+	local v
+	for v in -v -vvv --verbose; do
+		rx_run "$v" -- true
+		assert_eq "$RC" 0 "$v exit status"
+		assert_log ' debug: caps: '
+		assert_log ' debug: state: '
+	done
+	TINI_VERBOSITY=3 rx_run -- true
+	assert_log ' debug: caps: '
+	TINI_VERBOSITY=0 rx_run -- true
+	[ ! -s "$T/log" ] || fail "TINI_VERBOSITY=0: $(cat "$T/log")"
+	TINI_VERBOSITY=0 rx_run -- drainit-no-such-command-x7
+	assert_eq "$(wc -l <"$T/log")" 1 "TINI_VERBOSITY=0: lines for a missing command"
+	assert_log ' error: .*drainit-no-such-command-x7'
+	DRAINIT_VERBOSITY=3 rx_run -- true
+	assert_log ' debug: caps: '
+	DRAINIT_VERBOSITY=0 rx_run -- true
+	[ ! -s "$T/log" ] || fail "DRAINIT_VERBOSITY=0: $(cat "$T/log")"
+	# 1: warnings and errors only.
+	DRAINIT_VERBOSITY=1 rx_run --grace-period 1s -- true
+	assert_eq "$(wc -l <"$T/log")" 1 "DRAINIT_VERBOSITY=1: lines"
+	assert_log ' warning: timeline: '
+	# drainit's variable beats tini's; a flag beats both.
+	TINI_VERBOSITY=3 DRAINIT_VERBOSITY=0 rx_run -- true
+	[ ! -s "$T/log" ] || fail "DRAINIT_VERBOSITY=0 with TINI_VERBOSITY=3: $(cat "$T/log")"
+	DRAINIT_VERBOSITY=3 rx_run -q -- true
+	[ ! -s "$T/log" ] || fail "-q with DRAINIT_VERBOSITY=3: $(cat "$T/log")"
+}
+
+test_options_parent_death_signal() {
+	# -p TERM: drainit's parent (unshare) dies, drainit starts its shutdown.
+	rx_start_ns -p TERM -- "$H/sigrec" "$T/rec"
+	wait_file '^start ' "$T/rec"
+	kill -KILL "$JOB"
+	wait_log 'signal: SIGTERM .*withdrawing readiness'
+	wait_file '^sig SIGTERM' "$T/rec"
+	wait_log 'summary: exit status 0'
+
+	# DRAINIT_PARENT_DEATH_SIGNAL=USR1: forwarded to the app like any other.
+	DRAINIT_PARENT_DEATH_SIGNAL=USR1 rx_start_ns -- "$H/sigrec" "$T/rec2"
+	wait_file '^start ' "$T/rec2"
+	kill -KILL "$JOB"
+	wait_log 'signal: SIGUSR1 .*forwarded'
+	wait_file '^sig SIGUSR1' "$T/rec2"
+	kill -TERM "$DPID"
+	wait_log 'summary: exit status 0'
+
+	# The flag beats the variable; --parent-death-signal=SIG is the long form.
+	DRAINIT_PARENT_DEATH_SIGNAL=USR1 rx_start_ns --parent-death-signal=USR2 -- "$H/sigrec" "$T/rec3"
+	wait_file '^start ' "$T/rec3"
+	kill -KILL "$JOB"
+	wait_file '^sig SIGUSR2' "$T/rec3"
+	kill -TERM "$DPID"
+	wait_log 'summary: exit status 0'
+	! grep -q 'SIGUSR1' "$T/rec3" || fail "the app got the variable's signal"
+
+	# Without it, the parent's death goes unnoticed.
+	rx_start_ns -- "$H/sigrec" "$T/rec4"
+	wait_file '^start ' "$T/rec4"
+	kill -KILL "$JOB"
+	sleep 0.5
+	assert_no_log ': signal: '
+	kill -0 "$DPID" || fail "drainit ended with its parent without -p"
+	kill -TERM "$DPID"
+	wait_log 'summary: exit status 0'
+}
+
+test_options_expect_exit_flag_and_variable() {
+	rx_run -e 3 -- sh -c 'exit 3'
+	assert_eq "$RC" 0 "-e 3, app exits 3"
+	DRAINIT_EXPECT_EXIT=3,4 rx_run -- sh -c 'exit 4'
+	assert_eq "$RC" 0 "DRAINIT_EXPECT_EXIT=3,4, app exits 4"
+	DRAINIT_EXPECT_EXIT=3 rx_run -- sh -c 'exit 4'
+	assert_eq "$RC" 4 "DRAINIT_EXPECT_EXIT=3, app exits 4"
+}
+
+test_options_expect_exit_flag_beats_variable() {
+	# A flag beats the environment: -e 5 replaces DRAINIT_EXPECT_EXIT=3, so
+	# an exit 3 is reported as 3.
+	DRAINIT_EXPECT_EXIT=3 rx_run -e 5 -- sh -c 'exit 3'
+	assert_eq "$RC" 3 "DRAINIT_EXPECT_EXIT=3 with -e 5, app exits 3"
+	DRAINIT_EXPECT_EXIT=3 rx_run -e 5 -- sh -c 'exit 5'
+	assert_eq "$RC" 0 "DRAINIT_EXPECT_EXIT=3 with -e 5, app exits 5"
+}
+
+test_options_env_delay_and_drain_timeout() {
+	# The app records SIGTERM but does not exit: it must get it after the
+	# delay and be killed after delay + drain.
+	DRAINIT_PRE_STOP_DELAY=700ms DRAINIT_DRAIN_TIMEOUT=1500ms rx_start_ns -- "$H/sigrec" "$T/rec" --no-exit
+	wait_file '^start ' "$T/rec"
+	assert_log 'timeline: on SIGTERM: unready at once, SIGTERM after 700ms, SIGKILL 1.5s later'
+	local t0 t1
+	t0=$(now_ms)
+	kill -TERM "$DPID"
+	wait_exit 30
+	t1=$(now_ms)
+	assert_eq "$RC" 137 "exit status of the killed app"
+	assert_between $(( $(rec_ms "$T/rec" '^sig SIGTERM') - t0 )) 650 5000 "ms from SIGTERM to the stop signal"
+	assert_between $(( t1 - t0 )) 2150 15000 "ms from SIGTERM to exit"
+	assert_log 'kill: SIGKILL to pid 2 \(sigrec\)'
+
+	# A flag beats the variables; an empty variable (Kubernetes' value: "")
+	# is unset.
+	DRAINIT_PRE_STOP_DELAY=9s DRAINIT_DRAIN_TIMEOUT=9s rx_run --pre-stop-delay 2s --drain-timeout=1500ms -- true
+	assert_log 'SIGTERM after 2s, SIGKILL 1.5s later'
+	DRAINIT_PRE_STOP_DELAY= DRAINIT_DRAIN_TIMEOUT= rx_run -- true
+	assert_eq "$RC" 0 "empty variables"
+	assert_log 'SIGTERM after 0s, SIGKILL 25s later'
+	DRAINIT_DRAIN_TIMEOUT=2m rx_run -- true
+	assert_log 'SIGKILL 2m later'
+	DRAINIT_DRAIN_TIMEOUT=90 rx_run -- true
+	assert_log 'SIGKILL 1m30s later|SIGKILL 90s later'
+}
+
+test_options_env_stop_signal_and_flag_beats_it() {
+	DRAINIT_STOP_SIGNAL=sigusr1 rx_start_ns -- "$H/sigrec" "$T/rec" --exit-on USR1 --exit-on USR2
+	wait_file '^start ' "$T/rec"
+	kill -TERM "$DPID"
+	wait_exit
+	assert_eq "$RC" 0 "exit status"
+	grep -q '^sig SIGUSR1' "$T/rec" || fail "DRAINIT_STOP_SIGNAL: the app did not get SIGUSR1"
+	! grep -q '^sig SIGTERM' "$T/rec" || fail "DRAINIT_STOP_SIGNAL: the app got SIGTERM"
+	assert_log 'stop: sent SIGUSR1 to process group 2'
+
+	DRAINIT_STOP_SIGNAL=USR1 rx_start_ns --stop-signal 12 -- "$H/sigrec" "$T/rec2" --exit-on USR1 --exit-on USR2
+	wait_file '^start ' "$T/rec2"
+	kill -TERM "$DPID"
+	wait_exit
+	grep -q '^sig SIGUSR2' "$T/rec2" || fail "--stop-signal 12: the app did not get SIGUSR2"
+	! grep -q '^sig SIGUSR1' "$T/rec2" || fail "--stop-signal USR2 lost to DRAINIT_STOP_SIGNAL=USR1"
+	assert_log 'stop: sent SIGUSR2 to process group 2'
+
+	DRAINIT_STOP_SIGNAL=RTMIN+2 rx_run -- true
+	assert_log 'timeline: on SIGTERM: unready at once, SIGRTMIN\+2 after'
+}
+
+test_options_grace_period_warning() {
+	rx_run --pre-stop-delay 10s --drain-timeout 25s --grace-period 30s -- true
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(rx_lines ' warning: timeline: ')" 1 "warnings for 10s + 25s in 30s"
+	assert_log 'warning: timeline: .*10s.*25s.*30s'
+	assert_log 'timeline: .*grace period 30s$'
+
+	rx_run --pre-stop-delay 5s --drain-timeout 20s --grace-period 30s -- true
+	assert_no_log ' warning: '
+	# The margin is 2 s: 5 + 23 + 2 fits in 30, a millisecond more does not.
+	rx_run --pre-stop-delay 5s --drain-timeout 23s --grace-period 30s -- true
+	assert_no_log ' warning: '
+	rx_run --pre-stop-delay 5s --drain-timeout 23001ms --grace-period 30s -- true
+	assert_log ' warning: timeline: '
+	# No grace period given, no warning whatever the times.
+	rx_run --pre-stop-delay 1h --drain-timeout 1h -- true
+	assert_no_log ' warning: '
+
+	DRAINIT_GRACE_PERIOD=5s rx_run -- true
+	assert_log 'warning: timeline: .*grace period 5s'
+	DRAINIT_GRACE_PERIOD=5s rx_run --grace-period 60s -- true
+	assert_no_log ' warning: '
+}
+
+test_options_env_log_format() {
+	DRAINIT_LOG_FORMAT=json rx_run -- true
+	assert_eq "$RC" 0 "exit status"
+	[ -s "$T/log" ] || fail "no log"
+	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$T/log" ||
+		fail "DRAINIT_LOG_FORMAT=json: not JSON lines: $(cat "$T/log")"
+	DRAINIT_LOG_FORMAT=json rx_run --log-format text -- true
+	[ -s "$T/log" ] || fail "no log"
+	! grep -vqE "$OP_TEXT_RE" "$T/log" || fail "--log-format text lost to the variable: $(cat "$T/log")"
+}
