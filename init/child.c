@@ -40,7 +40,6 @@ const char *child_describe(int wstatus, char *buf, size_t len)
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void become_app(char **argv, bool foreground, int report_fd)
 {
-	struct sigaction dfl;
 	sigset_t none;
 	int err;
 
@@ -49,10 +48,7 @@ static void become_app(char **argv, bool foreground, int report_fd)
 	 * with SIGTTOU. */
 	if (foreground)
 		tcsetpgrp(STDIN_FILENO, getpid());
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL); /* fails harmlessly for KILL, STOP and glibc's own */
+	sig_reset_dispositions();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(argv[0], argv);
@@ -67,8 +63,11 @@ struct spawn_result child_spawn(char **argv)
 	struct spawn_result r = { -1, 0 };
 	int report[2];
 	/* Hand the terminal over only when drainit has it: a drainit started in
-	 * the background must not steal it from the shell. */
-	bool foreground = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	 * the background must not steal it from the shell. A group outside our
+	 * PID namespace reads as 0 on both sides, which proves nothing; then
+	 * drainit keeps out of it and Ctrl-C reaches the app by forwarding. */
+	pid_t own = getpgrp();
+	bool foreground = isatty(STDIN_FILENO) && own > 0 && tcgetpgrp(STDIN_FILENO) == own;
 
 	if (pipe2(report, O_CLOEXEC) != 0) {
 		r.exec_errno = errno;

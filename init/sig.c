@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sig.h"
 
@@ -100,4 +102,14 @@ const char *sig_name(int sig, char *buf, size_t len)
 	else
 		snprintf(buf, len, "signal %d", sig);
 	return buf;
+}
+
+void sig_reset_dispositions(void)
+{
+	/* The kernel's struct sigaction: all zeroes is SIG_DFL, no flags, an
+	 * empty mask, whatever the architecture's field order. */
+	unsigned long dfl[4] = { 0, 0, 0, 0 };
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(NSIG - 1) / 8);
 }

@@ -10,4 +10,9 @@ int sig_parse(const char *s, char *err, size_t errlen);
 /* "SIGTERM", "SIGRTMIN+3"; "signal 99" for numbers with no name. */
 const char *sig_name(int sig, char *buf, size_t len);
 
+/* Sets every signal's disposition to SIG_DFL, also the two that glibc keeps
+ * for itself and refuses in sigaction() (a parent such as make may leave
+ * them ignored). Async-signal-safe: used between fork and exec. */
+void sig_reset_dispositions(void);
+
 #endif

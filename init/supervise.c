@@ -372,14 +372,9 @@ static int finish(struct state *s)
 
 static int setup(struct state *s, sigset_t *all)
 {
-	struct sigaction dfl;
-
 	/* Start from known dispositions whatever drainit inherited: SIGCHLD set
 	 * to SIG_IGN would make the kernel reap behind our back. */
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
+	sig_reset_dispositions();
 	sigfillset(all);
 	if (sigprocmask(SIG_SETMASK, all, NULL) != 0)
 		return -1;

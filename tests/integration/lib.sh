@@ -71,12 +71,16 @@ assert_between() {
 	(( $1 >= $2 && $1 <= $3 )) || fail "$4: $1 not within [$2, $3]"
 }
 
-# Kills whatever a test left behind.
+# Kills whatever a test left behind, also when drainit never got a pid.
 cleanup() {
+	if [ -z "${DPID:-}" ] && [ -n "${JOB:-}" ]; then
+		DPID=$(tr -d ' ' <"/proc/$JOB/task/$JOB/children" 2>/dev/null)
+	fi
 	if [ -n "${DPID:-}" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -KILL -- "-$DPID" 2>/dev/null
 		kill -KILL "$DPID" 2>/dev/null
 	fi
+	[ -n "${JOB:-}" ] && kill -KILL "$JOB" 2>/dev/null
 	[ -n "${JOB:-}" ] && wait "$JOB" 2>/dev/null
 	return 0
 }
