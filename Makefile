@@ -24,6 +24,7 @@ LIBOBJ = $(filter-out $(B)/obj/main.o,$(OBJ))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_OBJ = $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%.o)
 HELPERS = $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
+PRELOADS = $(patsubst tests/preload/%.c,$(B)/helpers/%.so,$(wildcard tests/preload/*.c))
 
 all: $(B)/drainit
 
@@ -45,8 +46,12 @@ $(B)/unit/%.o: tests/unit/%.c | $(B)/unit
 $(B)/unit-tests: $(UNIT_OBJ) $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(B)/helpers/%: tests/helpers/%.c | $(B)/helpers
+$(B)/helpers/%: tests/helpers/%.c tests/helpers/signame.h | $(B)/helpers
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lutil
+
+# LD_PRELOAD shims the tests put under drainit (an allocation log).
+$(B)/helpers/%.so: tests/preload/%.c | $(B)/helpers
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $<
 
 $(B)/obj $(B)/unit $(B)/helpers:
 	mkdir -p $@
@@ -55,7 +60,7 @@ $(B)/obj $(B)/unit $(B)/helpers:
 # build in a second make so that pkg-config sees what was installed.
 check:
 	@tests/deps.sh check
-	@$(MAKE) --no-print-directory all $(B)/unit-tests $(HELPERS)
+	@$(MAKE) --no-print-directory all $(B)/unit-tests $(HELPERS) $(PRELOADS)
 	tests/run.sh
 
 demo:

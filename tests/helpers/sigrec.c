@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "signame.h"
+
 static int pipefd[2];
 
 static long long now_ms(int clock)
@@ -42,17 +44,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 
 static int parse_sig(const char *s)
 {
-	if (s[0] >= '0' && s[0] <= '9')
-		return atoi(s);
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 1; i < 32; i++)
-		if (sigabbrev_np(i) && strcmp(sigabbrev_np(i), s) == 0)
-			return i;
-	if (strncmp(s, "RTMIN+", 6) == 0)
-		return SIGRTMIN + atoi(s + 6);
-	fprintf(stderr, "sigrec: unknown signal %s\n", s);
-	exit(2);
+	return helper_parse_sig("sigrec", s);
 }
 
 static void name(int sig, char *buf, size_t len)

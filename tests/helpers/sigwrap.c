@@ -9,17 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "signame.h"
+
 static int parse_sig(const char *s)
 {
-	if (s[0] >= '0' && s[0] <= '9')
-		return atoi(s);
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 1; i < 32; i++)
-		if (sigabbrev_np(i) && strcmp(sigabbrev_np(i), s) == 0)
-			return i;
-	fprintf(stderr, "sigwrap: unknown signal %s\n", s);
-	exit(2);
+	return helper_parse_sig("sigwrap", s);
 }
 
 int main(int argc, char **argv)

@@ -50,9 +50,9 @@ static int expected_count(void)
 
 /* ---- defaults and the command ---- */
 
-START_TEST(test_defaults)
+/* What a run with no flags and no variables gets. */
+static void assert_defaults(void)
 {
-	assert_run(PARSE(no_env, "app"));
 	ck_assert_ptr_null(cfg.ready_file);
 	ck_assert_int_eq(cfg.pre_stop_delay_ms, 0);
 	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
@@ -62,10 +62,16 @@ START_TEST(test_defaults)
 	ck_assert(!cfg.single_child);
 	ck_assert(!cfg.subreaper);
 	ck_assert(!cfg.warn_on_reap);
-	ck_assert_int_eq(cfg.verbosity, 2);
 	ck_assert_int_eq(cfg.verbosity, V_INFO);
 	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
 	ck_assert_int_eq(expected_count(), 0);
+}
+
+START_TEST(test_defaults)
+{
+	assert_run(PARSE(no_env, "app"));
+	assert_defaults();
+	ck_assert_int_eq(cfg.verbosity, 2);
 	ck_assert_str_eq(cfg.argv[0], "app");
 	ck_assert_ptr_null(cfg.argv[1]);
 }
@@ -571,18 +577,7 @@ START_TEST(test_env_empty_is_unset)
 			     "DRAINIT_VERBOSITY=", "DRAINIT_LOG_FORMAT=", "DRAINIT_EXPECT_EXIT=",
 			     "TINI_VERBOSITY="),
 			 "app"));
-	ck_assert_ptr_null(cfg.ready_file);
-	ck_assert_int_eq(cfg.pre_stop_delay_ms, 0);
-	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
-	ck_assert_int_eq(cfg.grace_period_ms, -1);
-	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
-	ck_assert_int_eq(cfg.pdeath_signal, 0);
-	ck_assert(!cfg.single_child);
-	ck_assert(!cfg.subreaper);
-	ck_assert(!cfg.warn_on_reap);
-	ck_assert_int_eq(cfg.verbosity, V_INFO);
-	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
-	ck_assert_int_eq(expected_count(), 0);
+	assert_defaults();
 }
 END_TEST
 

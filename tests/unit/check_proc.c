@@ -288,6 +288,20 @@ START_TEST(test_comm)
 }
 END_TEST
 
+/* A child that lives until the write end of go is closed. */
+static pid_t child_until_closed(int go[2])
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char c;
+		close(go[1]);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	return pid;
+}
+
 START_TEST(test_scan_under_self)
 {
 	/* two children of ours and a grandchild; nothing else */
@@ -307,14 +321,7 @@ START_TEST(test_scan_under_self)
 		waitpid(g, NULL, 0);
 		_exit(0);
 	}
-	pid_t b = fork();
-	ck_assert_int_ge(b, 0);
-	if (b == 0) {
-		char c;
-		close(go[1]);
-		(void)!read(go[0], &c, 1);
-		_exit(0);
-	}
+	pid_t b = child_until_closed(go);
 	close(go[0]);
 
 	struct proc_table t;
@@ -359,14 +366,7 @@ START_TEST(test_scan_small_table)
 	 * tree must not take that room */
 	int go[2];
 	ck_assert_int_eq(pipe(go), 0);
-	pid_t a = fork();
-	ck_assert_int_ge(a, 0);
-	if (a == 0) {
-		char c;
-		close(go[1]);
-		(void)!read(go[0], &c, 1);
-		_exit(0);
-	}
+	pid_t a = child_until_closed(go);
 	close(go[0]);
 	struct proc_table t;
 	ck_assert_int_eq(proc_table_init(&t, 1), 0);
