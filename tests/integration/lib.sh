@@ -1,6 +1,9 @@
-# Shared by the integration tests: start drainit (as PID 1 of a new PID
-# namespace, or plainly as a subreaper), wait on events, assert.
+# Shared by the integration tests: start or run drainit (as PID 1 of a new
+# PID namespace, or plainly as a subreaper), look at its processes, wait on
+# events, assert, and clean up after a test.
 # Each test runs in its own subshell with a fresh folder $T; `fail` ends it.
+# Helpers that only one test file needs live in that file, prefixed with its
+# own letters (sg_, lc_, rd_, op_, lg_).
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DRAINIT=$TOP/build/drainit
@@ -26,16 +29,47 @@ wait_log() { wait_until "${2:-10}" grep -qE -- "$1" "$T/log" || fail "log never 
 # wait_file PATTERN FILE [SECONDS]
 wait_file() { wait_until "${3:-10}" grep -qE -- "$1" "$2" || fail "$2 never matched: $1"; }
 
+# children PID: PID's children (host pids), one a line; fails when none.
+children() { tr -s ' ' '\n' 2>/dev/null <"/proc/$1/task/$1/children" | grep .; }
+has_child() { [ -n "$(children "$1")" ]; }
+
+# tree PID: every descendant of PID, one pid a line.
+tree() {
+	local p
+	for p in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		echo "$p"
+		tree "$p"
+	done
+}
+no_descendants() { [ -z "$(tree "$1")" ]; }
+
 # start_ns DRAINIT-ARGS...: drainit as PID 1 of a new PID namespace, in the
 # background; stderr in $T/log, stdout in $T/out. Sets DPID (drainit's pid
-# as seen from here) and JOB (unshare's pid).
+# as seen from here) and JOB (unshare's pid). Environment assignments before
+# the call reach drainit.
+# It polls until unshare has forked; --kill-child takes drainit (and with it
+# the namespace) down if unshare is killed. NS_KILL_CHILD= (empty) leaves
+# that out, for a test of drainit's own parent-death signal. An app that
+# ends at once may take drainit along before we look: then DPID is empty.
+# The command in the array NS_WRAP, if set, runs unshare (it must exec it).
+# When drainit does not start within 10 s, kills the job and fails.
 start_ns() {
-	unshare --pid --fork --mount-proc "$DRAINIT" "$@" >"$T/out" 2>"$T/log" </dev/null &
+	${NS_WRAP[@]+"${NS_WRAP[@]}"} unshare --pid --fork ${NS_KILL_CHILD-"--kill-child"} --mount-proc \
+		"$DRAINIT" "$@" >"$T/out" 2>"$T/log" </dev/null &
 	JOB=$!
-	wait_until 10 _forked || fail "drainit did not start"
-	DPID=$(tr -d ' ' <"/proc/$JOB/task/$JOB/children")
+	if ! wait_until 10 _ns_started "$JOB"; then
+		local p
+		for p in $(tree "$JOB") "$JOB"; do kill -KILL "$p" 2>/dev/null; done
+		wait "$JOB" 2>/dev/null
+		JOB=
+		fail "drainit did not start"
+	fi
+	DPID=$(children "$JOB" | head -n 1)
 }
-_forked() { [ -n "$(cat "/proc/$JOB/task/$JOB/children" 2>/dev/null)" ]
+# JOB has become unshare (no longer a wrapper before it) and unshare has
+# forked drainit; or JOB has ended already.
+_ns_started() {
+	{ has_child "$1" && [ "$(cat /proc/"$1"/comm 2>/dev/null)" = unshare ]; } || ! kill -0 "$1" 2>/dev/null
 }
 
 # start_plain DRAINIT-ARGS...: drainit not as PID 1 (child subreaper), in a
@@ -51,6 +85,29 @@ wait_exit() {
 	local limit=${1:-30}
 	wait_until "$limit" eval '! kill -0 $JOB' || fail "drainit still running after ${limit}s"
 	wait "$JOB"
+	RC=$?
+}
+
+# app_host_pid: the host pid of drainit's first child (the app); waits for it.
+app_host_pid() {
+	wait_until 10 has_child "$DPID" || fail "drainit has no child"
+	children "$DPID" | head -n 1
+}
+
+# The app's pid as drainit logged it ("app pid N").
+logged_app_pid() { grep -m1 -o 'app pid [0-9]*' "$T/log" | grep -o '[0-9]*$'; }
+
+# run_ns DRAINIT-ARGS...: drainit as PID 1 of a new PID namespace, in the
+# foreground; stdout in $T/out, stderr in $T/log, exit status in RC.
+run_ns() {
+	timeout -s KILL 60 unshare --pid --fork --mount-proc "$DRAINIT" "$@" \
+		>"$T/out" 2>"$T/log" </dev/null
+	RC=$?
+}
+
+# run_plain DRAINIT-ARGS...: the same, drainit not PID 1 (subreaper).
+run_plain() {
+	timeout -s KILL 60 "$DRAINIT" "$@" >"$T/out" 2>"$T/log" </dev/null
 	RC=$?
 }
 
@@ -71,10 +128,40 @@ assert_between() {
 	(( $1 >= $2 && $1 <= $3 )) || fail "$4: $1 not within [$2, $3]"
 }
 
-# Kills whatever a test left behind, also when drainit never got a pid.
+# assert_one_line CODE WORD...: drainit ended with CODE (in RC) and wrote
+# exactly one line on stderr, which holds every WORD (fixed strings), and
+# nothing on stdout; the app (which would touch $T/started) never ran.
+assert_one_line() {
+	local code=$1 w; shift
+	[ "$RC" = "$code" ] || fail "exit status: expected $code, got $RC; stderr: $(cat "$T/log")"
+	[ "$(wc -l <"$T/log")" = 1 ] || fail "expected one line on stderr, got: $(cat "$T/log")"
+	for w; do
+		grep -qF -- "$w" "$T/log" || fail "stderr does not name '$w': $(cat "$T/log")"
+	done
+	[ ! -s "$T/out" ] || fail "unexpected stdout: $(cat "$T/out")"
+	[ ! -e "$T/started" ] || fail "the app was started"
+}
+
+# count_lines PATTERN [FILE]: how many lines match (grep -E); FILE: $T/log.
+count_lines() { grep -cE -- "$1" "${2:-$T/log}"; }
+
+# cleanup (run.sh's EXIT trap for every test): kills whatever a test left
+# behind, also when drainit never got a pid. First every descendant of
+# drainit, also those outside its process group (plain mode, daemons,
+# orphans it adopted), letting drainit reap them (a zombie left when drainit
+# dies would go to the machine's init); then every descendant of JOB (a
+# wrapper such as ptyrun, or unshare); then drainit's group, drainit and JOB.
 cleanup() {
+	local root p
+	for root in ${DPID:-} ${JOB:-}; do
+		kill -0 "$root" 2>/dev/null || continue
+		for p in $(tree "$root"); do
+			[ "$p" = "${DPID:-}" ] || kill -KILL "$p" 2>/dev/null
+		done
+		[ "$root" = "${DPID:-}" ] && wait_until 5 no_descendants "$root"
+	done
 	if [ -z "${DPID:-}" ] && [ -n "${JOB:-}" ]; then
-		DPID=$(tr -d ' ' <"/proc/$JOB/task/$JOB/children" 2>/dev/null)
+		DPID=$(children "$JOB" | head -n 1)
 	fi
 	if [ -n "${DPID:-}" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -KILL -- "-$DPID" 2>/dev/null

@@ -2,58 +2,6 @@
 # terminal's foreground, clean signal state, argv as given, PATH lookup), the
 # SIGTERM lifecycle (pre-stop delay, stop signal, drain, SIGKILL only at the
 # deadline), the app exiting on its own, and reaping (orphans, subreaper).
-#
-# Helpers here are prefixed lc_ so they cannot clash with lib.sh or with
-# other test files.
-
-# lc_start_ns DRAINIT-ARGS...: like start_ns, but it polls for drainit's pid
-# (start_ns evaluates $(cat .../children) once, before unshare has forked),
-# and --kill-child takes drainit (and the namespace) down if unshare is
-# killed; an app that ends at once may take drainit along before we look
-# (then DPID is empty). The command in the array LC_WRAP, if set, runs unshare (it must
-# exec it). Sets DPID and JOB.
-lc_start_ns() {
-	${LC_WRAP[@]+"${LC_WRAP[@]}"} unshare --pid --fork --kill-child --mount-proc "$DRAINIT" "$@" \
-		>"$T/out" 2>"$T/log" </dev/null &
-	JOB=$!
-	if ! wait_until 10 lc_started "$JOB"; then
-		kill -KILL "$JOB" 2>/dev/null
-		wait "$JOB" 2>/dev/null
-		JOB=
-		fail "drainit did not start"
-	fi
-	DPID=$(lc_children "$JOB")
-}
-lc_started() { lc_has_child "$1" || ! kill -0 "$1" 2>/dev/null; }
-
-lc_children() { local c; c=$(cat "/proc/$1/task/$1/children" 2>/dev/null); echo ${c}; }
-lc_has_any_child() { [ -n "$(lc_children "$1")" ]; }
-lc_has_child() { [ -n "$(lc_children "$1")" ] && [ "$(cat /proc/"$1"/comm 2>/dev/null)" = unshare ]; }
-
-# lc_tree PID: every descendant of PID, one pid a line.
-lc_tree() {
-	local p
-	for p in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-		echo "$p"
-		lc_tree "$p"
-	done
-}
-
-# Also kills what a test started outside drainit's process group (plain
-# mode, the pty test), and lets drainit reap it first: a zombie left when
-# drainit dies would go to the machine's init.
-lc_cleanup() {
-	local root p
-	for root in ${DPID:-} ${JOB:-}; do
-		kill -0 "$root" 2>/dev/null || continue
-		for p in $(lc_tree "$root"); do
-			[ "$p" = "${DPID:-}" ] || kill -KILL "$p" 2>/dev/null
-		done
-		[ "$root" = "${DPID:-}" ] && wait_until 5 lc_no_descendants "$root"
-	done
-	cleanup
-}
-lc_no_descendants() { [ -z "$(lc_tree "$1")" ]; }
 
 # lc_log_ms VAR PATTERN: sets VAR to the time (realtime ms) of the first log
 # line matching PATTERN; fails the test when there is none.
@@ -94,20 +42,16 @@ lc_no_orphans_left() {
 	[ "$(lc_count_children "$DPID" orphan-gc '')" = 0 ] && [ "$(lc_count_children "$DPID" '' Z)" = 0 ]
 }
 
-# The app's pid as drainit logged it ("app pid N").
-lc_app_pid() { grep -m1 -o 'app pid [0-9]*' "$T/log" | grep -o '[0-9]*$'; }
-
 # --- item 1: how the app is started ---------------------------------------
 
 test_lifecycle_app_runs_in_its_own_process_group() {
-	trap lc_cleanup EXIT
-	lc_start_ns -- "$H/sigrec" "$T/rec"
+	start_ns -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	local pid pgid; pid=$(rec_field "$T/rec" pid) pgid=$(rec_field "$T/rec" pgid)
 	assert_eq "$pgid" "$pid" "the app's process group"
 	[ "$pgid" != 1 ] || fail "the app is in drainit's process group"
 	# Seen from outside too: the app's group is not drainit's.
-	local app; app=$(lc_children "$DPID")
+	local app; app=$(children "$DPID")
 	[ -n "$app" ] || fail "drainit has no child"
 	local dgrp agrp
 	dgrp=$(awk '{ sub(/^.*\) /, ""); print $3 }' /proc/"$DPID"/stat)
@@ -120,7 +64,6 @@ test_lifecycle_app_runs_in_its_own_process_group() {
 }
 
 test_lifecycle_app_gets_empty_mask_and_default_dispositions() {
-	trap lc_cleanup EXIT
 	local wrap="trap '' HUP INT; exec \"\$@\""
 	# The wrapper works: without drainit, the app inherits what it set.
 	bash -c "$wrap" bash "$H/sigwrap" -b USR1 -b QUIT -i PIPE -- \
@@ -128,8 +71,8 @@ test_lifecycle_app_gets_empty_mask_and_default_dispositions() {
 	[ "$(rec_field "$T/ctl" sigblk)" != 0000000000000000 ] || fail "control: nothing blocked"
 	[ "$(rec_field "$T/ctl" sigign)" != 0000000000000000 ] || fail "control: nothing ignored"
 	# Through drainit (as PID 1 and plainly), the app starts clean.
-	LC_WRAP=(bash -c "$wrap" bash "$H/sigwrap" -b USR1 -b QUIT -i PIPE --)
-	lc_start_ns -- "$H/sigrec" "$T/rec"
+	NS_WRAP=(bash -c "$wrap" bash "$H/sigwrap" -b USR1 -b QUIT -i PIPE --)
+	start_ns -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	assert_eq "$(rec_field "$T/rec" sigblk)" 0000000000000000 "the app's blocked signals (PID 1)"
 	assert_eq "$(rec_field "$T/rec" sigign)" 0000000000000000 "the app's ignored signals (PID 1)"
@@ -149,49 +92,46 @@ test_lifecycle_app_gets_empty_mask_and_default_dispositions() {
 }
 
 test_lifecycle_option_parsing_stops_at_first_non_option() {
-	trap lc_cleanup EXIT
 	# -l is tini's --license for drainit, but here it belongs to ls.
-	lc_start_ns ls -l /
+	start_ns ls -l /
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status of ls -l /"
 	grep -qE '^total [0-9]+' "$T/out" || fail "ls did not list in long format: $(head -3 "$T/out")"
 	grep -qE '^d[-rwxst]{9}.* etc$' "$T/out" || fail "no long line for /etc: $(head -3 "$T/out")"
 	assert_no_log 'license|error'
 
-	lc_start_ns sh -c 'echo $0 $1' a b
+	start_ns sh -c 'echo $0 $1' a b
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status of sh -c"
 	assert_eq "$(cat "$T/out")" "a b" "sh -c 'echo \$0 \$1' a b"
 
 	# After "--" and after the command, drainit's own flags are the app's.
-	lc_start_ns -v -- sh -c 'echo "$@"' sh --help -q --version
+	start_ns -v -- sh -c 'echo "$@"' sh --help -q --version
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status of sh -c with flags"
 	assert_eq "$(cat "$T/out")" "--help -q --version" "the app's arguments"
 }
 
 test_lifecycle_command_found_on_path() {
-	trap lc_cleanup EXIT
 	mkdir "$T/bin"
 	printf '#!/bin/sh\necho "lc-app ran: $*"\nexit 7\n' >"$T/bin/lc-app"
 	chmod +x "$T/bin/lc-app"
-	LC_WRAP=(env "PATH=$T/bin:$PATH")
-	lc_start_ns lc-app one two
+	NS_WRAP=(env "PATH=$T/bin:$PATH")
+	start_ns lc-app one two
 	wait_exit 15
 	assert_eq "$RC" 7 "exit status of lc-app"
 	assert_eq "$(cat "$T/out")" "lc-app ran: one two" "lc-app's output"
 }
 
 test_lifecycle_pty_ctrl_c_reaches_app_in_foreground() {
-	trap lc_cleanup EXIT
 	# drainit on a fresh pseudo-terminal (its session leader, stdin a tty);
 	# ptyrun types Ctrl-C once the app has recorded its start.
 	"$H/ptyrun" -e "$T/log" -t 30 "$T/rec" 'start ' 3 -- \
 		"$DRAINIT" --drain-timeout 5s -- "$H/sigrec" "$T/rec" --exit-on INT \
 		>"$T/ptyout" 2>"$T/ptyerr" </dev/null &
 	JOB=$!
-	wait_until 10 lc_has_any_child "$JOB" || fail "ptyrun did not start drainit"
-	DPID=$(lc_children "$JOB")
+	wait_until 10 has_child "$JOB" || fail "ptyrun did not start drainit"
+	DPID=$(children "$JOB")
 	wait_file '^start ' "$T/rec" 15
 	wait_exit 30
 	assert_eq "$RC" 0 "ptyrun's status (drainit's, the app's)"
@@ -224,12 +164,10 @@ lc_background_on_pty() {
 }
 
 test_lifecycle_pty_background_drainit_leaves_terminal_to_shell() {
-	trap lc_cleanup EXIT
 	lc_background_on_pty "$DRAINIT" -- "$H/sigrec" "$T/rec" --exit-after 300
 }
 
 test_lifecycle_pty_background_drainit_as_pid1_leaves_terminal_to_shell() {
-	trap lc_cleanup EXIT
 	# In a PID namespace both the terminal's foreground group and drainit's
 	# own group lie outside: tcgetpgrp() and getpgrp() both return 0 there.
 	lc_background_on_pty unshare --pid --fork --kill-child --mount-proc \
@@ -239,8 +177,7 @@ test_lifecycle_pty_background_drainit_as_pid1_leaves_terminal_to_shell() {
 # --- item 5: SIGTERM -------------------------------------------------------
 
 test_lifecycle_pre_stop_delay_honoured() {
-	trap lc_cleanup EXIT
-	lc_start_ns --ready-file "$T/ready" --pre-stop-delay 1s --drain-timeout 10s -- "$H/sigrec" "$T/rec"
+	start_ns --ready-file "$T/ready" --pre-stop-delay 1s --drain-timeout 10s -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	local t0; t0=$(now_ms)
@@ -262,8 +199,7 @@ test_lifecycle_pre_stop_delay_honoured() {
 }
 
 test_lifecycle_second_term_cuts_pre_stop_delay_short() {
-	trap lc_cleanup EXIT
-	lc_start_ns --ready-file "$T/ready" --pre-stop-delay 30s --drain-timeout 10s -- "$H/sigrec" "$T/rec"
+	start_ns --ready-file "$T/ready" --pre-stop-delay 30s --drain-timeout 10s -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	kill -TERM "$DPID"
 	wait_log 'signal: SIGTERM from [^:]*: withdrawing readiness; pre-stop delay starts$'
@@ -278,8 +214,7 @@ test_lifecycle_second_term_cuts_pre_stop_delay_short() {
 }
 
 test_lifecycle_third_term_kills_at_once() {
-	trap lc_cleanup EXIT
-	lc_start_ns --drain-timeout 60s -- "$H/sigrec" "$T/rec" --ignore TERM
+	start_ns --drain-timeout 60s -- "$H/sigrec" "$T/rec" --ignore TERM
 	wait_file '^start ' "$T/rec"
 	local app; app=$(rec_field "$T/rec" pid)
 	kill -TERM "$DPID"
@@ -297,10 +232,9 @@ test_lifecycle_third_term_kills_at_once() {
 }
 
 test_lifecycle_stop_signal_is_what_the_app_gets() {
-	trap lc_cleanup EXIT
 	local sig
 	for sig in USR1 QUIT; do
-		lc_start_ns --stop-signal "$sig" --drain-timeout 10s -- "$H/sigrec" "$T/rec.$sig" --exit-on "$sig"
+		start_ns --stop-signal "$sig" --drain-timeout 10s -- "$H/sigrec" "$T/rec.$sig" --exit-on "$sig"
 		wait_file '^start ' "$T/rec.$sig"
 		kill -TERM "$DPID"
 		wait_exit 15
@@ -312,9 +246,8 @@ test_lifecycle_stop_signal_is_what_the_app_gets() {
 }
 
 test_lifecycle_drain_timeout_sigkill_only_at_deadline() {
-	trap lc_cleanup EXIT
 	# Two TERM-ignorers in the app's group: the app and a child of it.
-	lc_start_ns --drain-timeout 2s -- bash -c \
+	start_ns --drain-timeout 2s -- bash -c \
 		"$H/sigrec $T/rec2 --ignore TERM & exec $H/sigrec $T/rec --ignore TERM"
 	wait_file '^start ' "$T/rec"
 	wait_file '^start ' "$T/rec2"
@@ -333,8 +266,7 @@ test_lifecycle_drain_timeout_sigkill_only_at_deadline() {
 }
 
 test_lifecycle_slow_drainer_finishing_in_time_is_not_killed() {
-	trap lc_cleanup EXIT
-	lc_start_ns --drain-timeout 10s -- "$H/sigrec" "$T/rec" --drain 1500
+	start_ns --drain-timeout 10s -- "$H/sigrec" "$T/rec" --drain 1500
 	wait_file '^start ' "$T/rec"
 	kill -TERM "$DPID"
 	wait_exit 20
@@ -348,9 +280,8 @@ test_lifecycle_slow_drainer_finishing_in_time_is_not_killed() {
 }
 
 test_lifecycle_bash_wrapper_app_still_gets_stop_and_is_waited_for() {
-	trap lc_cleanup EXIT
 	# bash does not exec the app and dies at SIGTERM at once.
-	lc_start_ns --drain-timeout 20s -- bash -c "$H/sigrec $T/rec --drain 2000; echo after"
+	start_ns --drain-timeout 20s -- bash -c "$H/sigrec $T/rec --drain 2000; echo after"
 	wait_file '^start ' "$T/rec"
 	local t0; t0=$(now_ms)
 	kill -TERM "$DPID"
@@ -374,8 +305,7 @@ test_lifecycle_bash_wrapper_app_still_gets_stop_and_is_waited_for() {
 # --- item 6: the app exits on its own -------------------------------------
 
 test_lifecycle_app_exits_on_its_own_rest_drained() {
-	trap lc_cleanup EXIT
-	lc_start_ns --ready-file "$T/ready" --drain-timeout 10s -- bash -c \
+	start_ns --ready-file "$T/ready" --drain-timeout 10s -- bash -c \
 		"$H/sigrec $T/rec2 --drain 500 & until grep -q '^start ' $T/rec2 2>/dev/null; do sleep 0.02; done; exec $H/sigrec $T/rec --exit-after 300 --code 5"
 	wait_exit 20
 	assert_eq "$RC" 5 "exit status (the app's)"
@@ -400,8 +330,7 @@ test_lifecycle_app_exits_on_its_own_rest_drained() {
 }
 
 test_lifecycle_app_exits_on_its_own_leftover_ignoring_term_killed_at_deadline() {
-	trap lc_cleanup EXIT
-	lc_start_ns --drain-timeout 2s -- bash -c \
+	start_ns --drain-timeout 2s -- bash -c \
 		"$H/sigrec $T/rec2 --ignore TERM --no-exit & until grep -q '^start ' $T/rec2 2>/dev/null; do sleep 0.02; done; exec $H/sigrec $T/rec --exit-after 300 --code 5"
 	wait_exit 20
 	assert_eq "$RC" 5 "exit status (the app's)"
@@ -417,8 +346,7 @@ test_lifecycle_app_exits_on_its_own_leftover_ignoring_term_killed_at_deadline() 
 # --- item 7: reaping ------------------------------------------------------
 
 test_lifecycle_no_zombies_after_1000_orphans_as_pid1() {
-	trap lc_cleanup EXIT
-	lc_start_ns -v -- "$H/orphans" 1000 "$T/spawned"
+	start_ns -v -- "$H/orphans" 1000 "$T/spawned"
 	wait_file '^spawned 1000 ' "$T/spawned" 60
 	wait_until 30 lc_no_orphans_left ||
 		fail "left under drainit: $(lc_count_children "$DPID" orphan-gc '') orphans, $(lc_count_children "$DPID" '' Z) zombies"
@@ -435,7 +363,6 @@ test_lifecycle_no_zombies_after_1000_orphans_as_pid1() {
 }
 
 test_lifecycle_subreaper_orphans_come_back_when_not_pid1() {
-	trap lc_cleanup EXIT
 	start_plain -v -- "$H/orphans" 20 "$T/spawned" --live 2000
 	wait_log '\(child subreaper\)'
 	wait_file '^spawned 20 ' "$T/spawned" 20
@@ -457,7 +384,7 @@ lc_daemon_case() {
 	local mode=$1; shift
 	local app=(bash -c "setsid -f $H/sigrec $T/rec2 $*; exec $H/sigrec $T/rec")
 	if [ "$mode" = ns ]; then
-		lc_start_ns --drain-timeout "$LC_DRAIN" -- "${app[@]}"
+		start_ns --drain-timeout "$LC_DRAIN" -- "${app[@]}"
 	else
 		start_plain --drain-timeout "$LC_DRAIN" -- "${app[@]}"
 	fi
@@ -467,7 +394,6 @@ lc_daemon_case() {
 }
 
 test_lifecycle_waits_for_daemonised_grandchild_not_pid1() {
-	trap lc_cleanup EXIT
 	LC_DRAIN=20s lc_daemon_case plain --no-exit --exit-after 4000
 	local d; d=$(rec_field "$T/rec2" pid)
 	wait_until 5 test "$(awk '{ sub(/^.*\) /, ""); print $2 }' /proc/"$d"/stat 2>/dev/null)" = "$DPID" ||
@@ -487,7 +413,6 @@ test_lifecycle_waits_for_daemonised_grandchild_not_pid1() {
 }
 
 test_lifecycle_kills_daemonised_grandchild_at_deadline_not_pid1() {
-	trap lc_cleanup EXIT
 	LC_DRAIN=2s lc_daemon_case plain --no-exit --ignore TERM
 	local d; d=$(rec_field "$T/rec2" pid)
 	kill -TERM "$DPID"
@@ -501,7 +426,6 @@ test_lifecycle_kills_daemonised_grandchild_at_deadline_not_pid1() {
 }
 
 test_lifecycle_kills_daemonised_grandchild_at_deadline_as_pid1() {
-	trap lc_cleanup EXIT
 	LC_DRAIN=2s lc_daemon_case ns --no-exit --ignore TERM
 	local d; d=$(rec_field "$T/rec2" pid)
 	kill -TERM "$DPID"

@@ -1,6 +1,5 @@
 # Items 9 and 12: one timestamped line per event on stderr, text or JSON,
-# -q and -v; an idle drainit does not wake up. Uses the rx_* helpers of
-# t_exit.sh.
+# -q and -v; an idle drainit does not wake up.
 
 LG_TEXT_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z drainit: (error|warning|info|debug): [a-z]+: .+$'
 
@@ -26,7 +25,7 @@ lg_ms() { date -d "${1%% *}" +%s%3N; }
 
 test_logs_text_lifecycle_in_order() {
 	# TZ must not matter: timestamps are UTC.
-	TZ=Asia/Kolkata rx_start_ns --ready-file "$T/ready" --pre-stop-delay 300ms --drain-timeout 10s \
+	TZ=Asia/Kolkata start_ns --ready-file "$T/ready" --pre-stop-delay 300ms --drain-timeout 10s \
 		-- "$H/sigrec" "$T/rec" --drain 200
 	wait_file '^start ' "$T/rec"
 	wait_log ': ready: '
@@ -61,7 +60,7 @@ test_logs_text_lifecycle_in_order() {
 }
 
 test_logs_kill_lines_when_term_is_ignored() {
-	rx_start_ns --drain-timeout 1s -- sh -c \
+	start_ns --drain-timeout 1s -- sh -c \
 		"\"$H/sigrec\" \"$T/helper\" --ignore TERM & exec \"$H/sigrec\" \"$T/rec\" --ignore TERM"
 	wait_file '^start ' "$T/rec"
 	wait_file '^start ' "$T/helper"
@@ -71,7 +70,7 @@ test_logs_kill_lines_when_term_is_ignored() {
 	lg_all_text
 	assert_log 'warning: kill: SIGKILL to pid 2 \(sigrec\): still running'
 	assert_log 'warning: kill: SIGKILL to pid 3 \(sigrec\): still running'
-	assert_eq "$(rx_lines ': kill: SIGKILL to pid ')" 2 "kill lines"
+	assert_eq "$(count_lines ': kill: SIGKILL to pid ')" 2 "kill lines"
 	assert_log 'kill: SIGKILL sent to 2 processes'
 	assert_log 'exit: app pid 2 \(sigrec\) killed by SIGKILL'
 	assert_log 'exit: pid 3 \(sigrec\) killed by SIGKILL'
@@ -86,7 +85,7 @@ test_logs_kill_lines_when_term_is_ignored() {
 }
 
 test_logs_json_lines() {
-	rx_start_ns --log-format json -v --ready-file "$T/ready" -- sh -c "exec \"$H/sigrec\" \"$T/rec\"" \
+	start_ns --log-format json -v --ready-file "$T/ready" -- sh -c "exec \"$H/sigrec\" \"$T/rec\"" \
 		'quo"te' 'back\slash' "$(printf 'tab\tand\nnewline')"
 	wait_file '^start ' "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
@@ -132,23 +131,23 @@ EOF
 test_logs_text_newline_in_argv_stays_one_line() {
 	# An argument with a newline must not split the start event over two
 	# lines (the second one without a timestamp: a forged log line).
-	rx_run -- sh -c 'exit 0' "$(printf 'two\nlines')"
+	run_ns -- sh -c 'exit 0' "$(printf 'two\nlines')"
 	assert_eq "$RC" 0 "exit status"
 	lg_all_text
-	assert_eq "$(rx_lines ': start: ')" 1 "start lines"
+	assert_eq "$(count_lines ': start: ')" 1 "start lines"
 }
 
 test_logs_json_valid_with_non_utf8_argv() {
 	# JSON text is UTF-8 (RFC 8259): a Latin-1 byte in an argument must come
 	# out escaped or replaced, not raw, or log shippers drop the line.
-	rx_run --log-format json -- sh -c 'exit 0' "$(printf 'caf\xe9')"
+	run_ns --log-format json -- sh -c 'exit 0' "$(printf 'caf\xe9')"
 	assert_eq "$RC" 0 "exit status"
 	python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]' "$T/log" 2>/dev/null ||
 		fail "not UTF-8 JSON lines: $(head -n 1 "$T/log" | od -c | head -n 12)"
 }
 
 test_logs_quiet() {
-	rx_start_ns -q --ready-file "$T/ready" --pre-stop-delay 100ms -- "$H/sigrec" "$T/rec"
+	start_ns -q --ready-file "$T/ready" --pre-stop-delay 100ms -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	kill -HUP "$DPID"
@@ -158,28 +157,28 @@ test_logs_quiet() {
 	assert_eq "$RC" 0 "exit status"
 	[ ! -s "$T/log" ] || fail "-q logged on a clean run: $(cat "$T/log")"
 	# Warnings are not errors.
-	rx_run -q --grace-period 1s -- true
+	run_ns -q --grace-period 1s -- true
 	assert_eq "$RC" 0 "exit status"
 	[ ! -s "$T/log" ] || fail "-q showed a warning: $(cat "$T/log")"
 
 	# Errors still show, one line.
-	rx_run -q -- drainit-no-such-command-x7
+	run_ns -q -- drainit-no-such-command-x7
 	assert_eq "$RC" 127 "exit status"
 	assert_eq "$(wc -l <"$T/log")" 1 "lines with -q for a missing command"
 	assert_log ' error: start: .*drainit-no-such-command-x7'
-	rx_run -q --ready-file "$T/none/ready" -- true
+	run_ns -q --ready-file "$T/none/ready" -- true
 	assert_eq "$RC" 73 "exit status"
 	assert_eq "$(wc -l <"$T/log")" 1 "lines with -q for a missing folder"
 }
 
 test_logs_verbose_and_default() {
-	rx_run -- sh -c '(sleep 0.1 &); sleep 0.5'
+	run_ns -- sh -c '(sleep 0.1 &); sleep 0.5'
 	assert_eq "$RC" 0 "exit status"
 	lg_all_text
 	assert_no_log ' debug: '
 	assert_log ' info: start: '
 
-	rx_run -v -- sh -c '(sleep 0.1 &); sleep 0.5'
+	run_ns -v -- sh -c '(sleep 0.1 &); sleep 0.5'
 	assert_eq "$RC" 0 "exit status"
 	lg_all_text
 	assert_log ' debug: caps: '
@@ -192,7 +191,7 @@ test_logs_verbose_and_default() {
 lg_ctxt() { awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n }' "/proc/$1/status"; }
 
 test_logs_idle_drainit_does_not_wake_up() {
-	rx_start_ns --ready-file "$T/ready" -- "$H/sigrec" "$T/rec"
+	start_ns --ready-file "$T/ready" -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	wait_log ': ready: '

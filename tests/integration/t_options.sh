@@ -1,6 +1,6 @@
 # Items 10, 11 and 13: tini's flags and variables, every DRAINIT_* variable
 # (a flag beats it), the grace-period warning, and bad input refused with one
-# line before anything starts. Uses the rx_* helpers of t_exit.sh.
+# line before anything starts.
 
 OP_TEXT_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z drainit: (error|warning|info|debug): [a-z]+: '
 
@@ -11,8 +11,8 @@ op_bad() {
 	while [ "$1" != -- ]; do words+=("$1"); shift; done
 	shift
 	rm -f "$T/started"
-	rx_run "$@"
-	rx_one_line 64 "${words[@]}"
+	run_ns "$@"
+	assert_one_line 64 "${words[@]}"
 	grep -qE '^drainit: error: ' "$T/log" || fail "not an error line: $(cat "$T/log")"
 }
 
@@ -53,19 +53,19 @@ test_options_bad_input_one_line_exit_64() {
 test_options_help_version_license() {
 	local f
 	for f in -h --help; do
-		rx_run_plain "$f" sh -c "touch $T/started"
+		run_plain "$f" sh -c "touch $T/started"
 		assert_eq "$RC" 0 "$f exit status"
 		grep -q '^usage: drainit \[OPTIONS\] \[--\] COMMAND' "$T/out" || fail "$f: no usage on stdout"
 		grep -q -- '--drain-timeout' "$T/out" || fail "$f: options not listed"
 		[ ! -s "$T/log" ] || fail "$f wrote to stderr: $(cat "$T/log")"
 		[ ! -e "$T/started" ] || fail "$f started the app"
 	done
-	rx_run_plain --version
+	run_plain --version
 	assert_eq "$RC" 0 "--version exit status"
 	grep -qE '^drainit [0-9]+\.[0-9]+\.[0-9]+$' "$T/out" || fail "--version: $(cat "$T/out")"
 	[ ! -s "$T/log" ] || fail "--version wrote to stderr"
 	for f in -l --license; do
-		rx_run_plain "$f"
+		run_plain "$f"
 		assert_eq "$RC" 0 "$f exit status"
 		grep -q 'MIT License' "$T/out" || fail "$f: no license on stdout"
 		grep -q 'WITHOUT WARRANTY' "$T/out" || fail "$f: license text incomplete"
@@ -76,13 +76,13 @@ test_options_help_version_license() {
 # group, sends SIGUSR1 to drainit, sets OP_HELPER_GOT to yes or no.
 op_usr1_reaches() {
 	rm -f "$T/rec" "$T/helper"
-	rx_start_ns "$@" -- sh -c "\"$H/sigrec\" \"$T/helper\" & exec \"$H/sigrec\" \"$T/rec\""
+	start_ns "$@" -- sh -c "\"$H/sigrec\" \"$T/helper\" & exec \"$H/sigrec\" \"$T/rec\""
 	wait_file '^start ' "$T/rec"
 	wait_file '^start ' "$T/helper"
 	local app helper
-	app=$(rx_app)
-	wait_until 10 rx_has_child "$app" || fail "no helper under the app"
-	helper=$(rx_children "$app" | head -n 1)
+	app=$(app_host_pid)
+	wait_until 10 has_child "$app" || fail "no helper under the app"
+	helper=$(children "$app" | head -n 1)
 	kill -USR1 "$DPID"
 	wait_file '^sig SIGUSR1' "$T/rec"
 	wait_log 'signal: SIGUSR1 .*forwarded'
@@ -117,7 +117,7 @@ test_options_process_group_and_single_child() {
 # back to drainit; returns once drainit has reaped it, then stops drainit.
 op_orphan() {
 	rm -f "$T/rec"
-	rx_start_ns "$@" -- sh -c "(sleep 0.2 &); exec \"$H/sigrec\" \"$T/rec\""
+	start_ns "$@" -- sh -c "(sleep 0.2 &); exec \"$H/sigrec\" \"$T/rec\""
 	wait_file '^start ' "$T/rec"
 	wait_log 'signal: SIGCHLD from pid [0-9]+ '
 	wait_until 5 eval '! ps -o comm= --ppid "$DPID" | grep -q sleep' || fail "orphan not reaped"
@@ -158,46 +158,49 @@ test_options_subreaper() {
 	TINI_SUBREAPER= op_plain_orphan -w
 	DRAINIT_SUBREAPER=1 op_plain_orphan -w
 	# As PID 1, -s is accepted and harmless.
-	rx_run -s -- sh -c 'exit 0'
+	run_ns -s -- sh -c 'exit 0'
 	assert_eq "$RC" 0 "-s as PID 1"
 }
 
 test_options_verbosity_flags_and_variables() {
-	rx_run -- true
+	run_ns -- true
 	assert_log ' info: start: '
 	assert_no_log ' debug: '
 	local v
 	for v in -v -vvv --verbose; do
-		rx_run "$v" -- true
+		run_ns "$v" -- true
 		assert_eq "$RC" 0 "$v exit status"
 		assert_log ' debug: caps: '
 		assert_log ' debug: state: '
 	done
-	TINI_VERBOSITY=3 rx_run -- true
+	TINI_VERBOSITY=3 run_ns -- true
 	assert_log ' debug: caps: '
-	TINI_VERBOSITY=0 rx_run -- true
+	TINI_VERBOSITY=0 run_ns -- true
 	[ ! -s "$T/log" ] || fail "TINI_VERBOSITY=0: $(cat "$T/log")"
-	TINI_VERBOSITY=0 rx_run -- drainit-no-such-command-x7
+	TINI_VERBOSITY=0 run_ns -- drainit-no-such-command-x7
 	assert_eq "$(wc -l <"$T/log")" 1 "TINI_VERBOSITY=0: lines for a missing command"
 	assert_log ' error: .*drainit-no-such-command-x7'
-	DRAINIT_VERBOSITY=3 rx_run -- true
+	DRAINIT_VERBOSITY=3 run_ns -- true
 	assert_log ' debug: caps: '
-	DRAINIT_VERBOSITY=0 rx_run -- true
+	DRAINIT_VERBOSITY=0 run_ns -- true
 	[ ! -s "$T/log" ] || fail "DRAINIT_VERBOSITY=0: $(cat "$T/log")"
 	# 1: warnings and errors only.
-	DRAINIT_VERBOSITY=1 rx_run --grace-period 1s -- true
+	DRAINIT_VERBOSITY=1 run_ns --grace-period 1s -- true
 	assert_eq "$(wc -l <"$T/log")" 1 "DRAINIT_VERBOSITY=1: lines"
 	assert_log ' warning: timeline: '
 	# drainit's variable beats tini's; a flag beats both.
-	TINI_VERBOSITY=3 DRAINIT_VERBOSITY=0 rx_run -- true
+	TINI_VERBOSITY=3 DRAINIT_VERBOSITY=0 run_ns -- true
 	[ ! -s "$T/log" ] || fail "DRAINIT_VERBOSITY=0 with TINI_VERBOSITY=3: $(cat "$T/log")"
-	DRAINIT_VERBOSITY=3 rx_run -q -- true
+	DRAINIT_VERBOSITY=3 run_ns -q -- true
 	[ ! -s "$T/log" ] || fail "-q with DRAINIT_VERBOSITY=3: $(cat "$T/log")"
 }
 
 test_options_parent_death_signal() {
+	# unshare without --kill-child: here drainit's own parent-death signal,
+	# or none, is what counts when unshare dies.
+	local NS_KILL_CHILD=
 	# -p TERM: drainit's parent (unshare) dies, drainit starts its shutdown.
-	rx_start_ns -p TERM -- "$H/sigrec" "$T/rec"
+	start_ns -p TERM -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	kill -KILL "$JOB"
 	wait_log 'signal: SIGTERM .*withdrawing readiness'
@@ -205,7 +208,7 @@ test_options_parent_death_signal() {
 	wait_log 'summary: exit status 0'
 
 	# DRAINIT_PARENT_DEATH_SIGNAL=USR1: forwarded to the app like any other.
-	DRAINIT_PARENT_DEATH_SIGNAL=USR1 rx_start_ns -- "$H/sigrec" "$T/rec2"
+	DRAINIT_PARENT_DEATH_SIGNAL=USR1 start_ns -- "$H/sigrec" "$T/rec2"
 	wait_file '^start ' "$T/rec2"
 	kill -KILL "$JOB"
 	wait_log 'signal: SIGUSR1 .*forwarded'
@@ -214,7 +217,7 @@ test_options_parent_death_signal() {
 	wait_log 'summary: exit status 0'
 
 	# The flag beats the variable; --parent-death-signal=SIG is the long form.
-	DRAINIT_PARENT_DEATH_SIGNAL=USR1 rx_start_ns --parent-death-signal=USR2 -- "$H/sigrec" "$T/rec3"
+	DRAINIT_PARENT_DEATH_SIGNAL=USR1 start_ns --parent-death-signal=USR2 -- "$H/sigrec" "$T/rec3"
 	wait_file '^start ' "$T/rec3"
 	kill -KILL "$JOB"
 	wait_file '^sig SIGUSR2' "$T/rec3"
@@ -223,7 +226,7 @@ test_options_parent_death_signal() {
 	! grep -q 'SIGUSR1' "$T/rec3" || fail "the app got the variable's signal"
 
 	# Without it, the parent's death goes unnoticed.
-	rx_start_ns -- "$H/sigrec" "$T/rec4"
+	start_ns -- "$H/sigrec" "$T/rec4"
 	wait_file '^start ' "$T/rec4"
 	kill -KILL "$JOB"
 	sleep 0.5
@@ -234,27 +237,27 @@ test_options_parent_death_signal() {
 }
 
 test_options_expect_exit_flag_and_variable() {
-	rx_run -e 3 -- sh -c 'exit 3'
+	run_ns -e 3 -- sh -c 'exit 3'
 	assert_eq "$RC" 0 "-e 3, app exits 3"
-	DRAINIT_EXPECT_EXIT=3,4 rx_run -- sh -c 'exit 4'
+	DRAINIT_EXPECT_EXIT=3,4 run_ns -- sh -c 'exit 4'
 	assert_eq "$RC" 0 "DRAINIT_EXPECT_EXIT=3,4, app exits 4"
-	DRAINIT_EXPECT_EXIT=3 rx_run -- sh -c 'exit 4'
+	DRAINIT_EXPECT_EXIT=3 run_ns -- sh -c 'exit 4'
 	assert_eq "$RC" 4 "DRAINIT_EXPECT_EXIT=3, app exits 4"
 }
 
 test_options_expect_exit_flag_beats_variable() {
 	# A flag beats the environment: -e 5 replaces DRAINIT_EXPECT_EXIT=3, so
 	# an exit 3 is reported as 3.
-	DRAINIT_EXPECT_EXIT=3 rx_run -e 5 -- sh -c 'exit 3'
+	DRAINIT_EXPECT_EXIT=3 run_ns -e 5 -- sh -c 'exit 3'
 	assert_eq "$RC" 3 "DRAINIT_EXPECT_EXIT=3 with -e 5, app exits 3"
-	DRAINIT_EXPECT_EXIT=3 rx_run -e 5 -- sh -c 'exit 5'
+	DRAINIT_EXPECT_EXIT=3 run_ns -e 5 -- sh -c 'exit 5'
 	assert_eq "$RC" 0 "DRAINIT_EXPECT_EXIT=3 with -e 5, app exits 5"
 }
 
 test_options_env_delay_and_drain_timeout() {
 	# The app records SIGTERM but does not exit: it must get it after the
 	# delay and be killed after delay + drain.
-	DRAINIT_PRE_STOP_DELAY=700ms DRAINIT_DRAIN_TIMEOUT=1500ms rx_start_ns -- "$H/sigrec" "$T/rec" --no-exit
+	DRAINIT_PRE_STOP_DELAY=700ms DRAINIT_DRAIN_TIMEOUT=1500ms start_ns -- "$H/sigrec" "$T/rec" --no-exit
 	wait_file '^start ' "$T/rec"
 	assert_log 'timeline: on SIGTERM: unready at once, SIGTERM after 700ms, SIGKILL 1.5s later'
 	local t0 t1
@@ -269,19 +272,19 @@ test_options_env_delay_and_drain_timeout() {
 
 	# A flag beats the variables; an empty variable (Kubernetes' value: "")
 	# is unset.
-	DRAINIT_PRE_STOP_DELAY=9s DRAINIT_DRAIN_TIMEOUT=9s rx_run --pre-stop-delay 2s --drain-timeout=1500ms -- true
+	DRAINIT_PRE_STOP_DELAY=9s DRAINIT_DRAIN_TIMEOUT=9s run_ns --pre-stop-delay 2s --drain-timeout=1500ms -- true
 	assert_log 'SIGTERM after 2s, SIGKILL 1.5s later'
-	DRAINIT_PRE_STOP_DELAY= DRAINIT_DRAIN_TIMEOUT= rx_run -- true
+	DRAINIT_PRE_STOP_DELAY= DRAINIT_DRAIN_TIMEOUT= run_ns -- true
 	assert_eq "$RC" 0 "empty variables"
 	assert_log 'SIGTERM after 0s, SIGKILL 25s later'
-	DRAINIT_DRAIN_TIMEOUT=2m rx_run -- true
+	DRAINIT_DRAIN_TIMEOUT=2m run_ns -- true
 	assert_log 'SIGKILL 2m later'
-	DRAINIT_DRAIN_TIMEOUT=90 rx_run -- true
+	DRAINIT_DRAIN_TIMEOUT=90 run_ns -- true
 	assert_log 'SIGKILL 1m30s later|SIGKILL 90s later'
 }
 
 test_options_env_stop_signal_and_flag_beats_it() {
-	DRAINIT_STOP_SIGNAL=sigusr1 rx_start_ns -- "$H/sigrec" "$T/rec" --exit-on USR1 --exit-on USR2
+	DRAINIT_STOP_SIGNAL=sigusr1 start_ns -- "$H/sigrec" "$T/rec" --exit-on USR1 --exit-on USR2
 	wait_file '^start ' "$T/rec"
 	kill -TERM "$DPID"
 	wait_exit
@@ -290,7 +293,7 @@ test_options_env_stop_signal_and_flag_beats_it() {
 	! grep -q '^sig SIGTERM' "$T/rec" || fail "DRAINIT_STOP_SIGNAL: the app got SIGTERM"
 	assert_log 'stop: sent SIGUSR1 to process group 2'
 
-	DRAINIT_STOP_SIGNAL=USR1 rx_start_ns --stop-signal 12 -- "$H/sigrec" "$T/rec2" --exit-on USR1 --exit-on USR2
+	DRAINIT_STOP_SIGNAL=USR1 start_ns --stop-signal 12 -- "$H/sigrec" "$T/rec2" --exit-on USR1 --exit-on USR2
 	wait_file '^start ' "$T/rec2"
 	kill -TERM "$DPID"
 	wait_exit
@@ -298,41 +301,41 @@ test_options_env_stop_signal_and_flag_beats_it() {
 	! grep -q '^sig SIGUSR1' "$T/rec2" || fail "--stop-signal USR2 lost to DRAINIT_STOP_SIGNAL=USR1"
 	assert_log 'stop: sent SIGUSR2 to process group 2'
 
-	DRAINIT_STOP_SIGNAL=RTMIN+2 rx_run -- true
+	DRAINIT_STOP_SIGNAL=RTMIN+2 run_ns -- true
 	assert_log 'timeline: on SIGTERM: unready at once, SIGRTMIN\+2 after'
 }
 
 test_options_grace_period_warning() {
-	rx_run --pre-stop-delay 10s --drain-timeout 25s --grace-period 30s -- true
+	run_ns --pre-stop-delay 10s --drain-timeout 25s --grace-period 30s -- true
 	assert_eq "$RC" 0 "exit status"
-	assert_eq "$(rx_lines ' warning: timeline: ')" 1 "warnings for 10s + 25s in 30s"
+	assert_eq "$(count_lines ' warning: timeline: ')" 1 "warnings for 10s + 25s in 30s"
 	assert_log 'warning: timeline: .*10s.*25s.*30s'
 	assert_log 'timeline: .*grace period 30s$'
 
-	rx_run --pre-stop-delay 5s --drain-timeout 20s --grace-period 30s -- true
+	run_ns --pre-stop-delay 5s --drain-timeout 20s --grace-period 30s -- true
 	assert_no_log ' warning: '
 	# The margin is 2 s: 5 + 23 + 2 fits in 30, a millisecond more does not.
-	rx_run --pre-stop-delay 5s --drain-timeout 23s --grace-period 30s -- true
+	run_ns --pre-stop-delay 5s --drain-timeout 23s --grace-period 30s -- true
 	assert_no_log ' warning: '
-	rx_run --pre-stop-delay 5s --drain-timeout 23001ms --grace-period 30s -- true
+	run_ns --pre-stop-delay 5s --drain-timeout 23001ms --grace-period 30s -- true
 	assert_log ' warning: timeline: '
 	# No grace period given, no warning whatever the times.
-	rx_run --pre-stop-delay 1h --drain-timeout 1h -- true
+	run_ns --pre-stop-delay 1h --drain-timeout 1h -- true
 	assert_no_log ' warning: '
 
-	DRAINIT_GRACE_PERIOD=5s rx_run -- true
+	DRAINIT_GRACE_PERIOD=5s run_ns -- true
 	assert_log 'warning: timeline: .*grace period 5s'
-	DRAINIT_GRACE_PERIOD=5s rx_run --grace-period 60s -- true
+	DRAINIT_GRACE_PERIOD=5s run_ns --grace-period 60s -- true
 	assert_no_log ' warning: '
 }
 
 test_options_env_log_format() {
-	DRAINIT_LOG_FORMAT=json rx_run -- true
+	DRAINIT_LOG_FORMAT=json run_ns -- true
 	assert_eq "$RC" 0 "exit status"
 	[ -s "$T/log" ] || fail "no log"
 	python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' <"$T/log" ||
 		fail "DRAINIT_LOG_FORMAT=json: not JSON lines: $(cat "$T/log")"
-	DRAINIT_LOG_FORMAT=json rx_run --log-format text -- true
+	DRAINIT_LOG_FORMAT=json run_ns --log-format text -- true
 	[ -s "$T/log" ] || fail "no log"
 	! grep -vqE "$OP_TEXT_RE" "$T/log" || fail "--log-format text lost to the variable: $(cat "$T/log")"
 }

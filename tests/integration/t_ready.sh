@@ -1,7 +1,6 @@
 # Items 3 and 4: the readiness file (stale file removed at start, written
 # atomically once the app was exec'd, removed on SIGTERM and when the app
 # exits, bad folders refused before the app starts) and `drainit probe`.
-# Uses the rx_* helpers of t_exit.sh.
 
 RD_READY_RE='^ready pid=[0-9]+ since=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 
@@ -37,7 +36,7 @@ test_ready_stale_file_removed_at_start() {
 	mkdir "$T/rd"
 	echo "ready pid=1 since=2001-02-03T04:05:06.000Z" >"$T/rd/ready"
 	rd_watch "$T/rd"
-	rx_start_ns --ready-file "$T/rd/ready" -- "$H/sigrec" "$T/rec"
+	start_ns --ready-file "$T/rd/ready" -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	wait_file '^MOVED_TO ready$' "$T/events"
 	assert_log "start: removed stale readiness file $T/rd/ready\$"
@@ -68,7 +67,7 @@ test_ready_file_written_atomically_once_exec_d() {
 	umask 077 # drainit must not depend on the caller's umask
 	mkdir "$T/rd"
 	rd_watch "$T/rd"
-	rx_start_ns --ready-file "$T/rd/ready" -- "$H/sigrec" "$T/rec"
+	start_ns --ready-file "$T/rd/ready" -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	wait_until 10 test -f "$T/rd/ready" || fail "no readiness file"
 	assert_log "ready: app pid 2 started: wrote $T/rd/ready\$"
@@ -102,7 +101,7 @@ test_ready_file_written_atomically_once_exec_d() {
 test_ready_file_never_written_when_exec_fails() {
 	mkdir "$T/rd"
 	rd_watch "$T/rd"
-	rx_run --ready-file "$T/rd/ready" -- drainit-no-such-command-x7
+	run_ns --ready-file "$T/rd/ready" -- drainit-no-such-command-x7
 	assert_eq "$RC" 127 "exit status"
 	[ ! -e "$T/rd/ready" ] || fail "readiness file left for an app that never ran"
 	! grep -q ' ready$' "$T/events" || fail "readiness file written for an app that never ran: $(cat "$T/events")"
@@ -111,11 +110,11 @@ test_ready_file_never_written_when_exec_fails() {
 }
 
 test_ready_removed_at_once_on_sigterm_during_delay() {
-	rx_start_ns --ready-file "$T/ready" --pre-stop-delay 5s -- "$H/sigrec" "$T/rec"
+	start_ns --ready-file "$T/ready" --pre-stop-delay 5s -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	local app t0 t1
-	app=$(rx_app)
+	app=$(app_host_pid)
 	rd_probe ns --ready-file "$T/ready"
 	rd_probe_says 0 '^ready: app pid 2 since [0-9-]+T'
 
@@ -146,14 +145,14 @@ test_ready_removed_when_app_exits_on_its_own() {
 	# The app exits when it gets SIGUSR1 (sent straight to it, not through
 	# drainit); a helper beside it drains 2.5 s after drainit's stop signal,
 	# so drainit is still running when the app is gone.
-	rx_start_ns --ready-file "$T/ready" -- sh -c \
+	start_ns --ready-file "$T/ready" -- sh -c \
 		"\"$H/sigrec\" \"$T/helper\" --drain 2500 & exec \"$H/sigrec\" \"$T/rec\" --exit-on USR1"
 	wait_file '^start ' "$T/rec"
 	wait_file '^start ' "$T/helper"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	rd_probe ns --ready-file "$T/ready"
 	rd_probe_says 0 '^ready'
-	kill -USR1 "$(rx_app)"
+	kill -USR1 "$(app_host_pid)"
 	wait_file '^exit ' "$T/rec"
 	wait_until 2 test ! -e "$T/ready" || fail "readiness file still there after the app exited"
 	kill -0 "$DPID" || fail "drainit exited before its helper"
@@ -169,16 +168,16 @@ test_ready_removed_when_app_exits_on_its_own() {
 test_ready_bad_readiness_paths_exit_73_before_the_app() {
 	local app=(sh -c "touch $T/started")
 
-	rx_run --ready-file "$T/missing/ready" -- "${app[@]}"
-	rx_one_line 73 "$T/missing" "No such file or directory"
+	run_ns --ready-file "$T/missing/ready" -- "${app[@]}"
+	assert_one_line 73 "$T/missing" "No such file or directory"
 
 	touch "$T/plainfile"
-	rx_run --ready-file "$T/plainfile/ready" -- "${app[@]}"
-	rx_one_line 73 "$T/plainfile" "not a folder"
+	run_ns --ready-file "$T/plainfile/ready" -- "${app[@]}"
+	assert_one_line 73 "$T/plainfile" "not a folder"
 
 	mkdir "$T/isdir"
-	rx_run --ready-file "$T/isdir" -- "${app[@]}"
-	rx_one_line 73 "$T/isdir" "folder"
+	run_ns --ready-file "$T/isdir" -- "${app[@]}"
+	assert_one_line 73 "$T/isdir" "folder"
 	[ -d "$T/isdir" ] || fail "the folder was removed"
 
 	# A read-only folder (a read-only tmpfs in a mount namespace of its own).
@@ -189,18 +188,18 @@ test_ready_bad_readiness_paths_exit_73_before_the_app() {
 	' sh "$T/ro" "$DRAINIT" "$T" >"$T/out" 2>"$T/log" </dev/null
 	RC=$?
 	[ "$RC" != 99 ] || fail "cannot mount a read-only tmpfs"
-	rx_one_line 73 "$T/ro" "Read-only file system"
+	assert_one_line 73 "$T/ro" "Read-only file system"
 }
 
 test_ready_env_variable_and_flag_beats_it() {
-	DRAINIT_READY_FILE=$T/from-env rx_start_ns -- "$H/sigrec" "$T/rec"
+	DRAINIT_READY_FILE=$T/from-env start_ns -- "$H/sigrec" "$T/rec"
 	wait_until 10 test -f "$T/from-env" || fail "DRAINIT_READY_FILE not written"
 	[[ $(cat "$T/from-env") =~ $RD_READY_RE ]] || fail "content: $(cat "$T/from-env")"
 	kill -TERM "$DPID"
 	wait_exit
 	[ ! -e "$T/from-env" ] || fail "DRAINIT_READY_FILE not removed"
 
-	DRAINIT_READY_FILE=$T/from-env rx_start_ns --ready-file "$T/from-flag" -- "$H/sigrec" "$T/rec2"
+	DRAINIT_READY_FILE=$T/from-env start_ns --ready-file "$T/from-flag" -- "$H/sigrec" "$T/rec2"
 	wait_until 10 test -f "$T/from-flag" || fail "--ready-file not written"
 	wait_file '^start ' "$T/rec2"
 	[ ! -e "$T/from-env" ] || fail "DRAINIT_READY_FILE written although --ready-file was given"
@@ -211,7 +210,7 @@ test_ready_env_variable_and_flag_beats_it() {
 }
 
 test_ready_probe_reads_env_needs_no_shell() {
-	rx_start_ns --ready-file "$T/ready" -- "$H/sigrec" "$T/rec"
+	start_ns --ready-file "$T/ready" -- "$H/sigrec" "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	# No shell, no PATH, nothing in the environment but the variable.
 	nsenter -t "$DPID" -p -m -- env -i DRAINIT_READY_FILE="$T/ready" "$DRAINIT" probe \
@@ -272,13 +271,13 @@ test_ready_probe_not_ready_cases() {
 test_ready_probe_usage() {
 	env -i "$DRAINIT" probe >"$T/out" 2>"$T/log"
 	RC=$?
-	rx_one_line 64 "probe" "DRAINIT_READY_FILE"
+	assert_one_line 64 "probe" "DRAINIT_READY_FILE"
 	env -i "$DRAINIT" probe --ready-file "$T/r" extra >"$T/out" 2>"$T/log"
 	RC=$?
-	rx_one_line 64 "extra"
+	assert_one_line 64 "extra"
 	env -i "$DRAINIT" probe --drain-timeout 5s --ready-file "$T/r" >"$T/out" 2>"$T/log"
 	RC=$?
-	rx_one_line 64 "--drain-timeout"
+	assert_one_line 64 "--drain-timeout"
 	env -i "$DRAINIT" probe --help >"$T/out" 2>"$T/log"
 	RC=$?
 	assert_eq "$RC" 0 "probe --help"

@@ -2,70 +2,21 @@
 # was done) and all but SIGCHLD and SIGTERM are forwarded at once: to the
 # app's process group, or with --single-child to the app alone. A forward
 # that fails is a warning, never fatal.
-#
-# Helpers here are prefixed sg_ so they cannot clash with lib.sh or with
-# other test files.
-
-# sg_start_ns DRAINIT-ARGS...: like start_ns, but it polls for drainit's pid
-# (start_ns evaluates $(cat .../children) once, before unshare has forked, and
-# then waits its full 10 s for nothing), and --kill-child takes drainit (and
-# with it the namespace) down if unshare is killed. Sets DPID and JOB.
-sg_start_ns() {
-	unshare --pid --fork --kill-child --mount-proc "$DRAINIT" "$@" \
-		>"$T/out" 2>"$T/log" </dev/null &
-	JOB=$!
-	if ! wait_until 10 sg_has_child "$JOB"; then
-		kill -KILL "$JOB" 2>/dev/null
-		wait "$JOB" 2>/dev/null
-		JOB=
-		fail "drainit did not start"
-	fi
-	DPID=$(sg_children "$JOB")
-}
-
-sg_children() { local c; c=$(cat "/proc/$1/task/$1/children" 2>/dev/null); echo ${c}; }
-sg_has_child() { [ -n "$(sg_children "$1")" ]; }
-
-# sg_tree PID: every descendant of PID, one pid a line.
-sg_tree() {
-	local p
-	for p in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-		echo "$p"
-		sg_tree "$p"
-	done
-}
 
 # sg_descendant_named PID COMM: the first descendant of PID named COMM.
 sg_descendant_named() {
 	local p
-	for p in $(sg_tree "$1"); do
+	for p in $(tree "$1"); do
 		[ "$(cat /proc/"$p"/comm 2>/dev/null)" = "$2" ] && { echo "$p"; return 0; }
 	done
 	return 1
 }
 
-# Also kills what a test started outside drainit's process group (plain
-# mode), and lets drainit reap it first: a zombie left when drainit dies would
-# go to the machine's init.
-sg_cleanup() {
-	if [ -n "${DPID:-}" ] && kill -0 "$DPID" 2>/dev/null; then
-		local p
-		for p in $(sg_tree "$DPID"); do kill -KILL "$p" 2>/dev/null; done
-		wait_until 5 sg_no_descendants "$DPID"
-	fi
-	cleanup
-}
-sg_no_descendants() { [ -z "$(sg_tree "$1")" ]; }
-
-# The app's pid as drainit logged it ("app pid N").
-sg_app_pid() { grep -m1 -o 'app pid [0-9]*' "$T/log" | grep -o '[0-9]*$'; }
-
 test_signals_each_forwardable_signal_reaches_app() {
-	trap sg_cleanup EXIT
-	sg_start_ns -- "$H/sigrec" "$T/rec" --no-exit
+	start_ns -- "$H/sigrec" "$T/rec" --no-exit
 	wait_file '^start ' "$T/rec"
 	local app; app=$(rec_field "$T/rec" pid)
-	assert_eq "$(sg_app_pid)" "$app" "app pid in the log"
+	assert_eq "$(logged_app_pid)" "$app" "app pid in the log"
 	local s recname logname
 	for s in HUP INT QUIT USR1 USR2 ALRM WINCH CONT TSTP TTIN TTOU PIPE URG VTALRM PROF \
 		XCPU XFSZ IO PWR SYS TRAP ABRT BUS FPE ILL SEGV STKFLT RTMIN RTMIN+5; do
@@ -87,8 +38,7 @@ test_signals_each_forwardable_signal_reaches_app() {
 }
 
 test_signals_chld_and_term_are_not_forwarded() {
-	trap sg_cleanup EXIT
-	sg_start_ns --pre-stop-delay 1s --drain-timeout 10s -- "$H/sigrec" "$T/rec"
+	start_ns --pre-stop-delay 1s --drain-timeout 10s -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	kill -s CHLD "$DPID"
 	wait_log 'signal: SIGCHLD from [^:]*uid 0\)?: reaping$'
@@ -114,11 +64,10 @@ test_signals_chld_and_term_are_not_forwarded() {
 }
 
 test_signals_forwarded_to_whole_process_group_by_default() {
-	trap sg_cleanup EXIT
 	# bash does not exec the app: the app is bash's child, in bash's group.
-	sg_start_ns --drain-timeout 3s -- bash -c "$H/sigrec $T/rec --no-exit; true"
+	start_ns --drain-timeout 3s -- bash -c "$H/sigrec $T/rec --no-exit; true"
 	wait_file '^start ' "$T/rec"
-	local app; app=$(sg_app_pid)
+	local app; app=$(logged_app_pid)
 	[ -n "$app" ] || fail "no app pid in the log"
 	assert_eq "$(rec_field "$T/rec" pgid)" "$app" "the grandchild's process group"
 	[ "$(rec_field "$T/rec" pid)" != "$app" ] || fail "bash exec'd the app"
@@ -131,10 +80,9 @@ test_signals_forwarded_to_whole_process_group_by_default() {
 }
 
 test_signals_single_child_forwards_to_app_alone() {
-	trap sg_cleanup EXIT
-	sg_start_ns --single-child --drain-timeout 3s -- bash -c "$H/sigrec $T/rec --no-exit; true"
+	start_ns --single-child --drain-timeout 3s -- bash -c "$H/sigrec $T/rec --no-exit; true"
 	wait_file '^start ' "$T/rec"
-	local app; app=$(sg_app_pid)
+	local app; app=$(logged_app_pid)
 	assert_eq "$(rec_field "$T/rec" pgid)" "$app" "the grandchild's process group"
 	kill -s WINCH "$DPID"
 	wait_log "signal: SIGWINCH from [^:]*: forwarded to pid $app\$"
@@ -148,8 +96,7 @@ test_signals_single_child_forwards_to_app_alone() {
 }
 
 test_signals_sender_pid_from_inside_namespace_logged() {
-	trap sg_cleanup EXIT
-	sg_start_ns -- "$H/sigrec" "$T/rec" --no-exit
+	start_ns -- "$H/sigrec" "$T/rec" --no-exit
 	wait_file '^start ' "$T/rec"
 	# The sender as the brief puts it: kill(1) run inside the namespace.
 	ns_exec kill -USR1 1 || fail "kill inside the namespace failed"
@@ -164,7 +111,6 @@ test_signals_sender_pid_from_inside_namespace_logged() {
 }
 
 test_signals_sender_pid_logged_when_not_pid1() {
-	trap sg_cleanup EXIT
 	start_plain -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	local app; app=$(rec_field "$T/rec" pid)
@@ -179,11 +125,10 @@ test_signals_sender_pid_logged_when_not_pid1() {
 }
 
 test_signals_failed_forward_esrch_is_warning_and_drainit_keeps_running() {
-	trap sg_cleanup EXIT
 	# The app (bash) starts a process in a session of its own, waits until it
 	# runs and exits 4: its process group is gone, while drainit drains the
 	# other process (which takes 3 s to finish after its SIGTERM).
-	sg_start_ns --drain-timeout 20s -- bash -c \
+	start_ns --drain-timeout 20s -- bash -c \
 		"setsid $H/sigrec $T/rec2 --drain 3000 & until grep -q '^start ' $T/rec2 2>/dev/null; do sleep 0.02; done; exit 4"
 	wait_log 'stop: SIGTERM to pid [0-9]+ \(sigrec\)'
 	wait_file '^sig SIGTERM ' "$T/rec2"
@@ -198,7 +143,6 @@ test_signals_failed_forward_esrch_is_warning_and_drainit_keeps_running() {
 }
 
 test_signals_failed_forward_eperm_is_warning_and_drainit_keeps_running() {
-	trap sg_cleanup EXIT
 	# drainit as root without CAP_KILL cannot signal an app that switched to
 	# another user: every forward fails with EPERM. The app (user 65534)
 	# writes its record in a folder of its own.
