@@ -49,9 +49,10 @@ $(B)/unit-tests: $(UNIT_OBJ) $(LIBOBJ)
 $(B)/helpers/%: tests/helpers/%.c tests/helpers/signame.h | $(B)/helpers
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lutil
 
-# LD_PRELOAD shims the tests put under drainit (an allocation log).
+# LD_PRELOAD shims the tests put under drainit (an allocation log); never
+# sanitized, since they load into programs that are not.
 $(B)/helpers/%.so: tests/preload/%.c | $(B)/helpers
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -shared -o $@ $<
+	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -fPIC -shared -o $@ $<
 
 $(B)/obj $(B)/unit $(B)/helpers:
 	mkdir -p $@

@@ -15,11 +15,15 @@ checks=${checks:-0} fails=${fails:-0} errs=${errs:-0}
 int_out=$(mktemp)
 tests/integration/run.sh | tee "$int_out"
 int_rc=${PIPESTATUS[0]}
-read -r ip if_ < <(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$int_out")
+read -r ip if_ is < <(sed -n 's/^integration: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$int_out")
 rm -f "$int_out"
-ip=${ip:-0} if_=${if_:-1}
+ip=${ip:-0} if_=${if_:-1} is=${is:-0}
 
 passed=$(( checks - fails - errs + ip ))
 failed=$(( fails + errs + if_ ))
-echo "$passed passed, $failed failed"
+if [ "$is" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $is skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$unit_rc" = 0 ] && [ "$int_rc" = 0 ] && [ "$failed" = 0 ]

@@ -10,6 +10,7 @@ DRAINIT=$TOP/build/drainit
 H=$TOP/build/helpers
 
 fail() { echo "  FAIL: $*" >&2; exit 1; }
+skip() { echo "skipped: $*" >&2; exit 77; }
 
 now_ms() { date +%s%3N; }
 

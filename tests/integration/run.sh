@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test_* function in tests/integration/t_*.sh, each in a subshell
-# with its own temp folder; prints "N passed, N failed" last.
+# with its own temp folder; prints "N passed, N failed, N skipped" last.
+# A test that cannot run in this build calls `skip REASON` (exit 77): it is
+# counted and shown as skipped, never as passed.
 # Usage: tests/integration/run.sh [NAME-PATTERN]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,7 +11,7 @@ for f in "$here"/t_*.sh; do . "$f"; done
 
 [ "$(id -u)" = 0 ] || { echo "integration tests need root (PID namespaces)"; exit 1; }
 pattern=${1:-}
-passed=0 failed=0 failures=()
+passed=0 failed=0 skipped=0 failures=()
 for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 	[ -n "$pattern" ] && [[ $t != *$pattern* ]] && continue
 	T=$(mktemp -d /tmp/drainit-test.XXXXXX)
@@ -21,6 +23,10 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 		passed=$((passed + 1))
 		printf 'ok   %-50s %5d ms\n' "$t" "$took"
 		rm -rf "$T"
+	elif [ $rc = 77 ]; then
+		skipped=$((skipped + 1))
+		printf 'skip %-50s %s\n' "$t" "$(tail -n 1 "$T/test.out")"
+		rm -rf "$T"
 	else
 		failed=$((failed + 1))
 		failures+=("$t")
@@ -31,5 +37,5 @@ for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
 	fi
 done
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
-echo "integration: $passed passed, $failed failed"
+echo "integration: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
