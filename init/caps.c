@@ -2,7 +2,7 @@
 
 #include "caps.h"
 
-void caps_log(const struct log *l)
+void caps_log(struct log *l)
 {
 	if (l->verbosity < V_DEBUG)
 		return;

@@ -4,6 +4,6 @@
 #include "log.h"
 
 /* Logs drainit's own capability sets at debug level. */
-void caps_log(const struct log *l);
+void caps_log(struct log *l);
 
 #endif

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,12 +39,17 @@ const char *child_describe(int wstatus, char *buf, size_t len)
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void become_app(char **argv, bool foreground, int report_fd)
+static void become_app(char **argv, bool foreground, pid_t drainit, int report_fd)
 {
 	sigset_t none;
 	int err;
 
 	setpgid(0, 0);
+	/* The app must not outlive drainit, even a drainit killed by SIGKILL
+	 * (as PID 1 the kernel sees to that; otherwise this does). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != drainit)
+		_exit(EXIT_OSERR);
 	/* Signals are still blocked here, so taking the terminal cannot stop us
 	 * with SIGTTOU. */
 	if (foreground)
@@ -73,6 +79,7 @@ struct spawn_result child_spawn(char **argv)
 		r.exec_errno = errno;
 		return r;
 	}
+	pid_t self = getpid();
 	r.pid = fork();
 	if (r.pid < 0) {
 		r.exec_errno = errno;
@@ -81,7 +88,7 @@ struct spawn_result child_spawn(char **argv)
 		return r;
 	}
 	if (r.pid == 0)
-		become_app(argv, foreground, report[1]);
+		become_app(argv, foreground, self, report[1]);
 
 	close(report[1]);
 	/* Both sides set the group, so it exists whichever runs first; after

@@ -1,18 +1,54 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 
 void log_init(struct log *l, int verbosity, enum log_format format, int fd)
 {
+	struct stat st;
+	char path[40];
+
 	l->verbosity = verbosity;
 	l->format = format;
 	l->fd = fd;
+	l->socket = false;
+	l->dropped = 0;
+	if (fstat(fd, &st) != 0)
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		l->socket = true;
+	} else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+		/* O_NONBLOCK on fd itself would change the app's stderr too. */
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		int own = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (own >= 0)
+			l->fd = own;
+	}
+}
+
+/* Writes one whole line or nothing more than the kernel took; false when
+ * the log would block or is broken. */
+static bool put(const struct log *l, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = l->socket ? send(l->fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL)
+				      : write(l->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
 }
 
 void log_timestamp(long long realtime_ms, char *buf, size_t len)
@@ -110,7 +146,7 @@ static const char *level_name(enum verbosity level)
 	return "?";
 }
 
-void log_event(const struct log *l, enum verbosity level, const char *event,
+void log_event(struct log *l, enum verbosity level, const char *event,
 	       const char *fmt, ...)
 {
 	if ((int)level > l->verbosity)
@@ -139,19 +175,23 @@ void log_event(const struct log *l, enum verbosity level, const char *event,
 	}
 	if (n < 0)
 		n = 0;
-	if ((size_t)n >= sizeof line) {
-		n = sizeof line - 1;
+	if ((size_t)n >= LOG_LINE_MAX) {
+		n = LOG_LINE_MAX - 1;
 		line[n - 1] = '\n';
 	}
-	/* Errors are dropped: a log that cannot be written must not stop PID 1. */
-	for (const char *p = line; n > 0;) {
-		ssize_t w = write(l->fd, p, (size_t)n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		p += w;
-		n -= (int)w;
+	if (l->dropped) {
+		char note[160];
+		int k = snprintf(note, sizeof note, "%s drainit: warning: log: %u line%s dropped: "
+				 "the log was not being read\n", ts, l->dropped, l->dropped == 1 ? "" : "s");
+		if (l->format == LOG_JSON)
+			k = snprintf(note, sizeof note, "{\"time\":\"%s\",\"level\":\"warning\","
+				     "\"event\":\"log\",\"msg\":\"%u line%s dropped: the log was "
+				     "not being read\"}\n", ts, l->dropped, l->dropped == 1 ? "" : "s");
+		if (put(l, note, (size_t)k))
+			l->dropped = 0;
 	}
+	/* Errors are dropped: a log that cannot be written must not stop PID 1. */
+	if (!put(l, line, (size_t)n) && (errno == EAGAIN || errno == EWOULDBLOCK))
+		l->dropped++;
 	errno = saved;
 }

@@ -1,6 +1,7 @@
 #ifndef DRAINIT_LOG_H
 #define DRAINIT_LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "opt.h"
@@ -9,18 +10,28 @@
  * Text:  2026-11-29T12:48:25.123Z drainit: info: signal: SIGTERM from ...
  * JSON:  {"time":"...","level":"info","event":"signal","msg":"SIGTERM from ..."}
  * Formats into a stack buffer and writes with one write(2): no allocation,
- * errno preserved, write errors ignored (a closed stderr must not hurt). */
+ * errno preserved, write errors ignored (a closed stderr must not hurt).
+ * Writes never block: a log reader that stalls (a full pipe, a terminal
+ * stopped with Ctrl-S) costs log lines, counted and reported once the log
+ * moves again, never PID 1's work. */
+
+/* A line is cut to this, so that a write to a pipe is all or nothing. */
+#define LOG_LINE_MAX 4096
 
 struct log {
 	int verbosity;
 	enum log_format format;
-	int fd;
+	int fd;             /* where lines go: a non-blocking reopening of fd when possible */
+	bool socket;        /* send(MSG_DONTWAIT) rather than write */
+	unsigned dropped;   /* lines lost to a full log since the last report */
 };
 
+/* Sets up logging to fd. A pipe or terminal is reopened through /proc as a
+ * separate, non-blocking open file, so the app's own stderr stays as it is. */
 void log_init(struct log *l, int verbosity, enum log_format format, int fd);
 
 __attribute__((format(printf, 4, 5)))
-void log_event(const struct log *l, enum verbosity level, const char *event,
+void log_event(struct log *l, enum verbosity level, const char *event,
 	       const char *fmt, ...);
 
 /* s escaped for a JSON string (valid UTF-8, a stray byte becomes U+FFFD)

@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ int proc_parse_stat(const char *line, struct proc_entry *e)
 	e->pid = pid;
 	e->ppid = ppid;
 	e->pgid = pgid;
+	e->state = state;
 	return 0;
 }
 
@@ -74,9 +76,16 @@ const char *proc_comm(pid_t pid, char *buf, size_t len)
 	return buf;
 }
 
+static int live(const struct proc_entry *e)
+{
+	return e->state != 'Z' && e->state != 'X';
+}
+
 int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root)
 {
 	int parent_known = e->ppid == root;
+	if (!live(e))
+		return 0;
 	for (size_t i = 0; i < t->len; i++) {
 		if (t->v[i].pid == e->pid)
 			return 0;
@@ -124,7 +133,7 @@ static int scan_pass(struct proc_table *t, pid_t self)
 				continue; /* gone meanwhile */
 			if (self != 1)
 				added += proc_adopt(t, &e, self);
-			else if (t->len < t->cap) {
+			else if (t->len < t->cap && live(&e)) {
 				t->v[t->len++] = e;
 				added++;
 			}
@@ -136,12 +145,25 @@ static int scan_pass(struct proc_table *t, pid_t self)
 
 int proc_scan_under(struct proc_table *t, pid_t self)
 {
+	char link[32];
+	ssize_t n = readlink("/proc/self", link, sizeof link - 1);
 	int added;
+
 	t->len = 0;
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	if (atoi(link) != (int)self) {
+		errno = EXDEV;
+		return -1;
+	}
 	/* A process listed before its parent is adopted in the next pass; a
-	 * tree of depth d takes d + 1 passes. */
-	do
+	 * tree of depth d takes d + 1 passes. A pass that fails keeps what the
+	 * earlier ones found. */
+	added = scan_pass(t, self);
+	if (added < 0)
+		return -1;
+	while (added > 0 && self != 1)
 		added = scan_pass(t, self);
-	while (added > 0 && self != 1);
-	return added < 0 ? -1 : 0;
+	return 0;
 }

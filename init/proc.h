@@ -13,6 +13,7 @@ struct proc_entry {
 	pid_t pid;
 	pid_t ppid;
 	pid_t pgid;
+	char state;             /* R, S, D, Z, ... as in /proc/PID/stat */
 	char comm[PROC_COMM_LEN];
 };
 
@@ -24,13 +25,17 @@ struct proc_table {
 int proc_table_init(struct proc_table *t, size_t cap);
 void proc_table_free(struct proc_table *t);
 
-/* Fills t with the processes under self (all but self when self is 1).
+/* Fills t with the live processes under self (all but self when self is 1;
+ * zombies are left out: they have exited and only wait to be reaped).
  * Not as PID 1, /proc is read in passes, each adopting the children of what
- * is known, so unrelated processes never take room in t. */
+ * is known, so unrelated processes never take room in t. Fails with EXDEV
+ * when /proc belongs to another PID namespace, whose pids would name other
+ * processes. */
 int proc_scan_under(struct proc_table *t, pid_t self);
 
-/* Appends e when it is a descendant of root as far as t knows (its parent
- * is root or already in t) and not in t yet. Returns 1 when added; pure. */
+/* Appends e when it is live, a descendant of root as far as t knows (its
+ * parent is root or already in t) and not in t yet. Returns 1 when added;
+ * pure. */
 int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root);
 
 /* The command name of pid ("?" when gone); works on zombies too. */

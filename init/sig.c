@@ -113,3 +113,12 @@ void sig_reset_dispositions(void)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(NSIG - 1) / 8);
 }
+
+int sig_block_all(sigset_t *set)
+{
+	const size_t bits = 8 * sizeof set->__val[0];
+	sigfillset(set);
+	for (int sig = 32; sig < SIGRTMIN; sig++)
+		set->__val[(sig - 1) / bits] |= 1UL << ((sig - 1) % bits);
+	return (int)syscall(SYS_rt_sigprocmask, SIG_SETMASK, set, NULL, (size_t)(NSIG - 1) / 8);
+}

@@ -1,6 +1,7 @@
 #ifndef DRAINIT_SIG_H
 #define DRAINIT_SIG_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* Parses "TERM", "SIGTERM", "term", "15", "RTMIN+3" or "SIGRTMAX-1".
@@ -9,6 +10,12 @@ int sig_parse(const char *s, char *err, size_t errlen);
 
 /* "SIGTERM", "SIGRTMIN+3"; "signal 99" for numbers with no name. */
 const char *sig_name(int sig, char *buf, size_t len);
+
+/* Fills set with every signal, also glibc's own 32 and 33 that sigfillset()
+ * leaves out, and blocks them all with rt_sigprocmask (glibc's sigprocmask
+ * would quietly leave those two unblocked, so they would kill drainit or
+ * never be seen). Returns 0, or -1 with errno set. */
+int sig_block_all(sigset_t *set);
 
 /* Sets every signal's disposition to SIG_DFL, also the two that glibc keeps
  * for itself and refuses in sigaction() (a parent such as make may leave

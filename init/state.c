@@ -1,7 +1,8 @@
 #include "state.h"
 
-void state_init(struct machine *m, bool has_delay)
+void state_init(struct machine *m, bool has_delay, bool single_child)
 {
+	m->single_child = single_child;
 	m->phase = PH_STARTING;
 	m->terms = 0;
 	m->kill_rounds = 0;
@@ -58,9 +59,13 @@ unsigned state_step(struct machine *m, enum event ev)
 		}
 	case PH_DRAINING:
 		/* The app exiting first (a bash wrapper dying at once) does not end
-		 * the drain: only EV_ALL_EXITED does. */
+		 * the drain: only EV_ALL_EXITED does. What it leaves behind got the
+		 * stop signal with its group, unless the signal went to the app
+		 * alone: then the rest gets it now. */
 		if (ev == EV_DEADLINE)
 			return go(m, PH_KILLING, A_KILL | A_ARM_KILL);
+		if (ev == EV_APP_EXIT && m->single_child)
+			return A_STOP;
 		return 0;
 	case PH_KILLING:
 		if (ev == EV_DEADLINE) {

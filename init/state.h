@@ -45,9 +45,10 @@ struct machine {
 	unsigned terms;       /* lifecycle signals seen */
 	unsigned kill_rounds; /* SIGKILL sweeps done */
 	bool has_delay;       /* pre-stop delay > 0 */
+	bool single_child;    /* the stop signal goes to the app alone */
 };
 
-void state_init(struct machine *m, bool has_delay);
+void state_init(struct machine *m, bool has_delay, bool single_child);
 unsigned state_step(struct machine *m, enum event ev);
 const char *state_phase_name(enum phase p);
 const char *state_event_name(enum event e);

@@ -26,7 +26,7 @@
 /* What is happening. Times are CLOCK_MONOTONIC milliseconds, -1 when not yet. */
 struct state {
 	const struct config *cfg;
-	const struct log *log;
+	struct log *log;
 	struct machine m;
 	struct proc_table procs;
 	pid_t self;
@@ -34,9 +34,8 @@ struct state {
 	bool app_exited;
 	int app_status;       /* wait status, once app_exited */
 	bool ready_written;
-	int64_t started, term_at, stop_at, kill_at, deadline;
-	unsigned killed;      /* processes SIGKILLed */
-	bool done;
+	int64_t term_at, stop_at, kill_at, deadline;
+	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
 };
 
 static int64_t now_ms(void)
@@ -63,12 +62,14 @@ static void clear_ready(struct state *s, const char *why)
 {
 	if (!s->ready_written)
 		return;
-	s->ready_written = false;
-	if (ready_clear(s->cfg->ready_file) != 0)
+	if (ready_clear(s->cfg->ready_file) != 0) {
+		/* still written: the next withdrawal, at exit at the latest, tries again */
 		log_event(s->log, V_WARN, "unready", "cannot remove %s: %m", s->cfg->ready_file);
-	else
-		log_event(s->log, V_INFO, "unready", "readiness withdrawn (%s removed): %s",
-			  s->cfg->ready_file, why);
+		return;
+	}
+	s->ready_written = false;
+	log_event(s->log, V_INFO, "unready", "readiness withdrawn (%s removed): %s",
+		  s->cfg->ready_file, why);
 }
 
 static void mark_ready(struct state *s)
@@ -86,34 +87,47 @@ static void mark_ready(struct state *s)
 		  s->cfg->ready_file);
 }
 
-/* Signals sent to the app (or what is left of it) go here. */
-static void signal_one(struct state *s, pid_t pid, const char *comm, int sig,
+/* Sends sig to one process and logs it; false when it was already gone. */
+static bool signal_one(struct state *s, pid_t pid, const char *comm, int sig,
 		       const char *event, enum verbosity level, const char *why)
 {
 	char name[32];
 	sig_name(sig, name, sizeof name);
-	if (kill(pid, sig) != 0 && errno != ESRCH)
-		log_event(s->log, V_WARN, event, "cannot send %s to pid %d (%s): %m", name,
-			  (int)pid, comm);
-	else
+	if (kill(pid, sig) == 0) {
 		log_event(s->log, level, event, "%s to pid %d (%s)%s", name, (int)pid, comm, why);
+		return true;
+	}
+	if (errno == ESRCH)
+		log_event(s->log, V_DEBUG, event, "pid %d (%s) exited before %s", (int)pid, comm, name);
+	else
+		log_event(s->log, V_WARN, event, "cannot send %s to pid %d (%s): %m", name, (int)pid,
+			  comm);
+	return false;
 }
 
-/* Sends sig to every process under drainit and logs each. Returns how many
- * were found. */
-static unsigned signal_all(struct state *s, int sig, const char *event,
+/* Sends sig to every live process under drainit, except members of process
+ * group skip (0: none), and logs each. Returns how many were signalled. */
+static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *event,
 			   enum verbosity level, const char *why)
 {
 	char name[32];
+	unsigned n = 0;
+
 	sig_name(sig, name, sizeof name);
 	if (proc_scan_under(&s->procs, s->self) != 0) {
-		log_event(s->log, V_WARN, event, "cannot list processes in /proc: %m");
-		s->procs.len = 0;
+		log_event(s->log, V_WARN, event, "cannot list processes in /proc: %m%s",
+			  skip ? "" : s->self == 1 ? "; signalling every process"
+						  : "; signalling the app's process group");
+		if (skip == 0 && kill(s->self == 1 ? -1 : -s->app, sig) == 0)
+			n = 1;
+		return n;
 	}
-	if (s->self != 1) {
+	if (s->self != 1 || skip != 0) {
 		for (size_t i = 0; i < s->procs.len; i++)
-			signal_one(s, s->procs.v[i].pid, s->procs.v[i].comm, sig, event, level, why);
-		return (unsigned)s->procs.len;
+			if (skip == 0 || s->procs.v[i].pgid != skip)
+				n += signal_one(s, s->procs.v[i].pid, s->procs.v[i].comm, sig, event,
+						level, why);
+		return n;
 	}
 	/* As PID 1 one kill(-1) reaches every process of the namespace, also
 	 * those forked since the listing, and each gets the signal once (a
@@ -126,17 +140,20 @@ static unsigned signal_all(struct state *s, int sig, const char *event,
 	return (unsigned)s->procs.len;
 }
 
+/* The stop signal goes to the app's process group (--single-child: the app
+ * alone) and to every descendant outside that group, each exactly once;
+ * once the app has exited, to every process left. */
 static void send_stop(struct state *s)
 {
-	char name[32], d[32];
+	char name[32], d[32], why[96];
 	sig_name(s->cfg->stop_signal, name, sizeof name);
 	dur(s->cfg->drain_timeout_ms, d, sizeof d);
-	s->stop_at = now_ms();
+	if (s->stop_at < 0)
+		s->stop_at = now_ms();
 
 	if (s->app_exited) {
-		char why[96];
 		snprintf(why, sizeof why, ": the app has exited, stopping what is left (drain timeout %s)", d);
-		if (signal_all(s, s->cfg->stop_signal, "stop", V_INFO, why) == 0)
+		if (signal_all(s, s->cfg->stop_signal, 0, "stop", V_INFO, why) == 0)
 			log_event(s->log, V_INFO, "stop", "no process left to stop");
 		return;
 	}
@@ -147,18 +164,21 @@ static void send_stop(struct state *s)
 	else
 		log_event(s->log, V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name,
 			  s->cfg->single_child ? "pid" : "process group", (int)s->app, d);
+	if (!s->cfg->single_child)
+		signal_all(s, s->cfg->stop_signal, s->app, "stop", V_INFO,
+			   ": outside the app's process group");
 }
 
 static void kill_all(struct state *s)
 {
-	char d[32];
 	if (s->kill_at < 0)
 		s->kill_at = now_ms();
-	dur(s->cfg->drain_timeout_ms, d, sizeof d);
-	unsigned n = signal_all(s, SIGKILL, "kill", V_WARN, ": still running");
-	s->killed += n;
+	unsigned n = signal_all(s, SIGKILL, 0, "kill", V_WARN, ": still running");
+	if (s->m.kill_rounds == 1)
+		s->killed = n;
 	if (n > 0)
-		log_event(s->log, V_WARN, "kill", "SIGKILL sent to %u process%s", n, n == 1 ? "" : "es");
+		log_event(s->log, V_WARN, "kill", "SIGKILL sent to %u process%s%s", n, n == 1 ? "" : "es",
+			  s->m.kill_rounds > 1 ? " still there after the last sweep" : "");
 }
 
 static void arm(struct state *s, int64_t ms)
@@ -180,8 +200,6 @@ static void dispatch(struct state *s, enum event ev)
 		send_stop(s);
 	if (a & A_KILL)
 		kill_all(s);
-	if (a & (A_ARM_DELAY | A_ARM_DRAIN | A_ARM_KILL | A_EXIT))
-		s->deadline = -1;
 	if (a & A_ARM_DELAY)
 		arm(s, s->cfg->pre_stop_delay_ms);
 	if (a & A_ARM_DRAIN)
@@ -189,7 +207,7 @@ static void dispatch(struct state *s, enum event ev)
 	if (a & A_ARM_KILL)
 		arm(s, KILL_WAIT_MS);
 	if (a & A_EXIT)
-		s->done = true;
+		s->deadline = -1;
 }
 
 /* Reaps every child that has exited. The app exiting while others remain
@@ -346,7 +364,7 @@ static int finish(struct state *s)
 	else
 		snprintf(how, sizeof how, "was not reaped");
 
-	if (s->term_at >= 0) {
+	if (s->term_at >= 0 && (s->stop_at < 0 || s->term_at <= s->stop_at)) {
 		int64_t delay = (s->stop_at >= 0 ? s->stop_at : end) - s->term_at;
 		int64_t drain = s->stop_at >= 0 ? (s->kill_at >= 0 ? s->kill_at : end) - s->stop_at : 0;
 		log_event(s->log, V_INFO, "summary",
@@ -357,7 +375,8 @@ static int finish(struct state *s)
 			  s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed");
 	} else if (s->stop_at >= 0) {
 		log_event(s->log, V_INFO, "summary",
-			  "the app exited on its own; drain of what was left took %s of %s%s",
+			  "the app exited on its own%s; drain of what was left took %s of %s%s",
+			  s->term_at >= 0 ? " before SIGTERM came" : "",
 			  dur((s->kill_at >= 0 ? s->kill_at : end) - s->stop_at, a, sizeof a),
 			  dur(s->cfg->drain_timeout_ms, b, sizeof b),
 			  s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed");
@@ -375,17 +394,21 @@ static int setup(struct state *s, sigset_t *all)
 	/* Start from known dispositions whatever drainit inherited: SIGCHLD set
 	 * to SIG_IGN would make the kernel reap behind our back. */
 	sig_reset_dispositions();
-	sigfillset(all);
-	if (sigprocmask(SIG_SETMASK, all, NULL) != 0)
+	if (sig_block_all(all) != 0)
 		return -1;
 	if (s->self != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		log_event(s->log, V_WARN, "start", "cannot become child subreaper: %m; orphans escape");
-	if (s->cfg->pdeath_signal && prctl(PR_SET_PDEATHSIG, s->cfg->pdeath_signal) != 0)
-		log_event(s->log, V_WARN, "start", "cannot set the parent-death signal: %m");
+	if (s->cfg->pdeath_signal) {
+		pid_t parent = getppid();
+		if (prctl(PR_SET_PDEATHSIG, s->cfg->pdeath_signal) != 0)
+			log_event(s->log, V_WARN, "start", "cannot set the parent-death signal: %m");
+		else if (getppid() != parent)
+			kill(s->self, s->cfg->pdeath_signal); /* it died first: blocked, read below */
+	}
 	return 0;
 }
 
-int supervise(const struct config *cfg, const struct log *log)
+int supervise(const struct config *cfg, struct log *log)
 {
 	struct state s = {
 		.cfg = cfg, .log = log, .self = getpid(),
@@ -395,8 +418,7 @@ int supervise(const struct config *cfg, const struct log *log)
 	sigset_t all;
 	int sfd;
 
-	state_init(&s.m, cfg->pre_stop_delay_ms > 0);
-	s.started = now_ms();
+	state_init(&s.m, cfg->pre_stop_delay_ms > 0, cfg->single_child);
 	if (cfg->ready_file) {
 		int r = ready_prepare(cfg->ready_file, err, sizeof err);
 		if (r < 0) {
@@ -418,7 +440,7 @@ int supervise(const struct config *cfg, const struct log *log)
 
 	struct spawn_result sp = child_spawn(cfg->argv);
 	if (sp.pid < 0) {
-		log_event(log, V_ERROR, "start", "cannot fork: %s", strerror(sp.exec_errno));
+		log_event(log, V_ERROR, "start", "cannot start the command: %s", strerror(sp.exec_errno));
 		return EXIT_OSERR;
 	}
 	s.app = sp.pid;
@@ -430,30 +452,34 @@ int supervise(const struct config *cfg, const struct log *log)
 	else
 		dispatch(&s, EV_STARTED);
 
-	while (!s.done) {
+	while (s.m.phase != PH_DONE) {
 		struct timespec ts, *tp = NULL;
 		if (s.deadline >= 0) {
 			int64_t left = s.deadline - now_ms();
-			if (left <= 0) {
-				s.deadline = -1;
-				dispatch(&s, EV_DEADLINE);
-				continue;
-			}
+			if (left < 0)
+				left = 0;
 			ts.tv_sec = left / 1000;
 			ts.tv_nsec = (left % 1000) * 1000000;
 			tp = &ts;
 		}
 		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-		if (ppoll(&pfd, 1, tp, NULL) < 0) {
-			if (errno != EINTR)
-				log_event(log, V_WARN, "loop", "ppoll: %m");
-			continue;
+		if (ppoll(&pfd, 1, tp, NULL) < 0 && errno != EINTR) {
+			log_event(log, V_WARN, "loop", "ppoll: %m");
+			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 		}
+		/* Signals first, so that a child that exited right at the deadline
+		 * counts as exited, not as killed; a bounded batch, so that a storm
+		 * of signals cannot hold off the deadline. */
 		struct signalfd_siginfo si[16];
 		ssize_t n;
-		while (!s.done && (n = read(sfd, si, sizeof si)) > 0)
-			for (size_t i = 0; i < (size_t)n / sizeof si[0] && !s.done; i++)
+		for (int batch = 0; batch < 8 && s.m.phase != PH_DONE &&
+				    (n = read(sfd, si, sizeof si)) > 0; batch++)
+			for (size_t i = 0; i < (size_t)n / sizeof si[0] && s.m.phase != PH_DONE; i++)
 				on_signal(&s, &si[i]);
+		if (s.m.phase != PH_DONE && s.deadline >= 0 && now_ms() >= s.deadline) {
+			s.deadline = -1;
+			dispatch(&s, EV_DEADLINE);
+		}
 	}
 	close(sfd);
 	proc_table_free(&s.procs);

@@ -6,6 +6,6 @@
 
 /* Runs the command under drainit's lifecycle and returns drainit's exit code.
  * Fatal errors are possible only before the app starts. */
-int supervise(const struct config *cfg, const struct log *log);
+int supervise(const struct config *cfg, struct log *log);
 
 #endif

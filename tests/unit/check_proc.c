@@ -18,6 +18,7 @@ START_TEST(test_parse_plain)
 	ck_assert_int_eq(e.pid, 1234);
 	ck_assert_int_eq(e.ppid, 1);
 	ck_assert_int_eq(e.pgid, 1234);
+	ck_assert_int_eq(e.state, 'S');
 	ck_assert_str_eq(e.comm, "nginx");
 }
 END_TEST
@@ -254,6 +255,23 @@ START_TEST(test_adopt_room_only_for_descendants)
 }
 END_TEST
 
+START_TEST(test_adopt_skips_zombies)
+{
+	/* a zombie has exited: it is neither signalled nor counted as killed,
+	 * and its children (already reparented) do not hang off it */
+	struct proc_table t;
+	struct proc_entry zombie = { .pid = 101, .ppid = 100, .state = 'Z' },
+			  dead = { .pid = 102, .ppid = 100, .state = 'X' },
+			  live = { .pid = 103, .ppid = 100, .state = 'S' };
+	ck_assert_int_eq(proc_table_init(&t, 8), 0);
+	ck_assert_int_eq(proc_adopt(&t, &zombie, 100), 0);
+	ck_assert_int_eq(proc_adopt(&t, &dead, 100), 0);
+	ck_assert_int_eq(proc_adopt(&t, &live, 100), 1);
+	ck_assert_uint_eq(t.len, 1);
+	proc_table_free(&t);
+}
+END_TEST
+
 START_TEST(test_table_init_free)
 {
 	struct proc_table t;
@@ -401,6 +419,7 @@ Suite *proc_suite(void)
 	tcase_add_test(tc, test_keep_none);
 	tcase_add_test(tc, test_keep_all);
 	tcase_add_test(tc, test_adopt_room_only_for_descendants);
+	tcase_add_test(tc, test_adopt_skips_zombies);
 	tcase_add_test(tc, test_table_init_free);
 	suite_add_tcase(s, tc);
 

@@ -110,7 +110,7 @@ START_TEST(test_table)
 	struct machine m;
 	char got[128], want[128];
 
-	state_init(&m, r->has_delay);
+	state_init(&m, r->has_delay, false);
 	m.phase = r->phase;
 	m.terms = r->terms;
 	m.kill_rounds = r->rounds;
@@ -133,12 +133,12 @@ START_TEST(test_init)
 {
 	struct machine m;
 	memset(&m, 0xff, sizeof m);
-	state_init(&m, true);
+	state_init(&m, true, false);
 	ck_assert_int_eq(m.phase, PH_STARTING);
 	ck_assert_uint_eq(m.terms, 0);
 	ck_assert_uint_eq(m.kill_rounds, 0);
 	ck_assert(m.has_delay);
-	state_init(&m, false);
+	state_init(&m, false, false);
 	ck_assert(!m.has_delay);
 }
 END_TEST
@@ -154,7 +154,7 @@ static void run_sequence(bool has_delay, const struct step *steps, size_t n)
 {
 	struct machine m;
 	char got[128], want[128];
-	state_init(&m, has_delay);
+	state_init(&m, has_delay, false);
 	for (size_t i = 0; i < n; i++) {
 		unsigned a = state_step(&m, steps[i].ev);
 		actions_text(a, got, sizeof got);
@@ -352,7 +352,7 @@ START_TEST(test_all_paths)
 	struct trace t;
 	enum event path[DEPTH];
 	memset(&t, 0, sizeof t);
-	state_init(&m, _i != 0);
+	state_init(&m, _i != 0, false);
 	explore(m, t, 0, path);
 }
 END_TEST
@@ -364,7 +364,7 @@ START_TEST(test_deadlines_always_end)
 	for (int delay = 0; delay <= 1; delay++) {
 		for (int first = 0; first < NEVENTS; first++) {
 			struct machine m;
-			state_init(&m, delay);
+			state_init(&m, delay, false);
 			state_step(&m, EV_STARTED);
 			state_step(&m, (enum event)first);
 			state_step(&m, EV_TERM);
@@ -378,6 +378,26 @@ START_TEST(test_deadlines_always_end)
 			ck_assert_int_le(steps, 2 + KILL_ROUNDS);
 		}
 	}
+}
+END_TEST
+
+START_TEST(test_single_child_leftovers_get_the_stop_signal)
+{
+	/* --single-child: SIGTERM reaches the app alone; when it exits, what it
+	 * leaves behind gets the stop signal then, once. In group mode the
+	 * leftovers got it with the group already. */
+	struct machine m;
+	state_init(&m, false, true);
+	state_step(&m, EV_STARTED);
+	ck_assert_uint_eq(state_step(&m, EV_TERM), A_CLEAR_READY | A_STOP | A_ARM_DRAIN);
+	ck_assert_uint_eq(state_step(&m, EV_APP_EXIT), A_STOP);
+	ck_assert_int_eq(m.phase, PH_DRAINING);
+	ck_assert_uint_eq(state_step(&m, EV_ALL_EXITED), A_CLEAR_READY | A_EXIT);
+
+	state_init(&m, false, false);
+	state_step(&m, EV_STARTED);
+	state_step(&m, EV_TERM);
+	ck_assert_uint_eq(state_step(&m, EV_APP_EXIT), 0);
 }
 END_TEST
 
@@ -420,6 +440,7 @@ Suite *state_suite(void)
 	tcase_add_loop_test(tc, test_all_paths, 0, 2);
 	tcase_add_test(tc, test_deadlines_always_end);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_single_child_leftovers_get_the_stop_signal);
 	suite_add_tcase(s, tc);
 	return s;
 }
