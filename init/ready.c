@@ -93,8 +93,9 @@ int ready_mark(const char *path, pid_t pid, long long since_realtime_ms)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
+	errno = EIO; /* what a short write reports */
 	if (fchmod(fd, 0644) != 0 || write(fd, line, n) != (ssize_t)n) {
-		saved = errno ? errno : EIO;
+		saved = errno;
 		close(fd);
 		unlink(tmp);
 		errno = saved;
