@@ -364,23 +364,19 @@ static int finish(struct state *s)
 	else
 		snprintf(how, sizeof how, "was not reaped");
 
-	if (s->term_at >= 0 && (s->stop_at < 0 || s->term_at <= s->stop_at)) {
-		int64_t delay = (s->stop_at >= 0 ? s->stop_at : end) - s->term_at;
-		int64_t drain = s->stop_at >= 0 ? (s->kill_at >= 0 ? s->kill_at : end) - s->stop_at : 0;
+	struct plan_phases p = plan_phases((struct plan_marks){ s->term_at, s->stop_at, s->kill_at, end });
+	const char *killed = s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed";
+	if (p.by_term)
 		log_event(s->log, V_INFO, "summary",
 			  "SIGTERM to exit took %s of a %s budget (pre-stop delay %s, drain %s)%s",
-			  dur(end - s->term_at, a, sizeof a),
+			  dur(p.total, a, sizeof a),
 			  dur(s->cfg->pre_stop_delay_ms + s->cfg->drain_timeout_ms, b, sizeof b),
-			  dur(delay, c, sizeof c), dur(drain, d, sizeof d),
-			  s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed");
-	} else if (s->stop_at >= 0) {
+			  dur(p.delay, c, sizeof c), dur(p.drain, d, sizeof d), killed);
+	else if (p.stopped)
 		log_event(s->log, V_INFO, "summary",
 			  "the app exited on its own%s; drain of what was left took %s of %s%s",
-			  s->term_at >= 0 ? " before SIGTERM came" : "",
-			  dur((s->kill_at >= 0 ? s->kill_at : end) - s->stop_at, a, sizeof a),
-			  dur(s->cfg->drain_timeout_ms, b, sizeof b),
-			  s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed");
-	}
+			  s->term_at >= 0 ? " before SIGTERM came" : "", dur(p.drain, a, sizeof a),
+			  dur(s->cfg->drain_timeout_ms, b, sizeof b), killed);
 	if (s->killed)
 		log_event(s->log, V_WARN, "summary", "%u process%s SIGKILLed",
 			  s->killed, s->killed == 1 ? " was" : "es were");
