@@ -253,22 +253,24 @@ static void reap(struct state *s)
 		dispatch(s, EV_APP_EXIT);
 }
 
-/* What this SIGTERM will do, said before state_step acts on it. */
+/* What this SIGTERM will do, said before it is done: the state machine
+ * steps a copy, so the words cannot drift from the rules. */
 static const char *term_action(const struct state *s)
 {
-	if (s->m.phase == PH_KILLING || s->m.phase == PH_DONE)
-		return "already killing";
-	if (s->m.terms >= 2)
-		return "third SIGTERM: killing every process now";
-	switch (s->m.phase) {
-	case PH_STARTING:
-	case PH_RUNNING:
-		return s->cfg->pre_stop_delay_ms > 0 ? "withdrawing readiness; pre-stop delay starts"
-						     : "withdrawing readiness; stopping the app";
+	struct machine next = s->m;
+	state_step(&next, EV_TERM);
+	switch (next.phase) {
 	case PH_DELAY:
-		return "second SIGTERM: cutting the pre-stop delay short";
+		return "withdrawing readiness; pre-stop delay starts";
+	case PH_DRAINING:
+		return s->m.phase == PH_DRAINING ? "already draining; a third SIGTERM kills at once"
+		     : s->m.phase == PH_DELAY ? "second SIGTERM: cutting the pre-stop delay short"
+		     : "withdrawing readiness; stopping the app";
+	case PH_KILLING:
+		return s->m.phase == PH_KILLING ? "already killing"
+						: "third SIGTERM: killing every process now";
 	default:
-		return "already draining; a third SIGTERM kills at once";
+		return "nothing left to stop";
 	}
 }
 
