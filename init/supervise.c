@@ -401,7 +401,7 @@ static int setup(struct state *s, sigset_t *all)
 		if (prctl(PR_SET_PDEATHSIG, s->cfg->pdeath_signal) != 0)
 			log_event(s->log, V_WARN, "start", "cannot set the parent-death signal: %m");
 		else if (getppid() != parent)
-			kill(s->self, s->cfg->pdeath_signal); /* it died first: blocked, read below */
+			raise(s->cfg->pdeath_signal); /* it died first; SI_TKILL, so not taken for a log echo */
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@
 # own letters (sg_, lc_, rd_, op_, lg_).
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-DRAINIT=$TOP/build/drainit
+DRAINIT=${DRAINIT:-$TOP/build/drainit}  # e.g. a wrapper that runs it under valgrind
 H=$TOP/build/helpers
 
 fail() { echo "  FAIL: $*" >&2; exit 1; }
