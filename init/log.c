@@ -152,7 +152,9 @@ void log_event(struct log *l, enum verbosity level, const char *event,
 	if ((int)level > l->verbosity)
 		return;
 	int saved = errno;
-	char msg[1024], emsg[4 * sizeof msg], ts[40], line[sizeof emsg + 200];
+	/* The escaped message stops at a whole escape and leaves room for the
+	 * rest of the line, so a JSON line is never cut inside its string. */
+	char msg[1024], emsg[LOG_LINE_MAX - 256], ts[40], line[LOG_LINE_MAX + 256];
 	struct timespec now;
 	va_list ap;
 	int n;
