@@ -96,7 +96,12 @@ app_host_pid() {
 }
 
 # The app's pid as drainit logged it ("app pid N").
-logged_app_pid() { grep -m1 -o 'app pid [0-9]*' "$T/log" | grep -o '[0-9]*$'; }
+# drainit logs its start line just after the fork, so the app may be running
+# (and have said so) before the line is there: wait for it.
+logged_app_pid() {
+	wait_until 10 grep -q ' start: drainit pid ' "$T/log" || return 1
+	grep -m1 -o 'app pid [0-9]*' "$T/log" | grep -o '[0-9]*$'
+}
 
 # run_ns DRAINIT-ARGS...: drainit as PID 1 of a new PID namespace, in the
 # foreground; stdout in $T/out, stderr in $T/log, exit status in RC.

@@ -259,7 +259,7 @@ test_options_env_delay_and_drain_timeout() {
 	# delay and be killed after delay + drain.
 	DRAINIT_PRE_STOP_DELAY=700ms DRAINIT_DRAIN_TIMEOUT=1500ms start_ns -- "$H/sigrec" "$T/rec" --no-exit
 	wait_file '^start ' "$T/rec"
-	assert_log 'timeline: on SIGTERM: unready at once, SIGTERM after 700ms, SIGKILL 1.5s later'
+	wait_log 'timeline: on SIGTERM: unready at once, SIGTERM after 700ms, SIGKILL 1.5s later'
 	local t0 t1
 	t0=$(now_ms)
 	kill -TERM "$DPID"

@@ -70,7 +70,7 @@ test_ready_file_written_atomically_once_exec_d() {
 	start_ns --ready-file "$T/rd/ready" -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
 	wait_until 10 test -f "$T/rd/ready" || fail "no readiness file"
-	assert_log "ready: app pid 2 started: wrote $T/rd/ready\$"
+	wait_log "ready: app pid 2 started: wrote $T/rd/ready\$"
 
 	# One line: "ready pid=<pid in the namespace> since=<ISO UTC>".
 	assert_eq "$(wc -l <"$T/rd/ready")" 1 "lines in the readiness file"
@@ -159,7 +159,7 @@ test_ready_removed_when_app_exits_on_its_own() {
 	! grep -q '^exit ' "$T/helper" || fail "helper already gone: cannot tell the app's exit from drainit's"
 	rd_probe ns --ready-file "$T/ready"
 	rd_probe_says 1 '^not ready'
-	assert_log 'unready: readiness withdrawn .*the app exited'
+	wait_log 'unready: readiness withdrawn .*the app exited'
 	wait_exit
 	assert_eq "$RC" 0 "exit status"
 	[ ! -e "$T/ready" ] || fail "readiness file back after exit"

@@ -58,7 +58,7 @@ test_signals_chld_and_term_are_not_forwarded() {
 	assert_between $((at - t0)) 900 6000 "ms from SIGTERM to the app's SIGTERM"
 	assert_eq "$(grep -c '^sig SIGTERM' "$T/rec")" 1 "SIGTERMs the app got"
 	assert_no_log 'SIGTERM.*forwarded'
-	assert_log 'stop: sent SIGTERM to process group'
+	wait_log 'stop: sent SIGTERM to process group'
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
 }
