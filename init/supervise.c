@@ -122,22 +122,26 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 			n = 1;
 		return n;
 	}
-	if (s->self != 1 || skip != 0) {
+	if (s->self == 1 && sig == SIGKILL) {
+		/* At the deadline everything in the namespace goes, with one
+		 * kill(-1) that also reaches what was forked since the listing.
+		 * The listing is for the log. */
 		for (size_t i = 0; i < s->procs.len; i++)
-			if (skip == 0 || s->procs.v[i].pgid != skip)
-				n += signal_one(s, s->procs.v[i].pid, s->procs.v[i].comm, sig, event,
-						level, why);
-		return n;
+			log_event(s->log, level, event, "%s to pid %d (%s)%s", name,
+				  (int)s->procs.v[i].pid, s->procs.v[i].comm, why);
+		if (kill(-1, sig) != 0 && errno != ESRCH)
+			log_event(s->log, V_WARN, event, "cannot send %s to every process: %m", name);
+		return (unsigned)s->procs.len;
 	}
-	/* As PID 1 one kill(-1) reaches every process of the namespace, also
-	 * those forked since the listing, and each gets the signal once (a
-	 * second SIGTERM means "hurry" to some apps). The listing is for the log. */
-	for (size_t i = 0; i < s->procs.len; i++)
-		log_event(s->log, level, event, "%s to pid %d (%s)%s", name, (int)s->procs.v[i].pid,
-			  s->procs.v[i].comm, why);
-	if (kill(-1, sig) != 0 && errno != ESRCH)
-		log_event(s->log, V_WARN, event, "cannot send %s to every process: %m", name);
-	return (unsigned)s->procs.len;
+	for (size_t i = 0; i < s->procs.len; i++) {
+		const struct proc_entry *e = &s->procs.v[i];
+		/* A process entered from outside (docker exec, an exec probe) has
+		 * its parent outside the namespace: not ours to ask to stop. */
+		if ((skip != 0 && e->pgid == skip) || (s->self == 1 && e->ppid == 0))
+			continue;
+		n += signal_one(s, e->pid, e->comm, sig, event, level, why);
+	}
+	return n;
 }
 
 /* The stop signal goes to the app's process group (--single-child: the app

@@ -265,3 +265,45 @@ test_robust_summary_no_negative_duration_term_during_drain() {
 	! grep 'summary:' "$T/log" | grep -qE ' -[0-9]' ||
 		fail "negative duration: $(grep 'summary:' "$T/log" | grep -E ' -[0-9]')"
 }
+
+# --- a process entered from outside is not asked to stop -------------------
+
+# rb_entered_left_alone app-exits|term: drainit as PID 1; a process entered
+# with nsenter (as docker exec or an exec probe would be) runs beside the
+# app. When the stop signal goes out (the app exiting on its own, or
+# SIGTERM), the leftover started under drainit gets it, the entered one
+# does not: it is not drainit's.
+rb_entered_left_alone() {
+	start_ns --drain-timeout 20s -- bash -c \
+		"$H/sigrec $T/left --drain 300 & exec $H/sigrec $T/rec --exit-on USR1 --exit-on TERM"
+	wait_file '^start ' "$T/rec"
+	wait_file '^start ' "$T/left"
+	ns_exec "$H/sigrec" "$T/entered" --no-exit &
+	local nsenter=$!
+	wait_file '^start ' "$T/entered"
+	if [ "$1" = app-exits ]; then
+		kill -s USR1 "$(app_host_pid)"
+	else
+		kill -TERM "$DPID"
+	fi
+	wait_file '^sig SIGTERM from=1 ' "$T/left"
+	wait_file '^exit ' "$T/left"
+	! grep -q '^sig SIGTERM' "$T/entered" || fail "the entered process got the stop signal"
+	# drainit exits once its own processes are gone; the namespace, and the
+	# entered process with it, ends then.
+	wait_exit 15
+	wait "$nsenter" 2>/dev/null
+	! grep -q '^sig SIGTERM' "$T/entered" || fail "the entered process got the stop signal"
+}
+
+test_robust_entered_process_not_stopped_when_app_exits() {
+	rb_entered_left_alone app-exits
+	assert_log 'stop: SIGTERM to pid [0-9]+ \(sigrec\): the app has exited'
+	assert_eq "$(grep -c 'stop: SIGTERM to pid' "$T/log")" 1 "processes stopped one by one (the leftover only)"
+}
+
+test_robust_entered_process_not_stopped_on_sigterm() {
+	rb_entered_left_alone term
+	assert_log 'stop: sent SIGTERM to process group'
+	assert_no_log 'outside the app.s process group'
+}
