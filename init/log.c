@@ -146,18 +146,44 @@ static const char *level_name(enum verbosity level)
 	return "?";
 }
 
+/* Formats one line into out (at most LOG_LINE_MAX bytes, always ending in a
+ * newline). The escaped message stops at a whole escape and leaves room for
+ * the rest, so a JSON line is never cut inside its string. */
+static size_t format_line(const struct log *l, const char *ts, enum verbosity level,
+			  const char *event, const char *msg, char *out)
+{
+	char emsg[LOG_LINE_MAX - 256];
+	int n;
+
+	if (l->format == LOG_JSON) {
+		log_json_escape(msg, emsg, sizeof emsg);
+		n = snprintf(out, LOG_LINE_MAX,
+			     "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"msg\":\"%s\"}\n",
+			     ts, level_name(level), event, emsg);
+	} else {
+		log_text_escape(msg, emsg, sizeof emsg);
+		n = snprintf(out, LOG_LINE_MAX, "%s drainit: %s: %s: %s\n", ts, level_name(level),
+			     event, emsg);
+	}
+	if (n < 0)
+		return 0;
+	if (n >= LOG_LINE_MAX) {
+		n = LOG_LINE_MAX - 1;
+		out[n - 1] = '\n';
+	}
+	return (size_t)n;
+}
+
 void log_event(struct log *l, enum verbosity level, const char *event,
 	       const char *fmt, ...)
 {
 	if ((int)level > l->verbosity)
 		return;
 	int saved = errno;
-	/* The escaped message stops at a whole escape and leaves room for the
-	 * rest of the line, so a JSON line is never cut inside its string. */
-	char msg[1024], emsg[LOG_LINE_MAX - 256], ts[40], line[LOG_LINE_MAX + 256];
+	char msg[1024], ts[40], line[LOG_LINE_MAX];
 	struct timespec now;
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -165,35 +191,18 @@ void log_event(struct log *l, enum verbosity level, const char *event,
 	clock_gettime(CLOCK_REALTIME, &now);
 	log_timestamp((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts, sizeof ts);
 
-	if (l->format == LOG_JSON) {
-		log_json_escape(msg, emsg, sizeof emsg);
-		n = snprintf(line, sizeof line,
-			     "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"msg\":\"%s\"}\n",
-			     ts, level_name(level), event, emsg);
-	} else {
-		log_text_escape(msg, emsg, sizeof emsg);
-		n = snprintf(line, sizeof line, "%s drainit: %s: %s: %s\n", ts,
-			     level_name(level), event, emsg);
-	}
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= LOG_LINE_MAX) {
-		n = LOG_LINE_MAX - 1;
-		line[n - 1] = '\n';
-	}
+	/* Report lines lost to a stalled reader first, once it reads again. */
 	if (l->dropped) {
-		char note[160];
-		int k = snprintf(note, sizeof note, "%s drainit: warning: log: %u line%s dropped: "
-				 "the log was not being read\n", ts, l->dropped, l->dropped == 1 ? "" : "s");
-		if (l->format == LOG_JSON)
-			k = snprintf(note, sizeof note, "{\"time\":\"%s\",\"level\":\"warning\","
-				     "\"event\":\"log\",\"msg\":\"%u line%s dropped: the log was "
-				     "not being read\"}\n", ts, l->dropped, l->dropped == 1 ? "" : "s");
-		if (put(l, note, (size_t)k))
+		char note[96];
+		snprintf(note, sizeof note, "%u line%s dropped: the log was not being read",
+			 l->dropped, l->dropped == 1 ? "" : "s");
+		n = format_line(l, ts, V_WARN, "log", note, line);
+		if (put(l, line, n))
 			l->dropped = 0;
 	}
+	n = format_line(l, ts, level, event, msg, line);
 	/* Errors are dropped: a log that cannot be written must not stop PID 1. */
-	if (!put(l, line, (size_t)n) && (errno == EAGAIN || errno == EWOULDBLOCK))
+	if (!put(l, line, n) && (errno == EAGAIN || errno == EWOULDBLOCK))
 		l->dropped++;
 	errno = saved;
 }

@@ -81,6 +81,13 @@ static int live(const struct proc_entry *e)
 	return e->state != 'Z' && e->state != 'X';
 }
 
+bool proc_stoppable(const struct proc_entry *e, pid_t self, pid_t skip)
+{
+	if (skip != 0 && e->pgid == skip)
+		return false;
+	return !(self == 1 && e->ppid == 0);
+}
+
 int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root)
 {
 	int parent_known = e->ppid == root;

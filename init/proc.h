@@ -38,6 +38,12 @@ int proc_scan_under(struct proc_table *t, pid_t self);
  * pure. */
 int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root);
 
+/* Whether a listed process is drainit's to signal one by one: not a member
+ * of process group skip (0: none; that group was signalled as a whole), and,
+ * for drainit as PID 1 (self 1), not a process entered from outside the
+ * namespace (docker exec, an exec probe), whose parent pid reads 0. Pure. */
+bool proc_stoppable(const struct proc_entry *e, pid_t self, pid_t skip);
+
 /* The command name of pid ("?" when gone); works on zombies too. */
 const char *proc_comm(pid_t pid, char *buf, size_t len);
 

@@ -87,6 +87,14 @@ static void mark_ready(struct state *s)
 		  s->cfg->ready_file);
 }
 
+/* Signals meant for the app go to its process group, or with --single-child
+ * to the app alone; *what names that target for the log. */
+static pid_t app_target(const struct state *s, const char **what)
+{
+	*what = s->cfg->single_child ? "pid" : "process group";
+	return s->cfg->single_child ? s->app : -s->app;
+}
+
 /* Sends sig to one process and logs it; false when it was already gone. */
 static bool signal_one(struct state *s, pid_t pid, const char *comm, int sig,
 		       const char *event, enum verbosity level, const char *why)
@@ -135,11 +143,8 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 	}
 	for (size_t i = 0; i < s->procs.len; i++) {
 		const struct proc_entry *e = &s->procs.v[i];
-		/* A process entered from outside (docker exec, an exec probe) has
-		 * its parent outside the namespace: not ours to ask to stop. */
-		if ((skip != 0 && e->pgid == skip) || (s->self == 1 && e->ppid == 0))
-			continue;
-		n += signal_one(s, e->pid, e->comm, sig, event, level, why);
+		if (proc_stoppable(e, s->self, skip))
+			n += signal_one(s, e->pid, e->comm, sig, event, level, why);
 	}
 	return n;
 }
@@ -161,13 +166,14 @@ static void send_stop(struct state *s)
 			log_event(s->log, V_INFO, "stop", "no process left to stop");
 		return;
 	}
-	pid_t target = s->cfg->single_child ? s->app : -s->app;
+	const char *what;
+	pid_t target = app_target(s, &what);
 	if (kill(target, s->cfg->stop_signal) != 0)
-		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %m", name,
-			  s->cfg->single_child ? "pid" : "process group", (int)s->app);
+		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %m", name, what,
+			  (int)s->app);
 	else
 		log_event(s->log, V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name,
-			  s->cfg->single_child ? "pid" : "process group", (int)s->app, d);
+			  what, (int)s->app, d);
 	if (!s->cfg->single_child)
 		signal_all(s, s->cfg->stop_signal, s->app, "stop", V_INFO,
 			   ": outside the app's process group");
@@ -284,8 +290,8 @@ static void forward(struct state *s, int sig, const char *name, const char *from
 		log_event(s->log, V_INFO, "signal", "%s %s: not forwarded, the app has exited", name, from);
 		return;
 	}
-	pid_t target = s->cfg->single_child ? s->app : -s->app;
-	const char *what = s->cfg->single_child ? "pid" : "process group";
+	const char *what;
+	pid_t target = app_target(s, &what);
 	if (kill(target, sig) != 0)
 		log_event(s->log, V_WARN, "signal", "%s %s: forward to %s %d failed: %m", name, from,
 			  what, (int)s->app);

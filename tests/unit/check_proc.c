@@ -272,6 +272,23 @@ START_TEST(test_adopt_skips_zombies)
 }
 END_TEST
 
+START_TEST(test_stoppable)
+{
+	struct proc_entry in_group = { .pid = 12, .ppid = 7, .pgid = 7, .state = 'S' },
+			  outsider = { .pid = 13, .ppid = 7, .pgid = 13, .state = 'S' },
+			  entered = { .pid = 20, .ppid = 0, .pgid = 20, .state = 'S' };
+	/* the app's group (7) was signalled as a whole: its members are skipped */
+	ck_assert(!proc_stoppable(&in_group, 1, 7));
+	ck_assert(proc_stoppable(&outsider, 1, 7));
+	ck_assert(proc_stoppable(&in_group, 1, 0));
+	/* as PID 1, a process entered from outside (parent pid 0) is not ours */
+	ck_assert(!proc_stoppable(&entered, 1, 0));
+	ck_assert(!proc_stoppable(&entered, 1, 7));
+	/* not as PID 1 a parent pid of 0 means nothing special */
+	ck_assert(proc_stoppable(&entered, 500, 0));
+}
+END_TEST
+
 START_TEST(test_table_init_free)
 {
 	struct proc_table t;
@@ -420,6 +437,7 @@ Suite *proc_suite(void)
 	tcase_add_test(tc, test_keep_all);
 	tcase_add_test(tc, test_adopt_room_only_for_descendants);
 	tcase_add_test(tc, test_adopt_skips_zombies);
+	tcase_add_test(tc, test_stoppable);
 	tcase_add_test(tc, test_table_init_free);
 	suite_add_tcase(s, tc);
 
