@@ -8,7 +8,8 @@
 #include "sig.h"
 
 enum opt_id {
-	O_READY_FILE, O_PRE_STOP_DELAY, O_DRAIN_TIMEOUT, O_GRACE_PERIOD, O_STOP_SIGNAL,
+	O_READY_FILE, O_READY_WHEN, O_READY_INTERVAL, O_READY_TIMEOUT, O_READY_RECHECK,
+	O_READY_FAILURES, O_PRE_STOP_DELAY, O_DRAIN_TIMEOUT, O_GRACE_PERIOD, O_STOP_SIGNAL,
 	O_PDEATH_SIGNAL, O_SINGLE_CHILD, O_PROCESS_GROUP, O_SUBREAPER, O_WARN_ON_REAP,
 	O_VERBOSE, O_QUIET, O_LOG_FORMAT, O_EXPECT_EXIT, O_LICENSE, O_HELP, O_VERSION,
 };
@@ -23,6 +24,11 @@ struct optdef {
 
 static const struct optdef defs[] = {
 	{ O_READY_FILE, 0, "ready-file", true, "DRAINIT_READY_FILE" },
+	{ O_READY_WHEN, 0, "ready-when", true, "DRAINIT_READY_WHEN" },
+	{ O_READY_INTERVAL, 0, "ready-interval", true, "DRAINIT_READY_INTERVAL" },
+	{ O_READY_TIMEOUT, 0, "ready-timeout", true, "DRAINIT_READY_TIMEOUT" },
+	{ O_READY_RECHECK, 0, "ready-recheck", true, "DRAINIT_READY_RECHECK" },
+	{ O_READY_FAILURES, 0, "ready-failures", true, "DRAINIT_READY_FAILURES" },
 	{ O_PRE_STOP_DELAY, 0, "pre-stop-delay", true, "DRAINIT_PRE_STOP_DELAY" },
 	{ O_DRAIN_TIMEOUT, 0, "drain-timeout", true, "DRAINIT_DRAIN_TIMEOUT" },
 	{ O_GRACE_PERIOD, 0, "grace-period", true, "DRAINIT_GRACE_PERIOD" },
@@ -103,6 +109,20 @@ static int set_expect(struct config *cfg, const char *s, char *err, size_t errle
 	}
 }
 
+/* A duration that must be more than 0: the time between checks, or one check's. */
+static int positive_dur(const char *val, int64_t *ms, char *err, size_t errlen)
+{
+	int64_t v;
+	if (dur_parse(val, &v, err, errlen) != 0)
+		return -1;
+	if (v <= 0) {
+		snprintf(err, errlen, "bad duration '%s': must be more than 0", val);
+		return -1;
+	}
+	*ms = v;
+	return 0;
+}
+
 /* Applies one option's value (NULL for flags); `from_env` says whether a
  * boolean arrives as text. Writes err without the "where" prefix. */
 static int apply(struct config *cfg, const struct optdef *d, const char *val,
@@ -121,6 +141,23 @@ static int apply(struct config *cfg, const struct optdef *d, const char *val,
 		}
 		cfg->ready_file = val;
 		return 0;
+	case O_READY_WHEN:
+		return cond_parse(val, &cfg->ready_when, err, errlen);
+	case O_READY_INTERVAL:
+		return positive_dur(val, &cfg->ready_interval_ms, err, errlen);
+	case O_READY_TIMEOUT:
+		return positive_dur(val, &cfg->ready_timeout_ms, err, errlen);
+	case O_READY_RECHECK:
+		return dur_parse(val, &cfg->ready_recheck_ms, err, errlen);
+	case O_READY_FAILURES: {
+		long n;
+		if (parse_int(val, 1, 1000, &n) != 0) {
+			snprintf(err, errlen, "bad count '%s': expected 1-1000", val);
+			return -1;
+		}
+		cfg->ready_failures = (unsigned)n;
+		return 0;
+	}
 	case O_PRE_STOP_DELAY:
 		return dur_parse(val, &cfg->pre_stop_delay_ms, err, errlen);
 	case O_DRAIN_TIMEOUT:
@@ -173,6 +210,11 @@ static int apply(struct config *cfg, const struct optdef *d, const char *val,
 static void defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
+	cfg->ready_when.kind = COND_START;
+	snprintf(cfg->ready_when.name, sizeof cfg->ready_when.name, "start");
+	cfg->ready_interval_ms = 1000;
+	cfg->ready_timeout_ms = 1000;
+	cfg->ready_failures = 3;
 	cfg->drain_timeout_ms = 25000;
 	cfg->grace_period_ms = -1;
 	cfg->stop_signal = SIGTERM;
@@ -400,6 +442,21 @@ void opt_help(FILE *out)
 "\n"
 "Options (environment variable in brackets; a flag beats the environment):\n"
 "      --ready-file PATH      readiness file, present iff ready [DRAINIT_READY_FILE]\n"
+"      --ready-when COND      when the app is ready (default start) [DRAINIT_READY_WHEN]:\n"
+"                               start                 once the command was exec'd\n"
+"                               tcp:[HOST:]PORT       a TCP connect succeeds\n"
+"                               http:[HOST:]PORT/PATH a GET answers 2xx\n"
+"                               exec:CMD [ARG...]     a command exits 0\n"
+"                               file:PATH             the app created PATH\n"
+"                               notify                READY=1 on NOTIFY_SOCKET\n"
+"                             HOST: IPv4, [IPv6] or localhost (default 127.0.0.1)\n"
+"      --ready-interval DUR   time between checks until ready (default 1s)\n"
+"                             [DRAINIT_READY_INTERVAL]\n"
+"      --ready-timeout DUR    time one check may take (default 1s) [DRAINIT_READY_TIMEOUT]\n"
+"      --ready-recheck DUR    keep checking this often once ready (default 0: stop)\n"
+"                             [DRAINIT_READY_RECHECK]\n"
+"      --ready-failures N     failed rechecks in a row that withdraw readiness\n"
+"                             (default 3) [DRAINIT_READY_FAILURES]\n"
 "      --pre-stop-delay DUR   keep serving this long after SIGTERM (default 0)\n"
 "                             [DRAINIT_PRE_STOP_DELAY]\n"
 "      --drain-timeout DUR    wait this long for all processes after the stop\n"
@@ -440,6 +497,7 @@ void opt_probe_help(FILE *out)
 "usage: drainit probe [--ready-file PATH]\n"
 "\n"
 "Kubernetes exec readiness probe: exits 0 if the readiness file says ready,\n"
-"else 1 with one line on stdout saying why; 64 on a usage error.\n"
+"else 1 with one line on stdout saying why (starting, unready, draining,\n"
+"stopped); 64 on a usage error.\n"
 "The path comes from --ready-file or DRAINIT_READY_FILE.\n", out);
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cond.h"
+
 /* Exit codes of drainit itself; everything else is the app's status. */
 #define EXIT_USAGE 64       /* bad option, value, environment variable or no command */
 #define EXIT_READY_PATH 73  /* the readiness file cannot be created where asked */
@@ -16,9 +18,15 @@
 enum verbosity { V_ERROR, V_WARN, V_INFO, V_DEBUG };
 enum log_format { LOG_TEXT, LOG_JSON };
 
-/* What the user asked for, from flags and environment. */
+/* What the user asked for, from flags and environment. Holds the parsed
+ * readiness condition, whose argv points into itself: do not copy it. */
 struct config {
 	const char *ready_file;     /* NULL: no readiness file */
+	struct cond ready_when;
+	int64_t ready_interval_ms;  /* between checks until ready */
+	int64_t ready_timeout_ms;   /* one check */
+	int64_t ready_recheck_ms;   /* between checks once ready; 0: stop checking */
+	unsigned ready_failures;    /* failed rechecks in a row that withdraw readiness */
 	int64_t pre_stop_delay_ms;
 	int64_t drain_timeout_ms;
 	int64_t grace_period_ms;    /* -1: not given */

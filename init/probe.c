@@ -8,42 +8,89 @@
 #include "probe.h"
 #include "ready.h"
 
-int probe_run(const char *path)
+/* Reads a readiness or state file: 1 parsed, 0 absent, -1 with a reason
+ * printed. */
+static int read_line(const char *path, struct ready_info *info)
 {
 	char buf[READY_LINE_MAX + 1];
-	struct ready_info info;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	if (fd < 0 && errno == ENOENT) {
-		printf("not ready: no readiness file at %s (starting, draining or stopped)\n", path);
-		return 1;
-	}
+	if (fd < 0 && errno == ENOENT)
+		return 0;
 	if (fd < 0) {
 		printf("not ready: cannot read %s: %s\n", path, strerror(errno));
-		return 1;
+		return -1;
 	}
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n < 0) {
 		printf("not ready: cannot read %s: %s\n", path, strerror(errno));
-		return 1;
+		return -1;
 	}
 	buf[n] = '\0';
-	if (ready_parse(buf, &info) != 0) {
+	if (ready_parse(buf, info) != 0) {
 		printf("not ready: %s does not hold a readiness line\n", path);
+		return -1;
+	}
+	return 1;
+}
+
+/* Exec probes run in the app's PID namespace, so a pid that no longer
+ * exists means the file outlived its app. */
+static bool gone(pid_t pid)
+{
+	return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Why the app is not ready, from PATH.state. */
+static int not_ready(const char *path)
+{
+	char file[4096 + sizeof READY_STATE_SUFFIX];
+	struct ready_info st;
+	int r = ready_state_path(path, file, sizeof file) == 0 ? read_line(file, &st) : 0;
+
+	if (r < 0)
+		return 1;
+	if (r == 0 || st.pid <= 0) {
+		printf("not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
 		return 1;
 	}
+	if (gone(st.pid)) {
+		printf("not ready: %s is stale: app pid %d is not running\n", file, (int)st.pid);
+		return 1;
+	}
+	if (strcmp(st.state, "starting") == 0)
+		printf("not ready: starting since %s, waiting for %s\n", st.since, st.by);
+	else if (strcmp(st.state, "unready") == 0)
+		printf("not ready: unready since %s: %s failing\n", st.since, st.by);
+	else if (strcmp(st.state, "ready") == 0)
+		printf("not ready: no readiness file at %s, yet %s says ready\n", path, file);
+	else
+		printf("not ready: %s since %s\n", st.state, st.since);
+	return 1;
+}
+
+int probe_run(const char *path)
+{
+	struct ready_info info;
+	int r = read_line(path, &info);
+
+	if (r < 0)
+		return 1;
+	if (r == 0)
+		return not_ready(path);
 	if (!info.ready) {
 		printf("not ready: %s says '%s'\n", path, info.state);
 		return 1;
 	}
-	/* Exec probes run in the app's PID namespace, so a pid that no longer
-	 * exists means the file outlived its app. */
-	if (kill(info.pid, 0) != 0 && errno == ESRCH) {
+	if (gone(info.pid)) {
 		printf("not ready: %s is stale: app pid %d is not running\n", path, (int)info.pid);
 		return 1;
 	}
-	printf("ready: app pid %d since %s\n", (int)info.pid, info.since);
+	if (info.by[0])
+		printf("ready: app pid %d since %s (%s)\n", (int)info.pid, info.since, info.by);
+	else
+		printf("ready: app pid %d since %s\n", (int)info.pid, info.since);
 	return 0;
 }

@@ -2,7 +2,8 @@
 #define DRAINIT_PROBE_H
 
 /* drainit probe: the Kubernetes exec-probe command. Exit 0 iff the readiness
- * file says ready (and its app is alive), else 1 with one line on stdout. */
+ * file says ready (and its app is alive), else 1 with one line on stdout
+ * saying why, from PATH.state: starting, unready, draining, or stopped. */
 int probe_run(const char *ready_file);
 
 #endif

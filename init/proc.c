@@ -76,6 +76,25 @@ const char *proc_comm(pid_t pid, char *buf, size_t len)
 	return buf;
 }
 
+int proc_descends(pid_t pid, pid_t root)
+{
+	char path[64], line[512];
+	struct proc_entry e;
+
+	/* Bounded, in case /proc changes under us into a loop. */
+	for (int depth = 0; depth < 4096; depth++) {
+		if (pid == root)
+			return 1;
+		if (pid <= 1)
+			return 0;
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		if (read_small(path, line, sizeof line) != 0 || proc_parse_stat(line, &e) != 0)
+			return -1;
+		pid = e.ppid;
+	}
+	return 0;
+}
+
 static int live(const struct proc_entry *e)
 {
 	return e->state != 'Z' && e->state != 'X';

@@ -47,6 +47,10 @@ bool proc_stoppable(const struct proc_entry *e, pid_t self, pid_t skip);
 /* The command name of pid ("?" when gone); works on zombies too. */
 const char *proc_comm(pid_t pid, char *buf, size_t len);
 
+/* Whether pid is root or a descendant of it: 1 yes, 0 no, -1 when pid is
+ * gone and nobody can tell. */
+int proc_descends(pid_t pid, pid_t root);
+
 /* Parses one /proc/PID/stat line; pure. Returns 0 on success. */
 int proc_parse_stat(const char *line, struct proc_entry *e);
 

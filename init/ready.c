@@ -29,12 +29,19 @@ static int split(const char *path, char *dir, char *tmp)
 	return n < 0 || n >= PATH_LEN || *base == '\0' ? -1 : 0;
 }
 
-size_t ready_line(char *buf, size_t len, pid_t pid, long long since_realtime_ms)
+size_t ready_line(char *buf, size_t len, const char *state, const char *by, pid_t pid,
+		  long long since_realtime_ms)
 {
 	char ts[40];
 	log_timestamp(since_realtime_ms, ts, sizeof ts);
-	int n = snprintf(buf, len, "ready pid=%d since=%s\n", (int)pid, ts);
-	return n < 0 ? 0 : (size_t)n;
+	int n = snprintf(buf, len, "%s %s pid=%d since=%s\n", state, by, (int)pid, ts);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+int ready_state_path(const char *path, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s%s", path, READY_STATE_SUFFIX);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 int ready_prepare(const char *path, char *err, size_t errlen)
@@ -69,6 +76,16 @@ int ready_prepare(const char *path, char *err, size_t errlen)
 
 	/* An emptyDir outlives a container restart: a file from the previous
 	 * run would say "ready" for an app that is not. */
+	char state[PATH_LEN];
+	if (ready_state_path(path, state, sizeof state) != 0) {
+		snprintf(err, errlen, "readiness file '%s': path too long", path);
+		return -1;
+	}
+	if (unlink(state) != 0 && errno != ENOENT) {
+		snprintf(err, errlen, "readiness state file '%s': cannot remove it: %s", state,
+			 errno == EISDIR || errno == EPERM ? "it is a folder" : strerror(errno));
+		return -1;
+	}
 	if (unlink(path) == 0)
 		removed = 1;
 	else if (errno != ENOENT) {
@@ -79,10 +96,10 @@ int ready_prepare(const char *path, char *err, size_t errlen)
 	return removed;
 }
 
-int ready_mark(const char *path, pid_t pid, long long since_realtime_ms)
+/* Writes line to path atomically: a temp file beside it, then rename. */
+static int write_atomic(const char *path, const char *line, size_t n)
 {
-	char dir[PATH_LEN], tmp[PATH_LEN], line[READY_LINE_MAX];
-	size_t n = ready_line(line, sizeof line, pid, since_realtime_ms);
+	char dir[PATH_LEN], tmp[PATH_LEN];
 	int fd, saved;
 
 	if (split(path, dir, tmp) != 0) {
@@ -108,6 +125,28 @@ int ready_mark(const char *path, pid_t pid, long long since_realtime_ms)
 		return -1;
 	}
 	return 0;
+}
+
+int ready_mark(const char *path, const char *by, pid_t pid, long long since_realtime_ms)
+{
+	char line[READY_LINE_MAX];
+	size_t n = ready_line(line, sizeof line, "ready", by, pid, since_realtime_ms);
+	return write_atomic(path, line, n);
+}
+
+int ready_state(const char *path, const char *state, const char *by, pid_t pid,
+		long long since_realtime_ms)
+{
+	char file[PATH_LEN], line[READY_LINE_MAX];
+
+	if (ready_state_path(path, file, sizeof file) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (!state)
+		return ready_clear(file);
+	size_t n = ready_line(line, sizeof line, state, by, pid, since_realtime_ms);
+	return write_atomic(file, line, n);
 }
 
 int ready_clear(const char *path)
@@ -145,6 +184,9 @@ int ready_parse(const char *content, struct ready_info *info)
 		} else if (strncmp(p, "since=", 6) == 0 && w - 6 < sizeof info->since) {
 			memcpy(info->since, p + 6, w - 6);
 			info->since[w - 6] = '\0';
+		} else if (!memchr(p, '=', w) && info->by[0] == '\0' && w < sizeof info->by) {
+			memcpy(info->by, p, w);
+			info->by[w] = '\0';
 		}
 		p += w;
 	}

@@ -6,34 +6,49 @@
 #include <sys/types.h>
 
 /* The readiness file: present if and only if the app is ready. It holds one
- * line, "ready pid=PID since=TIME\n", written atomically (temp file in the
- * same folder, then rename) so a probe never reads half a line. */
+ * line, "ready COND pid=PID since=TIME\n" (COND: what made the app ready,
+ * e.g. tcp:8080), written atomically (temp file in the same folder, then
+ * rename) so a probe never reads half a line. Beside it, PATH.state always
+ * says where drainit is, in the same form: "starting tcp:8080 pid=7 since=..."
+ * until ready, "ready ...", "unready ..." after failed rechecks, "draining ..."
+ * from SIGTERM or the app's exit on; drainit removes both when it exits. */
 
 #define READY_LINE_MAX 256
+#define READY_STATE_SUFFIX ".state"
 
 /* Checks the folder exists and is writable (by creating and removing a temp
- * file) and removes a stale file. Returns 1 when a stale file was removed,
- * 0 when there was none, or -1 with a reason in err. */
+ * file) and removes stale files. Returns 1 when a stale readiness file was
+ * removed, 0 when there was none, or -1 with a reason in err. */
 int ready_prepare(const char *path, char *err, size_t errlen);
 
-/* Writes the file. Returns 0, or -1 with errno set. */
-int ready_mark(const char *path, pid_t pid, long long since_realtime_ms);
+/* Writes the readiness file. Returns 0, or -1 with errno set. */
+int ready_mark(const char *path, const char *by, pid_t pid, long long since_realtime_ms);
 
 /* Removes the file; a missing file is fine. Returns 0, or -1 with errno set. */
 int ready_clear(const char *path);
 
-/* The line for pid and time; pure. */
-size_t ready_line(char *buf, size_t len, pid_t pid, long long since_realtime_ms);
+/* Writes PATH.state with STATE; removes it when state is NULL. Returns 0,
+ * or -1 with errno set. */
+int ready_state(const char *path, const char *state, const char *by, pid_t pid,
+		long long since_realtime_ms);
+
+/* PATH.state into buf; -1 when it does not fit. */
+int ready_state_path(const char *path, char *buf, size_t len);
+
+/* The line "STATE BY pid=PID since=TIME\n"; pure. */
+size_t ready_line(char *buf, size_t len, const char *state, const char *by, pid_t pid,
+		  long long since_realtime_ms);
 
 struct ready_info {
 	bool ready;
 	pid_t pid;              /* 0 when absent */
 	char since[64];         /* "" when absent */
 	char state[32];         /* first word of the line */
+	char by[128];           /* the condition word, "" when absent */
 };
 
-/* Parses the content of a readiness file; pure. Returns 0, or -1 when the
- * content is not a readiness line. */
+/* Parses the content of a readiness or state file; pure. Returns 0, or -1
+ * when the content is not such a line. */
 int ready_parse(const char *content, struct ready_info *info);
 
 #endif

@@ -1,12 +1,14 @@
 #include "state.h"
 
-void state_init(struct machine *m, bool has_delay, bool single_child)
+void state_init(struct machine *m, bool has_delay, bool single_child, bool checked)
 {
 	m->single_child = single_child;
+	m->checked = checked;
 	m->phase = PH_STARTING;
 	m->terms = 0;
 	m->kill_rounds = 0;
 	m->has_delay = has_delay;
+	m->started = false;
 }
 
 static unsigned go(struct machine *m, enum phase next, unsigned actions)
@@ -17,12 +19,15 @@ static unsigned go(struct machine *m, enum phase next, unsigned actions)
 	return actions;
 }
 
-/* Leaving service: without a delay, the stop signal goes out at once. */
+/* Leaving service: readiness is withdrawn and no longer checked. */
+#define LEAVE (A_END_CHECKS | A_CLEAR_READY)
+
+/* Without a delay, the stop signal goes out at once. */
 static unsigned begin_stop(struct machine *m)
 {
 	if (m->has_delay)
-		return go(m, PH_DELAY, A_CLEAR_READY | A_ARM_DELAY);
-	return go(m, PH_DRAINING, A_CLEAR_READY | A_STOP | A_ARM_DRAIN);
+		return go(m, PH_DELAY, LEAVE | A_ARM_DELAY);
+	return go(m, PH_DRAINING, LEAVE | A_STOP | A_ARM_DRAIN);
 }
 
 unsigned state_step(struct machine *m, enum event ev)
@@ -31,20 +36,27 @@ unsigned state_step(struct machine *m, enum event ev)
 		m->terms++;
 	/* The third lifecycle signal is the user saying "now". */
 	if (ev == EV_TERM && m->terms >= 3 && m->phase != PH_KILLING && m->phase != PH_DONE)
-		return go(m, PH_KILLING, A_CLEAR_READY | A_KILL | A_ARM_KILL);
+		return go(m, PH_KILLING, LEAVE | A_KILL | A_ARM_KILL);
 	if (ev == EV_ALL_EXITED && m->phase != PH_DONE)
-		return go(m, PH_DONE, A_CLEAR_READY | A_EXIT);
+		return go(m, PH_DONE, LEAVE | A_EXIT);
 
 	switch (m->phase) {
 	case PH_STARTING:
 	case PH_RUNNING:
 		switch (ev) {
 		case EV_STARTED:
-			return m->phase == PH_STARTING ? go(m, PH_RUNNING, A_MARK_READY) : 0;
+			if (m->phase != PH_STARTING || m->started)
+				return 0;
+			m->started = true;
+			return m->checked ? A_BEGIN_CHECKS : go(m, PH_RUNNING, A_MARK_READY);
+		case EV_READY:
+			return m->phase == PH_STARTING && m->started ? go(m, PH_RUNNING, A_MARK_READY) : 0;
+		case EV_UNREADY:
+			return m->phase == PH_RUNNING ? go(m, PH_STARTING, A_CLEAR_READY) : 0;
 		case EV_TERM:
 			return begin_stop(m);
 		case EV_APP_EXIT:
-			return go(m, PH_DRAINING, A_CLEAR_READY | A_STOP | A_ARM_DRAIN);
+			return go(m, PH_DRAINING, LEAVE | A_STOP | A_ARM_DRAIN);
 		default:
 			return 0;
 		}
@@ -88,6 +100,7 @@ const char *state_phase_name(enum phase p)
 
 const char *state_event_name(enum event e)
 {
-	static const char *const n[] = { "started", "term", "deadline", "app-exit", "all-exited" };
+	static const char *const n[] = { "started", "ready", "unready", "term", "deadline", "app-exit",
+					 "all-exited" };
 	return (unsigned)e < sizeof n / sizeof n[0] ? n[e] : "?";
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "checks.h"
 #include "child.h"
 #include "dur.h"
 #include "plan.h"
@@ -34,6 +35,8 @@ struct state {
 	bool app_exited;
 	int app_status;       /* wait status, once app_exited */
 	bool ready_written;
+	bool ever_ready;
+	struct check check;   /* the readiness condition */
 	int64_t term_at, stop_at, kill_at, deadline;
 	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
 };
@@ -58,33 +61,97 @@ static const char *dur(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-static void clear_ready(struct state *s, const char *why)
+/* PATH.state, for the probe to tell starting from draining. */
+static void write_state(struct state *s, const char *word)
 {
-	if (!s->ready_written)
+	if (s->cfg->ready_file &&
+	    ready_state(s->cfg->ready_file, word, s->cfg->ready_when.name, s->app, wall_ms()) != 0)
+		log_event(s->log, V_WARN, "ready", "cannot write the state file beside %s: %m",
+			  s->cfg->ready_file);
+}
+
+static const char *unready_why(const struct state *s, enum event ev)
+{
+	switch (ev) {
+	case EV_TERM:
+		return "SIGTERM received";
+	case EV_APP_EXIT:
+	case EV_ALL_EXITED:
+		return "the app exited";
+	default:
+		return s->cfg->ready_when.kind == COND_NOTIFY ? "the app sent STOPPING=1"
+							       : "the readiness check keeps failing";
+	}
+}
+
+static void clear_ready(struct state *s, enum event ev)
+{
+	const char *why = unready_why(s, ev);
+	if (s->cfg->ready_file && s->m.phase != PH_DONE)
+		write_state(s, ev == EV_UNREADY ? "unready" : "draining");
+	if (!s->ready_written) {
+		if (ev == EV_UNREADY)
+			log_event(s->log, V_WARN, "unready", "app pid %d not ready: %s", (int)s->app, why);
 		return;
+	}
 	if (ready_clear(s->cfg->ready_file) != 0) {
 		/* still written: the next withdrawal, at exit at the latest, tries again */
 		log_event(s->log, V_WARN, "unready", "cannot remove %s: %m", s->cfg->ready_file);
 		return;
 	}
 	s->ready_written = false;
-	log_event(s->log, V_INFO, "unready", "readiness withdrawn (%s removed): %s",
-		  s->cfg->ready_file, why);
+	log_event(s->log, ev == EV_UNREADY ? V_WARN : V_INFO, "unready",
+		  "readiness withdrawn (%s removed): %s", s->cfg->ready_file, why);
 }
 
 static void mark_ready(struct state *s)
 {
+	const struct cond *c = &s->cfg->ready_when;
+	char how[192], d[32];
+
+	if (c->kind == COND_START)
+		snprintf(how, sizeof how, "started");
+	else {
+		dur_format(now_ms() - s->check.begun, d, sizeof d);
+		snprintf(how, sizeof how, "ready%s (%s, %s after start)", s->ever_ready ? " again" : "",
+			 c->kind == COND_NOTIFY ? "READY=1" : c->name, d);
+	}
+	s->ever_ready = true;
 	if (!s->cfg->ready_file) {
-		log_event(s->log, V_INFO, "ready", "app pid %d started (no readiness file)", (int)s->app);
+		log_event(s->log, V_INFO, "ready", "app pid %d %s (no readiness file)", (int)s->app, how);
 		return;
 	}
-	if (ready_mark(s->cfg->ready_file, s->app, wall_ms()) != 0) {
+	if (ready_mark(s->cfg->ready_file, c->name, s->app, wall_ms()) != 0) {
 		log_event(s->log, V_WARN, "ready", "cannot write %s: %m", s->cfg->ready_file);
 		return;
 	}
 	s->ready_written = true;
-	log_event(s->log, V_INFO, "ready", "app pid %d started: wrote %s", (int)s->app,
+	write_state(s, "ready");
+	log_event(s->log, V_INFO, "ready", "app pid %d %s: wrote %s", (int)s->app, how,
 		  s->cfg->ready_file);
+}
+
+static void begin_checks(struct state *s)
+{
+	const struct config *cfg = s->cfg;
+	char every[32], limit[32], re[96] = "";
+
+	check_begin(&s->check, s->app, now_ms());
+	write_state(s, "starting");
+	if (cfg->ready_when.kind == COND_NOTIFY) {
+		log_event(s->log, V_INFO, "ready", "waiting for READY=1 from the app on NOTIFY_SOCKET");
+		return;
+	}
+	dur_format(cfg->ready_interval_ms, every, sizeof every);
+	dur_format(cfg->ready_timeout_ms, limit, sizeof limit);
+	if (cfg->ready_recheck_ms > 0) {
+		char r[32];
+		dur_format(cfg->ready_recheck_ms, r, sizeof r);
+		snprintf(re, sizeof re, "; once ready every %s, %u failures in a row withdraw it", r,
+			 cfg->ready_failures);
+	}
+	log_event(s->log, V_INFO, "ready", "waiting for %s: checking every %s, %s each%s",
+		  cfg->ready_when.name, every, limit, re);
 }
 
 /* Signals meant for the app go to its process group, or with --single-child
@@ -141,9 +208,11 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 			log_event(s->log, V_WARN, event, "cannot send %s to every process: %m", name);
 		return (unsigned)s->procs.len;
 	}
+	pid_t check = check_group(&s->check);
 	for (size_t i = 0; i < s->procs.len; i++) {
 		const struct proc_entry *e = &s->procs.v[i];
-		if (proc_stoppable(e, s->self, skip))
+		/* a readiness check being killed is not the app's to stop */
+		if (proc_stoppable(e, s->self, skip) && (check == 0 || e->pgid != check))
 			n += signal_one(s, e->pid, e->comm, sig, event, level, why);
 	}
 	return n;
@@ -202,8 +271,12 @@ static void dispatch(struct state *s, enum event ev)
 
 	log_event(s->log, V_DEBUG, "state", "%s -> %s", state_event_name(ev),
 		  state_phase_name(s->m.phase));
+	if (a & A_END_CHECKS)
+		check_end(&s->check);
 	if (a & A_CLEAR_READY)
-		clear_ready(s, ev == EV_TERM ? "SIGTERM received" : "the app exited");
+		clear_ready(s, ev);
+	if (a & A_BEGIN_CHECKS)
+		begin_checks(s);
 	if (a & A_MARK_READY)
 		mark_ready(s);
 	if (a & A_STOP)
@@ -220,11 +293,20 @@ static void dispatch(struct state *s, enum event ev)
 		s->deadline = -1;
 }
 
+static void on_verdict(struct state *s, enum check_verdict v)
+{
+	if (v == CHECK_READY)
+		dispatch(s, EV_READY);
+	else if (v == CHECK_UNREADY)
+		dispatch(s, EV_UNREADY);
+}
+
 /* Reaps every child that has exited. The app exiting while others remain
  * is EV_APP_EXIT; nothing left at all is EV_ALL_EXITED. */
 static void reap(struct state *s)
 {
 	bool app_now = false;
+	enum check_verdict verdict = CHECK_NONE;
 	char comm[PROC_COMM_LEN + 1], how[96];
 
 	for (;;) {
@@ -248,7 +330,13 @@ static void reap(struct state *s)
 		if (waitpid(pid, &status, 0) != pid)
 			continue;
 		child_describe(status, how, sizeof how);
-		if (pid == s->app) {
+		if (check_owns(&s->check, pid)) {
+			/* the readiness check's command: neither the app nor a drained process */
+			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
+			enum check_verdict v = check_reaped(&s->check, status, now_ms());
+			if (v != CHECK_NONE)
+				verdict = v;
+		} else if (pid == s->app) {
 			s->app_exited = true;
 			s->app_status = status;
 			app_now = true;
@@ -261,6 +349,7 @@ static void reap(struct state *s)
 	}
 	if (app_now)
 		dispatch(s, EV_APP_EXIT);
+	on_verdict(s, verdict);
 }
 
 /* What this SIGTERM will do, said before it is done: the state machine
@@ -370,7 +459,15 @@ static int finish(struct state *s)
 	int out = opt_expects(s->cfg, code) ? 0 : code;
 	int64_t end = now_ms();
 
-	clear_ready(s, "drainit exits");
+	if (s->ready_written && ready_clear(s->cfg->ready_file) == 0) {
+		s->ready_written = false;
+		log_event(s->log, V_INFO, "unready", "readiness withdrawn (%s removed): drainit exits",
+			  s->cfg->ready_file);
+	}
+	if (s->cfg->ready_file && ready_state(s->cfg->ready_file, NULL, NULL, 0, 0) != 0)
+		log_event(s->log, V_WARN, "ready", "cannot remove the state file beside %s: %m",
+			  s->cfg->ready_file);
+	check_close(&s->check);
 	if (s->app_exited)
 		child_describe(s->app_status, how, sizeof how);
 	else
@@ -426,7 +523,8 @@ int supervise(const struct config *cfg, struct log *log)
 	sigset_t all;
 	int sfd;
 
-	state_init(&s.m, cfg->pre_stop_delay_ms > 0, cfg->single_child);
+	state_init(&s.m, cfg->pre_stop_delay_ms > 0, cfg->single_child,
+		   cfg->ready_when.kind != COND_START);
 	if (cfg->ready_file) {
 		int r = ready_prepare(cfg->ready_file, err, sizeof err);
 		if (r < 0) {
@@ -445,6 +543,11 @@ int supervise(const struct config *cfg, struct log *log)
 		return EXIT_OSERR;
 	}
 	caps_log(log);
+	int code = check_open(&s.check, cfg, log, s.self, err, sizeof err);
+	if (code != 0) {
+		log_event(log, V_ERROR, "start", "%s", err);
+		return code;
+	}
 
 	struct spawn_result sp = child_spawn(cfg->argv);
 	if (sp.pid < 0) {
@@ -462,16 +565,20 @@ int supervise(const struct config *cfg, struct log *log)
 
 	while (s.m.phase != PH_DONE) {
 		struct timespec ts, *tp = NULL;
-		if (s.deadline >= 0) {
-			int64_t left = s.deadline - now_ms();
+		int64_t next = s.deadline, due = check_deadline(&s.check);
+		if (due >= 0 && (next < 0 || due < next))
+			next = due;
+		if (next >= 0) {
+			int64_t left = next - now_ms();
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = left / 1000;
 			ts.tv_nsec = (left % 1000) * 1000000;
 			tp = &ts;
 		}
-		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
-		if (ppoll(&pfd, 1, tp, NULL) < 0 && errno != EINTR) {
+		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN } };
+		pfd[1].fd = check_fd(&s.check, &pfd[1].events);
+		if (ppoll(pfd, 2, tp, NULL) < 0 && errno != EINTR) {
 			log_event(log, V_WARN, "loop", "ppoll: %m");
 			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 		}
@@ -484,6 +591,11 @@ int supervise(const struct config *cfg, struct log *log)
 				    (n = read(sfd, si, sizeof si)) > 0; batch++)
 			for (size_t i = 0; i < (size_t)n / sizeof si[0] && s.m.phase != PH_DONE; i++)
 				on_signal(&s, &si[i]);
+		/* Then the readiness check: a SIGTERM read above has ended it. */
+		short re = pfd[1].fd >= 0 ? pfd[1].revents : 0;
+		due = check_deadline(&s.check);
+		if (s.m.phase != PH_DONE && (re || (due >= 0 && now_ms() >= due)))
+			on_verdict(&s, check_poll(&s.check, re, now_ms()));
 		if (s.m.phase != PH_DONE && s.deadline >= 0 && now_ms() >= s.deadline) {
 			s.deadline = -1;
 			dispatch(&s, EV_DEADLINE);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make demo: drainit as PID 1 (in its own PID namespace) in front of a small
-# HTTP server whose requests take 2.5 s. A "kubelet" sends SIGTERM while a
+# HTTP server that warms up for 1.5 s before it listens and whose requests
+# take 2.5 s. drainit writes the readiness file only once the server answers
+# HTTP (--ready-when). A "kubelet" sends SIGTERM while a
 # request is in flight, a "load balancer" still sends one more request during
 # the pre-stop delay, and nothing is lost. drainit's log and the demo's own
 # lines share one clock, so together they read as the timeline.
@@ -8,6 +10,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 drainit=$top/build/drainit
 server=$top/build/helpers/demoserver
+freeport=$top/build/helpers/freeport
 d=$(mktemp -d /tmp/drainit-demo.XXXXXX)
 trap 'kill -KILL $dpid 2>/dev/null || true; rm -rf "$d"' EXIT
 
@@ -27,14 +30,20 @@ request() {
 }
 
 [ "$(id -u)" = 0 ] || { echo "make demo needs root (it makes a PID namespace)"; exit 1; }
-echo "drainit demo: pre-stop delay 3s, drain timeout 10s, grace period 15s; requests take 2.5s"
+port=$("$freeport")
+echo "drainit demo: ready when GET /healthz answers, pre-stop delay 3s, drain timeout 10s, grace period 15s;"
+echo "the server warms up 1.5s before it listens; requests take 2.5s"
 echo
 unshare --pid --fork --mount-proc "$drainit" --ready-file "$d/ready" \
+	--ready-when "http:$port/healthz" --ready-interval 500ms \
 	--pre-stop-delay 3s --drain-timeout 10s --grace-period 15s \
-	-- "$server" "$d/port" 2500 &
+	-- "$server" "$d/port" 2500 "$port" 1500 &
 job=$!
 until [ -n "$(cat /proc/$job/task/$job/children 2>/dev/null)" ]; do sleep 0.05; done
 dpid=$(tr -d ' ' </proc/$job/task/$job/children)
+until [ -e "$d/ready.state" ]; do sleep 0.05; done
+say "readiness file: $( [ -e "$d/ready" ] && cat "$d/ready" || echo absent)"
+probe
 until [ -s "$d/ready" ] && [ -s "$d/port" ]; do sleep 0.05; done
 
 say "readiness file: $(cat "$d/ready")"

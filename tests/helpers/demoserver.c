@@ -1,7 +1,8 @@
-/* demoserver PORTFILE REQUEST_MS: a tiny HTTP server for the demo.
+/* demoserver PORTFILE REQUEST_MS [PORT WARMUP_MS]: a tiny HTTP server for the demo.
  *
- * Listens on 127.0.0.1 (a free port, written to PORTFILE), answers every
- * request after REQUEST_MS, like an app with slow requests. On SIGTERM it
+ * Listens on 127.0.0.1 (PORT, or a free port; written to PORTFILE), after
+ * WARMUP_MS when given, and answers every request after REQUEST_MS, like an
+ * app with slow requests; GET /healthz is answered at once. On SIGTERM it
  * does what a well-behaved app does: stops accepting, finishes the requests
  * in flight, exits 0. One process, one poll loop. */
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 struct conn {
 	int fd;
 	long long due; /* when to answer, monotonic ms; 0: request not read yet */
+	int health;    /* a health check, not counted as a request */
 };
 
 static long long now_ms(void)
@@ -49,19 +51,29 @@ int main(int argc, char **argv)
 	int nconn = 0, served = 0, lfd, sfd;
 	sigset_t set;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: demoserver PORTFILE REQUEST_MS\n");
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: demoserver PORTFILE REQUEST_MS [PORT WARMUP_MS]\n");
 		return 2;
 	}
 	long long request_ms = atoll(argv[2]);
+	int port = argc == 5 ? atoi(argv[3]) : 0;
+	long long warmup_ms = argc == 5 ? atoll(argv[4]) : 0;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	/* Like a real app: loading, connecting, warming caches before it listens. */
+	if (warmup_ms > 0) {
+		say("warming up for %d ms before listening", (int)warmup_ms);
+		nanosleep(&(struct timespec){ warmup_ms / 1000, (warmup_ms % 1000) * 1000000 }, NULL);
+	}
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons((unsigned short)port) };
 	socklen_t alen = sizeof a;
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(lfd, 16) != 0 ||
 	    getsockname(lfd, (struct sockaddr *)&a, &alen) != 0) {
 		perror("demoserver");
@@ -109,21 +121,23 @@ int main(int argc, char **argv)
 		if (lfd >= 0 && (p[1].revents & POLLIN) && nconn < MAXCONN) {
 			int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (fd >= 0)
-				c[nconn++] = (struct conn){ fd, 0 };
+				c[nconn++] = (struct conn){ fd, 0, 0 };
 		}
 		for (int i = 0; i < nconn; i++) {
 			char buf[2048];
 			if (!c[i].due) {
 				ssize_t n = recv(c[i].fd, buf, sizeof buf, MSG_DONTWAIT);
+				/* the health check is answered at once, as apps do */
+				c[i].health = n >= 13 && strncmp(buf, "GET /healthz ", 13) == 0;
 				if (n > 0)
-					c[i].due = now + request_ms;
+					c[i].due = c[i].health ? now : now + request_ms;
 				else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 					c[i].due = -1; /* client gone */
 			}
 			if (c[i].due && now >= c[i].due) {
 				if (c[i].due > 0) {
 					const char *r = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
-					if (send(c[i].fd, r, strlen(r), MSG_NOSIGNAL) > 0)
+					if (send(c[i].fd, r, strlen(r), MSG_NOSIGNAL) > 0 && !c[i].health)
 						served++;
 				}
 				close(c[i].fd);

@@ -2,7 +2,7 @@
 # atomically once the app was exec'd, removed on SIGTERM and when the app
 # exits, bad folders refused before the app starts) and `drainit probe`.
 
-RD_READY_RE='^ready pid=[0-9]+ since=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
+RD_READY_RE='^ready start pid=[0-9]+ since=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 
 # rd_watch DIR: records DIR's inotify events in $T/events until the test ends.
 rd_watch() {
@@ -72,7 +72,7 @@ test_ready_file_written_atomically_once_exec_d() {
 	wait_until 10 test -f "$T/rd/ready" || fail "no readiness file"
 	wait_log "ready: app pid 2 started: wrote $T/rd/ready\$"
 
-	# One line: "ready pid=<pid in the namespace> since=<ISO UTC>".
+	# One line: "ready start pid=<pid in the namespace> since=<ISO UTC>".
 	assert_eq "$(wc -l <"$T/rd/ready")" 1 "lines in the readiness file"
 	local line since_ms app_ms
 	line=$(cat "$T/rd/ready")
@@ -83,8 +83,9 @@ test_ready_file_written_atomically_once_exec_d() {
 	assert_between "$since_ms" $(( app_ms - 5000 )) $(( app_ms + 5000 )) "since= against the app's start"
 	assert_eq "$(stat -c %a "$T/rd/ready")" 644 "mode of the readiness file"
 
-	# No temp file left, and the file only ever arrived by rename.
-	assert_eq "$(ls -A "$T/rd")" ready "files in the readiness folder"
+	# No temp file left (beside the file, its state file for the probe),
+	# and the file only ever arrived by rename.
+	assert_eq "$(ls -A "$T/rd" | tr '\n' ' ')" "ready ready.state " "files in the readiness folder"
 	! grep -qE '^(CREATE|MODIFY|CLOSE_WRITE|ATTRIB) ready$' "$T/events" ||
 		fail "readiness file written in place, not renamed: $(cat "$T/events")"
 	grep -B1 '^MOVED_TO ready$' "$T/events" | grep -qE '^MOVED_FROM \.ready\..*\.tmp$' ||

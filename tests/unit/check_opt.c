@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,12 @@ static int expected_count(void)
 static void assert_defaults(void)
 {
 	ck_assert_ptr_null(cfg.ready_file);
+	ck_assert_int_eq(cfg.ready_when.kind, COND_START);
+	ck_assert_str_eq(cfg.ready_when.name, "start");
+	ck_assert_int_eq(cfg.ready_interval_ms, 1000);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 1000);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 0);
+	ck_assert_uint_eq(cfg.ready_failures, 3);
 	ck_assert_int_eq(cfg.pre_stop_delay_ms, 0);
 	ck_assert_int_eq(cfg.drain_timeout_ms, 25000);
 	ck_assert_int_eq(cfg.grace_period_ms, -1);
@@ -570,7 +577,9 @@ END_TEST
 
 START_TEST(test_env_empty_is_unset)
 {
-	assert_run(PARSE(ENV("DRAINIT_READY_FILE=", "DRAINIT_PRE_STOP_DELAY=",
+	assert_run(PARSE(ENV("DRAINIT_READY_FILE=", "DRAINIT_READY_WHEN=", "DRAINIT_READY_INTERVAL=",
+			     "DRAINIT_READY_TIMEOUT=", "DRAINIT_READY_RECHECK=",
+			     "DRAINIT_READY_FAILURES=", "DRAINIT_PRE_STOP_DELAY=",
 			     "DRAINIT_DRAIN_TIMEOUT=", "DRAINIT_GRACE_PERIOD=",
 			     "DRAINIT_STOP_SIGNAL=", "DRAINIT_PARENT_DEATH_SIGNAL=",
 			     "DRAINIT_SINGLE_CHILD=", "DRAINIT_SUBREAPER=", "DRAINIT_WARN_ON_REAP=",
@@ -645,6 +654,19 @@ static const struct {
 	{ "DRAINIT_EXPECT_EXIT=143,256", "DRAINIT_EXPECT_EXIT: bad exit code '256'" },
 	{ "DRAINIT_EXPECT_EXIT=143;130", "DRAINIT_EXPECT_EXIT: bad exit code '143;130'" },
 	{ "TINI_VERBOSITY=loud", "TINI_VERBOSITY: bad value 'loud'" },
+	{ "DRAINIT_READY_WHEN=bogus", "DRAINIT_READY_WHEN: bad condition 'bogus'" },
+	{ "DRAINIT_READY_WHEN=tcp:example.com:80", "DRAINIT_READY_WHEN: bad host 'example.com" },
+	{ "DRAINIT_READY_WHEN=http:8080/a b", "DRAINIT_READY_WHEN: http: the path may not hold" },
+	{ "DRAINIT_READY_WHEN=file:", "DRAINIT_READY_WHEN: file: no path" },
+	{ "DRAINIT_READY_INTERVAL=0", "DRAINIT_READY_INTERVAL: bad duration '0': must be more than 0" },
+	{ "DRAINIT_READY_INTERVAL=1x", "DRAINIT_READY_INTERVAL: bad duration '1x'" },
+	{ "DRAINIT_READY_TIMEOUT=0s", "DRAINIT_READY_TIMEOUT: bad duration '0s': must be more than 0" },
+	{ "DRAINIT_READY_TIMEOUT=-1s", "DRAINIT_READY_TIMEOUT: bad duration '-1s'" },
+	{ "DRAINIT_READY_RECHECK=5x", "DRAINIT_READY_RECHECK: bad duration '5x'" },
+	{ "DRAINIT_READY_RECHECK=-1", "DRAINIT_READY_RECHECK: bad duration '-1'" },
+	{ "DRAINIT_READY_FAILURES=0", "DRAINIT_READY_FAILURES: bad count '0': expected 1-1000" },
+	{ "DRAINIT_READY_FAILURES=1001", "DRAINIT_READY_FAILURES: bad count '1001': expected 1-1000" },
+	{ "DRAINIT_READY_FAILURES=x", "DRAINIT_READY_FAILURES: bad count 'x'" },
 };
 
 START_TEST(test_env_bad_value)
@@ -726,6 +748,262 @@ START_TEST(test_tini_verbosity_large)
 }
 END_TEST
 
+/* ---- readiness conditions ---- */
+
+START_TEST(test_ready_defaults)
+{
+	/* no --ready-when: ready at exec, as before */
+	assert_run(PARSE(no_env, "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_START);
+	ck_assert_str_eq(cfg.ready_when.name, "start");
+	ck_assert(!cond_polled(&cfg.ready_when));
+	ck_assert_ptr_null(cfg.ready_when.argv[0]);
+	ck_assert_int_eq(cfg.ready_interval_ms, 1000);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 1000);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 0);
+	ck_assert_uint_eq(cfg.ready_failures, 3);
+}
+END_TEST
+
+START_TEST(test_ready_flags_separate)
+{
+	assert_run(PARSE(no_env, "--ready-when", "tcp:8080", "--ready-interval", "500ms",
+			 "--ready-timeout", "2s", "--ready-recheck", "10s", "--ready-failures", "5",
+			 "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_TCP);
+	ck_assert_uint_eq(cfg.ready_when.port, 8080);
+	ck_assert_str_eq(cfg.ready_when.host, "127.0.0.1:8080");
+	ck_assert_str_eq(cfg.ready_when.name, "tcp:8080");
+	ck_assert_int_eq(cfg.ready_interval_ms, 500);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 2000);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 10000);
+	ck_assert_uint_eq(cfg.ready_failures, 5);
+	ck_assert_str_eq(cfg.argv[0], "app");
+	ck_assert_ptr_null(cfg.argv[1]);
+}
+END_TEST
+
+START_TEST(test_ready_flags_equals)
+{
+	assert_run(PARSE(no_env, "--ready-when=http:8080/healthz?a=b", "--ready-interval=1.5s",
+			 "--ready-timeout=250ms", "--ready-recheck=1m", "--ready-failures=1000", "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_HTTP);
+	ck_assert_str_eq(cfg.ready_when.path, "/healthz?a=b"); /* only the first '=' splits */
+	ck_assert_uint_eq(cfg.ready_when.port, 8080);
+	ck_assert_int_eq(cfg.ready_interval_ms, 1500);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 250);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 60000);
+	ck_assert_uint_eq(cfg.ready_failures, 1000);
+
+	assert_run(PARSE(no_env, "--ready-failures", "1", "--ready-recheck", "0", "app"));
+	ck_assert_uint_eq(cfg.ready_failures, 1);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 0); /* 0: stop checking once ready */
+}
+END_TEST
+
+START_TEST(test_ready_when_each_kind)
+{
+	assert_run(PARSE(no_env, "--ready-when", "notify", "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_NOTIFY);
+	assert_run(PARSE(no_env, "--ready-when", "file:/run/app/ready", "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_FILE);
+	ck_assert_str_eq(cfg.ready_when.path, "/run/app/ready");
+	assert_run(PARSE(no_env, "--ready-when", "start", "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_START);
+	ck_assert_str_eq(cfg.ready_when.name, "start");
+	assert_run(PARSE(no_env, "--ready-when", "tcp:[::1]:9000", "app"));
+	ck_assert_int_eq(cfg.ready_when.family, AF_INET6);
+	ck_assert_uint_eq(cfg.ready_when.port, 9000);
+
+	/* an exec command is one option value; its words are the check's,
+	 * not drainit's command */
+	assert_run(PARSE(no_env, "--ready-when", "exec:curl -fs 'http://x/a b'", "app", "-v"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_EXEC);
+	ck_assert_str_eq(cfg.ready_when.argv[0], "curl");
+	ck_assert_str_eq(cfg.ready_when.argv[1], "-fs");
+	ck_assert_str_eq(cfg.ready_when.argv[2], "http://x/a b");
+	ck_assert_ptr_null(cfg.ready_when.argv[3]);
+	ck_assert(cfg.ready_when.argv[0] == cfg.ready_when.words); /* into the config itself */
+	ck_assert_str_eq(cfg.ready_when.name, "exec:curl");
+	ck_assert_str_eq(cfg.argv[0], "app");
+	ck_assert_str_eq(cfg.argv[1], "-v");
+	ck_assert_int_eq(cfg.verbosity, V_INFO);
+}
+END_TEST
+
+START_TEST(test_ready_env)
+{
+	assert_run(PARSE(ENV("DRAINIT_READY_WHEN=tcp:8080"), "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_TCP);
+	ck_assert_int_eq(cfg.ready_when.family, AF_INET);
+	ck_assert_uint_eq(cfg.ready_when.port, 8080);
+	ck_assert_str_eq(cfg.ready_when.host, "127.0.0.1:8080");
+	ck_assert_str_eq(cfg.ready_when.name, "tcp:8080");
+	/* the others keep their defaults */
+	ck_assert_int_eq(cfg.ready_interval_ms, 1000);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 1000);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 0);
+	ck_assert_uint_eq(cfg.ready_failures, 3);
+
+	assert_run(PARSE(ENV("DRAINIT_READY_WHEN=exec:pg_isready -q", "DRAINIT_READY_INTERVAL=2s",
+			     "DRAINIT_READY_TIMEOUT=300ms", "DRAINIT_READY_RECHECK=30s",
+			     "DRAINIT_READY_FAILURES=2"),
+			 "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_EXEC);
+	ck_assert_str_eq(cfg.ready_when.argv[0], "pg_isready");
+	ck_assert_str_eq(cfg.ready_when.argv[1], "-q");
+	ck_assert_ptr_null(cfg.ready_when.argv[2]);
+	ck_assert_int_eq(cfg.ready_interval_ms, 2000);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 300);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 30000);
+	ck_assert_uint_eq(cfg.ready_failures, 2);
+
+	assert_run(PARSE(ENV("DRAINIT_READY_RECHECK=0"), "app"));
+	ck_assert_int_eq(cfg.ready_recheck_ms, 0);
+}
+END_TEST
+
+START_TEST(test_ready_flag_beats_env)
+{
+	char *env[] = { "DRAINIT_READY_WHEN=tcp:1", "DRAINIT_READY_INTERVAL=9s",
+			"DRAINIT_READY_TIMEOUT=9s", "DRAINIT_READY_RECHECK=9s",
+			"DRAINIT_READY_FAILURES=9", NULL };
+	assert_run(PARSE(env, "--ready-when", "exec:true x", "--ready-interval", "100ms",
+			 "--ready-timeout", "200ms", "--ready-recheck", "0", "--ready-failures", "4",
+			 "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_EXEC);
+	ck_assert_str_eq(cfg.ready_when.argv[0], "true");
+	ck_assert_str_eq(cfg.ready_when.argv[1], "x");
+	ck_assert_ptr_null(cfg.ready_when.argv[2]);
+	ck_assert_uint_eq(cfg.ready_when.port, 0); /* nothing of tcp:1 is left */
+	ck_assert_str_eq(cfg.ready_when.name, "exec:true");
+	ck_assert_int_eq(cfg.ready_interval_ms, 100);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 200);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 0);
+	ck_assert_uint_eq(cfg.ready_failures, 4);
+
+	/* without the flags the environment holds */
+	assert_run(PARSE(env, "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_TCP);
+	ck_assert_uint_eq(cfg.ready_when.port, 1);
+	ck_assert_int_eq(cfg.ready_interval_ms, 9000);
+	ck_assert_int_eq(cfg.ready_timeout_ms, 9000);
+	ck_assert_int_eq(cfg.ready_recheck_ms, 9000);
+	ck_assert_uint_eq(cfg.ready_failures, 9);
+
+	/* --ready-when start undoes the environment's condition */
+	assert_run(PARSE(env, "--ready-when=start", "app"));
+	ck_assert_int_eq(cfg.ready_when.kind, COND_START);
+	ck_assert_str_eq(cfg.ready_when.name, "start");
+	/* and the last flag wins */
+	assert_run(PARSE(no_env, "--ready-when", "tcp:1", "--ready-when", "tcp:2", "app"));
+	ck_assert_uint_eq(cfg.ready_when.port, 2);
+}
+END_TEST
+
+START_TEST(test_ready_bad_flags)
+{
+	assert_error(PARSE(no_env, "--ready-interval", "0", "app"),
+		     "--ready-interval: bad duration '0': must be more than 0");
+	assert_error(PARSE(no_env, "--ready-interval=0ms", "app"),
+		     "--ready-interval: bad duration '0ms': must be more than 0");
+	assert_error(PARSE(no_env, "--ready-timeout", "0s", "app"),
+		     "--ready-timeout: bad duration '0s': must be more than 0");
+	assert_error(PARSE(no_env, "--ready-timeout", "0.0s", "app"),
+		     "--ready-timeout: bad duration '0.0s': must be more than 0");
+	assert_error(PARSE(no_env, "--ready-interval", "5x", "app"),
+		     "--ready-interval: bad duration '5x': unknown unit (use ms, s, m or h)");
+	assert_error_starts(PARSE(no_env, "--ready-interval", "-1s", "app"),
+			    "--ready-interval: bad duration '-1s'");
+	assert_error_starts(PARSE(no_env, "--ready-timeout", "", "app"),
+			    "--ready-timeout: bad duration ''");
+	assert_error_starts(PARSE(no_env, "--ready-recheck", "-1s", "app"),
+			    "--ready-recheck: bad duration '-1s'");
+	assert_error(PARSE(no_env, "--ready-recheck", "1 s", "app"),
+		     "--ready-recheck: bad duration '1 s': unknown unit (use ms, s, m or h)");
+	assert_error_starts(PARSE(no_env, "--ready-recheck", "9000h", "app"),
+			    "--ready-recheck: bad duration '9000h'");
+	assert_error(PARSE(no_env, "--ready-failures", "0", "app"),
+		     "--ready-failures: bad count '0': expected 1-1000");
+	assert_error(PARSE(no_env, "--ready-failures", "1001", "app"),
+		     "--ready-failures: bad count '1001': expected 1-1000");
+	assert_error(PARSE(no_env, "--ready-failures", "-1", "app"),
+		     "--ready-failures: bad count '-1': expected 1-1000");
+	assert_error(PARSE(no_env, "--ready-failures", "3x", "app"),
+		     "--ready-failures: bad count '3x': expected 1-1000");
+	assert_error(PARSE(no_env, "--ready-failures=", "app"),
+		     "--ready-failures: bad count '': expected 1-1000");
+	assert_error(PARSE(no_env, "--ready-failures", " 3", "app"),
+		     "--ready-failures: bad count ' 3': expected 1-1000");
+	assert_error(PARSE(no_env, "--ready-failures", "99999999999999999999", "app"),
+		     "--ready-failures: bad count '99999999999999999999': expected 1-1000");
+	/* the condition's own reasons, after the option's name */
+	assert_error(PARSE(no_env, "--ready-when", "tcp:0", "app"),
+		     "--ready-when: bad port '0': expected 1-65535");
+	assert_error(PARSE(no_env, "--ready-when=exec:", "app"),
+		     "--ready-when: exec: no command: expected exec:CMD [ARG...]");
+	assert_error(PARSE(no_env, "--ready-when", "", "app"),
+		     "--ready-when: bad condition '': expected start, tcp:[HOST:]PORT, "
+		     "http:[HOST:]PORT/PATH, exec:CMD [ARG...], file:PATH or notify");
+	assert_error_starts(PARSE(no_env, "--ready-when", "tcp:example.com:80", "app"),
+			    "--ready-when: bad host 'example.com");
+	/* the values are needed */
+	assert_error(PARSE(no_env, "--ready-when"), "option '--ready-when' needs a value");
+	assert_error(PARSE(no_env, "--ready-failures"), "option '--ready-failures' needs a value");
+	/* no short forms, no prefixes */
+	assert_error(PARSE(no_env, "--ready", "tcp:1", "app"), "unknown option '--ready'");
+	assert_error(PARSE(no_env, "--ready-wait", "1s", "app"), "unknown option '--ready-wait'");
+}
+END_TEST
+
+START_TEST(test_ready_bad_env_exact_text)
+{
+	assert_error(PARSE(ENV("DRAINIT_READY_FAILURES=0"), "app"),
+		     "DRAINIT_READY_FAILURES: bad count '0': expected 1-1000");
+	assert_error(PARSE(ENV("DRAINIT_READY_INTERVAL=0"), "app"),
+		     "DRAINIT_READY_INTERVAL: bad duration '0': must be more than 0");
+	assert_error(PARSE(ENV("DRAINIT_READY_TIMEOUT=0ms"), "app"),
+		     "DRAINIT_READY_TIMEOUT: bad duration '0ms': must be more than 0");
+	assert_error(PARSE(ENV("DRAINIT_READY_WHEN=tcp:::1:80"), "app"),
+		     "DRAINIT_READY_WHEN: bad address '::1:80': write an IPv6 address as [ADDR]:PORT");
+	assert_error(PARSE(ENV("DRAINIT_READY_WHEN=exec:sh -c 'x"), "app"),
+		     "DRAINIT_READY_WHEN: exec: unterminated ' quote");
+	/* a bad variable is an error even when a flag would replace it */
+	assert_error(PARSE(ENV("DRAINIT_READY_FAILURES=1001"), "--ready-failures", "2", "app"),
+		     "DRAINIT_READY_FAILURES: bad count '1001': expected 1-1000");
+	/* and does not hide --help */
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_READY_WHEN=bogus"), "--help"), OPT_HELP);
+}
+END_TEST
+
+START_TEST(test_ready_long_bad_condition)
+{
+	/* a long bad value is cut in the message, never overruns it */
+	static char val[3000], arg[3100];
+	memset(val, 'z', sizeof val - 1);
+	val[sizeof val - 1] = '\0';
+	snprintf(arg, sizeof arg, "--ready-when=%s", val);
+	assert_error_starts(PARSE(no_env, arg, "app"), "--ready-when: bad condition 'zzz");
+	ck_assert_uint_lt(strlen(err), sizeof err);
+	snprintf(arg, sizeof arg, "DRAINIT_READY_WHEN=%s", val);
+	char *env[] = { arg, NULL };
+	assert_error_starts(PARSE(env, "app"), "DRAINIT_READY_WHEN: bad condition 'zzz");
+	ck_assert_uint_lt(strlen(err), sizeof err);
+}
+END_TEST
+
+START_TEST(test_ready_not_probe_options)
+{
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "--ready-when", "tcp:1"),
+		     "unknown option '--ready-when'");
+	assert_error(PARSE(no_env, "probe", "--ready-interval=1s", "--ready-file", "/r"),
+		     "unknown option '--ready-interval'");
+	/* the probe does not care about a readiness variable */
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_READY_WHEN=tcp:1", "DRAINIT_READY_FILE=/r"), "probe"),
+			 OPT_PROBE);
+}
+END_TEST
+
 /* ---- drainit probe ---- */
 
 START_TEST(test_probe)
@@ -799,7 +1077,11 @@ static char *capture(void (*fn)(FILE *))
 START_TEST(test_help_mentions_everything)
 {
 	static const char *const words[] = {
-		"--ready-file", "--pre-stop-delay", "--drain-timeout", "--grace-period",
+		"--ready-file", "--ready-when", "--ready-interval", "--ready-timeout",
+		"--ready-recheck", "--ready-failures", "DRAINIT_READY_WHEN", "DRAINIT_READY_INTERVAL",
+		"DRAINIT_READY_TIMEOUT", "DRAINIT_READY_RECHECK", "DRAINIT_READY_FAILURES",
+		"tcp:[HOST:]PORT", "http:[HOST:]PORT/PATH", "exec:CMD", "file:PATH", "notify",
+		"--pre-stop-delay", "--drain-timeout", "--grace-period",
 		"--stop-signal", "--parent-death-signal", "--single-child", "--process-group",
 		"--subreaper", "--warn-on-reap", "--verbose", "--quiet", "--log-format",
 		"--expect-exit", "--license", "--help", "--version", "-g,", "-s,", "-p,", "-w,",
@@ -869,6 +1151,19 @@ Suite *opt_suite(void)
 	tcase_add_test(tc, test_env_bad_value_exact_text);
 	tcase_add_test(tc, test_tini_variables);
 	tcase_add_test(tc, test_tini_verbosity_large);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("readiness");
+	tcase_add_test(tc, test_ready_defaults);
+	tcase_add_test(tc, test_ready_flags_separate);
+	tcase_add_test(tc, test_ready_flags_equals);
+	tcase_add_test(tc, test_ready_when_each_kind);
+	tcase_add_test(tc, test_ready_env);
+	tcase_add_test(tc, test_ready_flag_beats_env);
+	tcase_add_test(tc, test_ready_bad_flags);
+	tcase_add_test(tc, test_ready_bad_env_exact_text);
+	tcase_add_test(tc, test_ready_long_bad_condition);
+	tcase_add_test(tc, test_ready_not_probe_options);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("probe");

@@ -11,21 +11,28 @@
 #include "ready.h"
 #include "suites.h"
 
-static char dir[64], path[128];
+/* 2025-11-29T12:48:25.123Z */
+#define T1 1764420505123LL
+#define T1_TEXT "2025-11-29T12:48:25.123Z"
+
+static char dir[64], path[128], state[128];
 
 /* The folder is made once per test case, outside the forked tests, so a
- * failing test leaves nothing behind; each test starts without the file. */
+ * failing test leaves nothing behind; each test starts without the files. */
 static void make_dir(void)
 {
 	strcpy(dir, "/tmp/drainit-probe-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/ready", dir);
+	snprintf(state, sizeof state, "%s/ready.state", dir);
 }
 
 static void no_file(void)
 {
 	unlink(path);
 	rmdir(path);
+	unlink(state);
+	rmdir(state);
 }
 
 static void remove_dir(void)
@@ -34,12 +41,17 @@ static void remove_dir(void)
 	rmdir(dir);
 }
 
-static void write_file(const char *text)
+static void write_to(const char *file, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
+}
+
+static void write_file(const char *text)
+{
+	write_to(path, text);
 }
 
 /* Runs probe_run with stdout captured. */
@@ -62,93 +74,249 @@ static int probe(char *out, size_t len)
 	return r;
 }
 
+/* The probe's contract: exactly one line, exit 0 only when ready. */
+static void assert_one_line(const char *out)
+{
+	const char *nl = strchr(out, '\n');
+	ck_assert_msg(nl != NULL && nl[1] == '\0', "not exactly one line: \"%s\"", out);
+}
+
+#define assert_probe(code, want) do { \
+		char out_[1024]; \
+		int r_ = probe(out_, sizeof out_); \
+		assert_one_line(out_); \
+		ck_assert_str_eq(out_, (want)); \
+		ck_assert_int_eq(r_, (code)); \
+	} while (0)
+
+/* A pid that no longer runs. */
+static pid_t dead_pid(void)
+{
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+	return child;
+}
+
+/* ---- the readiness file ---- */
+
 START_TEST(test_ready)
 {
-	char out[512], want[512], line[READY_LINE_MAX];
-	ready_line(line, sizeof line, getpid(), 1764420505123LL);
+	char want[512], line[READY_LINE_MAX];
+	ready_line(line, sizeof line, "ready", "tcp:8080", getpid(), T1);
 	write_file(line);
-	ck_assert_int_eq(probe(out, sizeof out), 0);
-	snprintf(want, sizeof want, "ready: app pid %d since 2025-11-29T12:48:25.123Z\n", (int)getpid());
-	ck_assert_str_eq(out, want);
+	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT " (tcp:8080)\n", (int)getpid());
+	assert_probe(0, want);
+}
+END_TEST
+
+START_TEST(test_ready_old_format)
+{
+	/* a file without the condition word (an older drainit) */
+	char want[512], line[READY_LINE_MAX];
+	snprintf(line, sizeof line, "ready pid=%d since=" T1_TEXT "\n", (int)getpid());
+	write_file(line);
+	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT "\n", (int)getpid());
+	assert_probe(0, want);
+}
+END_TEST
+
+START_TEST(test_ready_whatever_the_state_file_says)
+{
+	/* the readiness file decides; the state file only explains its absence */
+	char want[512], line[READY_LINE_MAX];
+	ck_assert_int_eq(ready_mark(path, "exec:curl", getpid(), T1), 0);
+	ready_line(line, sizeof line, "draining", "exec:curl", getpid(), T1);
+	write_to(state, line);
+	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT " (exec:curl)\n", (int)getpid());
+	assert_probe(0, want);
+	write_to(state, "garbage");
+	assert_probe(0, want);
 }
 END_TEST
 
 START_TEST(test_written_by_ready_mark)
 {
-	char out[512];
-	ck_assert_int_eq(ready_mark(path, getpid(), 0), 0);
-	ck_assert_int_eq(probe(out, sizeof out), 0);
+	char want[512];
+	ck_assert_int_eq(ready_mark(path, "start", getpid(), 0), 0);
+	snprintf(want, sizeof want, "ready: app pid %d since 1970-01-01T00:00:00.000Z (start)\n",
+		 (int)getpid());
+	assert_probe(0, want);
 	ck_assert_int_eq(ready_clear(path), 0);
-	ck_assert_int_eq(probe(out, sizeof out), 1);
+	snprintf(want, sizeof want,
+		 "not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
+	assert_probe(1, want);
 }
 END_TEST
 
 START_TEST(test_missing)
 {
-	char out[512], want[512];
-	ck_assert_int_eq(probe(out, sizeof out), 1);
+	/* neither file: drainit is not there */
+	char want[512];
 	snprintf(want, sizeof want,
-		 "not ready: no readiness file at %s (starting, draining or stopped)\n", path);
-	ck_assert_str_eq(out, want);
+		 "not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
+	assert_probe(1, want);
 }
 END_TEST
 
 START_TEST(test_stale_pid)
 {
 	/* a pid that no longer runs: the file outlived its app */
-	char out[512], want[512], line[READY_LINE_MAX];
-	pid_t child = fork();
-	ck_assert_int_ge(child, 0);
-	if (child == 0)
-		_exit(0);
-	ck_assert_int_eq(waitpid(child, NULL, 0), child);
-	ready_line(line, sizeof line, child, 0);
+	char want[512], line[READY_LINE_MAX];
+	pid_t child = dead_pid();
+	ready_line(line, sizeof line, "ready", "start", child, 0);
 	write_file(line);
-	ck_assert_int_eq(probe(out, sizeof out), 1);
 	snprintf(want, sizeof want, "not ready: %s is stale: app pid %d is not running\n", path,
 		 (int)child);
-	ck_assert_str_eq(out, want);
+	assert_probe(1, want);
 }
 END_TEST
 
 START_TEST(test_not_ready_state)
 {
-	char out[512], want[512];
+	char want[512];
 	write_file("draining pid=1\n");
-	ck_assert_int_eq(probe(out, sizeof out), 1);
 	snprintf(want, sizeof want, "not ready: %s says 'draining'\n", path);
-	ck_assert_str_eq(out, want);
+	assert_probe(1, want);
 
 	write_file("ready\n"); /* no pid */
-	ck_assert_int_eq(probe(out, sizeof out), 1);
 	snprintf(want, sizeof want, "not ready: %s says 'ready'\n", path);
-	ck_assert_str_eq(out, want);
+	assert_probe(1, want);
 }
 END_TEST
 
 START_TEST(test_garbage)
 {
-	char out[512], want[512];
+	char want[512];
 	snprintf(want, sizeof want, "not ready: %s does not hold a readiness line\n", path);
 	write_file("");
-	ck_assert_int_eq(probe(out, sizeof out), 1);
-	ck_assert_str_eq(out, want);
+	assert_probe(1, want);
 	write_file("OK\n");
-	ck_assert_int_eq(probe(out, sizeof out), 1);
-	ck_assert_str_eq(out, want);
+	assert_probe(1, want);
 	write_file("ready pid=12ab\n");
-	ck_assert_int_eq(probe(out, sizeof out), 1);
-	ck_assert_str_eq(out, want);
+	assert_probe(1, want);
 }
 END_TEST
 
 START_TEST(test_folder)
 {
-	char out[512], want[512];
+	char want[512];
 	ck_assert_int_eq(mkdir(path, 0755), 0);
-	ck_assert_int_eq(probe(out, sizeof out), 1);
 	snprintf(want, sizeof want, "not ready: cannot read %s: %s\n", path, strerror(EISDIR));
-	ck_assert_str_eq(out, want);
+	assert_probe(1, want);
+}
+END_TEST
+
+/* ---- no readiness file: the state file says why ---- */
+
+static void write_state(const char *word, const char *by, pid_t pid)
+{
+	ck_assert_int_eq(ready_state(path, word, by, pid, T1), 0);
+}
+
+START_TEST(test_state_starting)
+{
+	write_state("starting", "tcp:8080", getpid());
+	assert_probe(1, "not ready: starting since " T1_TEXT ", waiting for tcp:8080\n");
+	write_state("starting", "notify", getpid());
+	assert_probe(1, "not ready: starting since " T1_TEXT ", waiting for notify\n");
+}
+END_TEST
+
+START_TEST(test_state_unready)
+{
+	write_state("unready", "http:127.0.0.1:8080/healthz", getpid());
+	assert_probe(1, "not ready: unready since " T1_TEXT ": http:127.0.0.1:8080/healthz failing\n");
+}
+END_TEST
+
+START_TEST(test_state_draining)
+{
+	write_state("draining", "tcp:8080", getpid());
+	assert_probe(1, "not ready: draining since " T1_TEXT "\n");
+	/* a state this probe does not know reads the same way */
+	write_to(state, "pausing tcp:8080 pid=1 since=" T1_TEXT "\n");
+	assert_probe(1, "not ready: pausing since " T1_TEXT "\n");
+}
+END_TEST
+
+START_TEST(test_state_ready_without_file)
+{
+	/* the readiness file went missing under a state file saying ready */
+	char want[512];
+	write_state("ready", "tcp:8080", getpid());
+	snprintf(want, sizeof want, "not ready: no readiness file at %s, yet %s says ready\n", path,
+		 state);
+	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_state_stale)
+{
+	/* a state file left by a drainit that was SIGKILLed */
+	char want[512];
+	pid_t child = dead_pid();
+	write_state("starting", "tcp:8080", child);
+	snprintf(want, sizeof want, "not ready: %s is stale: app pid %d is not running\n", state,
+		 (int)child);
+	assert_probe(1, want);
+	write_state("draining", "tcp:8080", child);
+	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_state_without_pid)
+{
+	/* a state file naming no app says nothing: as if absent */
+	char want[512];
+	snprintf(want, sizeof want,
+		 "not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
+	write_to(state, "starting tcp:8080 since=X\n");
+	assert_probe(1, want);
+	write_to(state, "starting tcp:8080 pid=0 since=X\n");
+	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_state_garbage)
+{
+	char want[512];
+	snprintf(want, sizeof want, "not ready: %s does not hold a readiness line\n", state);
+	write_to(state, "");
+	assert_probe(1, want);
+	write_to(state, "Starting pid=1\n");
+	assert_probe(1, want);
+	ck_assert_int_eq(unlink(state), 0);
+	ck_assert_int_eq(mkdir(state, 0755), 0);
+	snprintf(want, sizeof want, "not ready: cannot read %s: %s\n", state, strerror(EISDIR));
+	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_state_cycle)
+{
+	/* what the probe says through a checked run, as drainit writes the files */
+	char want[512];
+	pid_t app = getpid();
+	char err[256];
+	ck_assert_int_eq(ready_prepare(path, err, sizeof err), 0);
+	write_state("starting", "exec:curl", app);
+	assert_probe(1, "not ready: starting since " T1_TEXT ", waiting for exec:curl\n");
+	ck_assert_int_eq(ready_mark(path, "exec:curl", app, T1), 0);
+	write_state("ready", "exec:curl", app);
+	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT " (exec:curl)\n", (int)app);
+	assert_probe(0, want);
+	ck_assert_int_eq(ready_clear(path), 0);
+	write_state("unready", "exec:curl", app);
+	assert_probe(1, "not ready: unready since " T1_TEXT ": exec:curl failing\n");
+	write_state("draining", "exec:curl", app);
+	assert_probe(1, "not ready: draining since " T1_TEXT "\n");
+	ck_assert_int_eq(ready_state(path, NULL, NULL, 0, 0), 0);
+	snprintf(want, sizeof want,
+		 "not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
+	assert_probe(1, want);
 }
 END_TEST
 
@@ -159,12 +327,27 @@ Suite *probe_suite(void)
 	tcase_add_unchecked_fixture(tc, make_dir, remove_dir);
 	tcase_add_checked_fixture(tc, no_file, NULL);
 	tcase_add_test(tc, test_ready);
+	tcase_add_test(tc, test_ready_old_format);
+	tcase_add_test(tc, test_ready_whatever_the_state_file_says);
 	tcase_add_test(tc, test_written_by_ready_mark);
 	tcase_add_test(tc, test_missing);
 	tcase_add_test(tc, test_stale_pid);
 	tcase_add_test(tc, test_not_ready_state);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_folder);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("state");
+	tcase_add_unchecked_fixture(tc, make_dir, remove_dir);
+	tcase_add_checked_fixture(tc, no_file, NULL);
+	tcase_add_test(tc, test_state_starting);
+	tcase_add_test(tc, test_state_unready);
+	tcase_add_test(tc, test_state_draining);
+	tcase_add_test(tc, test_state_ready_without_file);
+	tcase_add_test(tc, test_state_stale);
+	tcase_add_test(tc, test_state_without_pid);
+	tcase_add_test(tc, test_state_garbage);
+	tcase_add_test(tc, test_state_cycle);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -417,6 +418,142 @@ START_TEST(test_scan_small_table)
 }
 END_TEST
 
+/* ---- proc_descends, on real processes ---- */
+
+START_TEST(test_descends_self_and_parent)
+{
+	ck_assert_int_eq(proc_descends(getpid(), getpid()), 1); /* root itself */
+	ck_assert_int_eq(proc_descends(getpid(), getppid()), 1);
+	/* up the tree, never down */
+	ck_assert_int_eq(proc_descends(getppid(), getpid()), 0);
+	ck_assert_int_eq(proc_descends(1, getpid()), 0);
+	ck_assert_int_eq(proc_descends(0, getpid()), 0);
+}
+END_TEST
+
+START_TEST(test_descends_children)
+{
+	/* a child and its own child descend from us; siblings and parents do
+	 * not descend from each other */
+	int go[2], up[2];
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(up), 0);
+	pid_t a = fork();
+	ck_assert_int_ge(a, 0);
+	if (a == 0) {
+		char c;
+		close(go[1]);
+		close(up[0]);
+		pid_t g = fork();
+		if (g == 0) {
+			(void)!read(go[0], &c, 1);
+			_exit(0);
+		}
+		(void)!write(up[1], &g, sizeof g);
+		(void)!read(go[0], &c, 1);
+		waitpid(g, NULL, 0);
+		_exit(0);
+	}
+	close(up[1]);
+	pid_t b = child_until_closed(go);
+	close(go[0]);
+	pid_t g = 0;
+	ck_assert_int_eq(read(up[0], &g, sizeof g), (ssize_t)sizeof g);
+	close(up[0]);
+
+	int a_self = proc_descends(a, getpid()), b_self = proc_descends(b, getpid());
+	int g_self = proc_descends(g, getpid()), g_a = proc_descends(g, a);
+	int g_parent = proc_descends(g, getppid());
+	int a_g = proc_descends(a, g), a_b = proc_descends(a, b), g_b = proc_descends(g, b);
+	int self_a = proc_descends(getpid(), a);
+	close(go[1]); /* let them all go */
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+
+	ck_assert_int_eq(a_self, 1);
+	ck_assert_int_eq(b_self, 1);
+	ck_assert_int_eq(g_self, 1);
+	ck_assert_int_eq(g_a, 1);
+	ck_assert_int_eq(g_parent, 1);
+	ck_assert_int_eq(a_g, 0);
+	ck_assert_int_eq(a_b, 0);
+	ck_assert_int_eq(g_b, 0);
+	ck_assert_int_eq(self_a, 0);
+}
+END_TEST
+
+START_TEST(test_descends_zombie)
+{
+	/* an exited child not yet reaped still names its parent */
+	pid_t z = fork();
+	ck_assert_int_ge(z, 0);
+	if (z == 0)
+		_exit(0);
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	ck_assert_int_eq(waitid(P_PID, (id_t)z, &si, WEXITED | WNOWAIT), 0); /* a zombie now */
+	int r = proc_descends(z, getpid());
+	waitpid(z, NULL, 0);
+	ck_assert_int_eq(r, 1);
+}
+END_TEST
+
+START_TEST(test_descends_gone)
+{
+	/* a reaped pid: nobody can tell */
+	pid_t z = fork();
+	ck_assert_int_ge(z, 0);
+	if (z == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(z, NULL, 0), z);
+	ck_assert_int_eq(proc_descends(z, getpid()), -1);
+	ck_assert_int_eq(proc_descends(0x7fffffff, getpid()), -1);
+	/* unless it is the root itself */
+	ck_assert_int_eq(proc_descends(z, z), 1);
+}
+END_TEST
+
+START_TEST(test_descends_orphan)
+{
+	/* a grandchild whose parent exited is adopted elsewhere: no longer
+	 * ours, unless we are a subreaper */
+	for (int sub = 0; sub <= 1; sub++) {
+		int go[2], up[2];
+		ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, sub, 0, 0, 0), 0);
+		ck_assert_int_eq(pipe(go), 0);
+		ck_assert_int_eq(pipe(up), 0);
+		pid_t a = fork();
+		ck_assert_int_ge(a, 0);
+		if (a == 0) {
+			close(go[1]);
+			close(up[0]);
+			pid_t g = fork();
+			if (g == 0) {
+				char c;
+				(void)!read(go[0], &c, 1);
+				_exit(0);
+			}
+			(void)!write(up[1], &g, sizeof g);
+			_exit(0); /* g is orphaned */
+		}
+		close(up[1]);
+		close(go[0]);
+		pid_t g = 0;
+		ck_assert_int_eq(read(up[0], &g, sizeof g), (ssize_t)sizeof g);
+		close(up[0]);
+		ck_assert_int_eq(waitpid(a, NULL, 0), a);
+		int r = proc_descends(g, getpid());
+		int gone_parent = proc_descends(g, a);
+		close(go[1]); /* g exits */
+		if (sub) /* reaped by us, the subreaper */
+			waitpid(g, NULL, 0);
+		ck_assert_msg(r == sub, "subreaper=%d: orphan gives %d", sub, r);
+		ck_assert_int_eq(gone_parent, 0); /* its old parent is not on its path */
+	}
+	ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+}
+END_TEST
+
 Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -445,6 +582,11 @@ Suite *proc_suite(void)
 	tcase_add_test(tc, test_comm);
 	tcase_add_test(tc, test_scan_under_self);
 	tcase_add_test(tc, test_scan_small_table);
+	tcase_add_test(tc, test_descends_self_and_parent);
+	tcase_add_test(tc, test_descends_children);
+	tcase_add_test(tc, test_descends_zombie);
+	tcase_add_test(tc, test_descends_gone);
+	tcase_add_test(tc, test_descends_orphan);
 	suite_add_tcase(s, tc);
 	return s;
 }

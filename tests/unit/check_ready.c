@@ -18,23 +18,64 @@
 START_TEST(test_line)
 {
 	char buf[READY_LINE_MAX];
-	size_t n = ready_line(buf, sizeof buf, 42, T1);
-	ck_assert_str_eq(buf, "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+	size_t n = ready_line(buf, sizeof buf, "ready", "tcp:8080", 42, T1);
+	ck_assert_str_eq(buf, "ready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n");
 	ck_assert_uint_eq(n, strlen(buf));
-	n = ready_line(buf, sizeof buf, 1, 0);
-	ck_assert_str_eq(buf, "ready pid=1 since=1970-01-01T00:00:00.000Z\n");
+	n = ready_line(buf, sizeof buf, "ready", "start", 1, 0);
+	ck_assert_str_eq(buf, "ready start pid=1 since=1970-01-01T00:00:00.000Z\n");
+	ck_assert_uint_eq(n, strlen(buf));
+}
+END_TEST
+
+START_TEST(test_line_states)
+{
+	/* the state file's lines have the same form */
+	char buf[READY_LINE_MAX];
+	size_t n = ready_line(buf, sizeof buf, "starting", "http:127.0.0.1:8080/healthz", 7, T1);
+	ck_assert_str_eq(buf, "starting http:127.0.0.1:8080/healthz pid=7 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_uint_eq(n, strlen(buf));
+	n = ready_line(buf, sizeof buf, "unready", "exec:curl", 7, T1);
+	ck_assert_str_eq(buf, "unready exec:curl pid=7 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_uint_eq(n, strlen(buf));
+	n = ready_line(buf, sizeof buf, "draining", "notify", 4194304, 0);
+	ck_assert_str_eq(buf, "draining notify pid=4194304 since=1970-01-01T00:00:00.000Z\n");
 	ck_assert_uint_eq(n, strlen(buf));
 }
 END_TEST
 
 START_TEST(test_line_truncated)
 {
-	/* a short buffer is cut, never overrun */
+	/* a short buffer is cut, never overrun, and the length is what the
+	 * buffer holds */
 	char buf[16];
 	memset(buf, 'X', sizeof buf);
-	ready_line(buf, 10, 42, T1);
-	ck_assert_str_eq(buf, "ready pid");
+	size_t n = ready_line(buf, 10, "ready", "start", 42, T1);
+	ck_assert_str_eq(buf, "ready sta");
+	ck_assert_uint_eq(n, 9);
 	ck_assert_int_eq(buf[10], 'X');
+	memset(buf, 'X', sizeof buf);
+	n = ready_line(buf, 1, "ready", "start", 42, T1);
+	ck_assert_str_eq(buf, "");
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(buf[1], 'X');
+}
+END_TEST
+
+START_TEST(test_line_longest_name_fits)
+{
+	/* the longest condition name (127 bytes) with the longest state word
+	 * and pid still make a whole line in READY_LINE_MAX */
+	char by[128], buf[READY_LINE_MAX], want[2 * READY_LINE_MAX];
+	struct ready_info info;
+	memset(by, 'n', sizeof by - 1);
+	by[sizeof by - 1] = '\0';
+	size_t n = ready_line(buf, sizeof buf, "starting", by, 4194304, T1);
+	snprintf(want, sizeof want, "starting %s pid=4194304 since=2025-11-29T12:48:25.123Z\n", by);
+	ck_assert_str_eq(buf, want);
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert_int_eq(ready_parse(buf, &info), 0);
+	ck_assert_str_eq(info.by, by);
+	ck_assert_int_eq(info.pid, 4194304);
 }
 END_TEST
 
@@ -42,12 +83,20 @@ START_TEST(test_line_parses_back)
 {
 	char buf[READY_LINE_MAX];
 	struct ready_info info;
-	ready_line(buf, sizeof buf, 4194304, T1);
+	ready_line(buf, sizeof buf, "ready", "tcp:[::1]:8080", 4194304, T1);
 	ck_assert_int_eq(ready_parse(buf, &info), 0);
 	ck_assert(info.ready);
 	ck_assert_int_eq(info.pid, 4194304);
 	ck_assert_str_eq(info.since, "2025-11-29T12:48:25.123Z");
 	ck_assert_str_eq(info.state, "ready");
+	ck_assert_str_eq(info.by, "tcp:[::1]:8080");
+
+	ready_line(buf, sizeof buf, "unready", "file:/run/app/ready", 9, T1);
+	ck_assert_int_eq(ready_parse(buf, &info), 0);
+	ck_assert(!info.ready);
+	ck_assert_str_eq(info.state, "unready");
+	ck_assert_str_eq(info.by, "file:/run/app/ready");
+	ck_assert_int_eq(info.pid, 9);
 }
 END_TEST
 
@@ -62,6 +111,16 @@ START_TEST(test_parse_ready)
 	ck_assert_int_eq(info.pid, 42);
 	ck_assert_str_eq(info.since, "2025-11-29T12:48:25.123Z");
 	ck_assert_str_eq(info.state, "ready");
+	ck_assert_str_eq(info.by, ""); /* a file of an older drainit */
+
+	/* with the condition word */
+	memset(&info, 0x5a, sizeof info);
+	ck_assert_int_eq(ready_parse("ready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n", &info), 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 42);
+	ck_assert_str_eq(info.since, "2025-11-29T12:48:25.123Z");
+	ck_assert_str_eq(info.state, "ready");
+	ck_assert_str_eq(info.by, "tcp:8080");
 
 	/* without the newline, in another order */
 	ck_assert_int_eq(ready_parse("ready since=X pid=7", &info), 0);
@@ -117,6 +176,46 @@ START_TEST(test_parse_unknown_words)
 	ck_assert_int_eq(ready_parse(line, &info), 0);
 	ck_assert_str_eq(info.since, "");
 	ck_assert_int_eq(info.pid, 5);
+}
+END_TEST
+
+START_TEST(test_parse_by)
+{
+	struct ready_info info;
+	/* the first word without '=' after the state */
+	ck_assert_int_eq(ready_parse("starting exec:curl pid=7 since=X\n", &info), 0);
+	ck_assert_str_eq(info.state, "starting");
+	ck_assert_str_eq(info.by, "exec:curl");
+	ck_assert(!info.ready);
+	ck_assert_int_eq(info.pid, 7);
+	/* wherever it stands, and only the first */
+	ck_assert_int_eq(ready_parse("ready pid=3 since=X notify extra\n", &info), 0);
+	ck_assert_str_eq(info.by, "notify");
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 3);
+	ck_assert_str_eq(info.since, "X");
+	/* key=value words are never the condition */
+	ck_assert_int_eq(ready_parse("ready gen=2 pid=3\n", &info), 0);
+	ck_assert_str_eq(info.by, "");
+	/* none at all */
+	ck_assert_int_eq(ready_parse("draining\n", &info), 0);
+	ck_assert_str_eq(info.by, "");
+	/* the longest that fits (127 bytes); one too long is dropped, not
+	 * overrun */
+	char line[400], word[200];
+	memset(word, 'w', 127);
+	word[127] = '\0';
+	snprintf(line, sizeof line, "ready %s pid=5\n", word);
+	ck_assert_int_eq(ready_parse(line, &info), 0);
+	ck_assert_str_eq(info.by, word);
+	ck_assert_int_eq(info.pid, 5);
+	memset(word, 'w', 128);
+	word[128] = '\0';
+	snprintf(line, sizeof line, "ready %s pid=5\n", word);
+	ck_assert_int_eq(ready_parse(line, &info), 0);
+	ck_assert_str_eq(info.by, "");
+	ck_assert_int_eq(info.pid, 5);
+	ck_assert(info.ready);
 }
 END_TEST
 
@@ -330,7 +429,7 @@ START_TEST(test_prepare_unusable_paths)
 	ck_assert_int_eq(ready_prepare(longpath, err, sizeof err), -1);
 	ck_assert_msg(strstr(err, "not a usable file path") != NULL, "%s", err);
 	errno = 0;
-	ck_assert_int_eq(ready_mark(longpath, 1, T1), -1);
+	ck_assert_int_eq(ready_mark(longpath, "start", 1, T1), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 	free(longpath);
 }
@@ -344,11 +443,11 @@ START_TEST(test_prepare_relative)
 	ck_assert_int_eq(chdir(dir), 0);
 	write_file("ready", "stale");
 	int r = ready_prepare("ready", err, sizeof err);
-	int m = ready_mark("ready", 9, T1);
+	int m = ready_mark("ready", "start", 9, T1);
 	ck_assert_int_eq(chdir(cwd), 0);
 	ck_assert_msg(r == 1, "%d: %s", r, err);
 	ck_assert_int_eq(m, 0);
-	ck_assert_str_eq(read_all(path_in("ready")), "ready pid=9 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(read_all(path_in("ready")), "ready start pid=9 since=2025-11-29T12:48:25.123Z\n");
 	ck_assert_str_eq(listing(), "ready");
 }
 END_TEST
@@ -356,13 +455,13 @@ END_TEST
 START_TEST(test_mark)
 {
 	const char *p = path_in("ready");
-	ck_assert_int_eq(ready_mark(p, 42, T1), 0);
-	ck_assert_str_eq(read_all(p), "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
+	ck_assert_str_eq(read_all(p), "ready start pid=42 since=2025-11-29T12:48:25.123Z\n");
 	ck_assert_str_eq(listing(), "ready"); /* the temp file was renamed, none left */
 
 	/* marking again replaces the line */
-	ck_assert_int_eq(ready_mark(p, 43, 0), 0);
-	ck_assert_str_eq(read_all(p), "ready pid=43 since=1970-01-01T00:00:00.000Z\n");
+	ck_assert_int_eq(ready_mark(p, "start", 43, 0), 0);
+	ck_assert_str_eq(read_all(p), "ready start pid=43 since=1970-01-01T00:00:00.000Z\n");
 	ck_assert_str_eq(listing(), "ready");
 }
 END_TEST
@@ -372,12 +471,12 @@ START_TEST(test_mark_replaces_atomically)
 	/* rename, not rewrite: a reader holding the old file keeps the old
 	 * line whole, the new name holds a new inode */
 	const char *p = path_in("ready");
-	ck_assert_int_eq(ready_mark(p, 42, T1), 0);
+	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
 	struct stat before, after;
 	ck_assert_int_eq(stat(p, &before), 0);
 	int fd = open(p, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ready_mark(p, 43, T1), 0);
+	ck_assert_int_eq(ready_mark(p, "start", 43, T1), 0);
 	ck_assert_int_eq(stat(p, &after), 0);
 	ck_assert(before.st_ino != after.st_ino);
 	char buf[128];
@@ -385,7 +484,7 @@ START_TEST(test_mark_replaces_atomically)
 	close(fd);
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
-	ck_assert_str_eq(buf, "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(buf, "ready start pid=42 since=2025-11-29T12:48:25.123Z\n");
 }
 END_TEST
 
@@ -395,7 +494,7 @@ START_TEST(test_mark_mode)
 	const char *p = path_in("ready");
 	struct stat st;
 	mode_t old = umask(077);
-	int r = ready_mark(p, 42, T1);
+	int r = ready_mark(p, "start", 42, T1);
 	umask(old);
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(stat(p, &st), 0);
@@ -403,7 +502,7 @@ START_TEST(test_mark_mode)
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
 
 	old = umask(0);
-	r = ready_mark(p, 42, T1);
+	r = ready_mark(p, "start", 42, T1);
 	umask(old);
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(stat(p, &st), 0);
@@ -414,7 +513,7 @@ END_TEST
 START_TEST(test_mark_missing_folder)
 {
 	errno = 0;
-	ck_assert_int_eq(ready_mark(path_in("nope/ready"), 42, T1), -1);
+	ck_assert_int_eq(ready_mark(path_in("nope/ready"), "start", 42, T1), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(listing(), "");
 }
@@ -425,7 +524,7 @@ START_TEST(test_mark_onto_folder)
 	/* the path is a folder: rename fails, the temp file goes */
 	ck_assert_int_eq(mkdir(path_in("ready"), 0755), 0);
 	errno = 0;
-	ck_assert_int_eq(ready_mark(path_in("ready"), 42, T1), -1);
+	ck_assert_int_eq(ready_mark(path_in("ready"), "start", 42, T1), -1);
 	ck_assert_int_eq(errno, EISDIR);
 	ck_assert_str_eq(listing(), "ready");
 }
@@ -439,9 +538,9 @@ START_TEST(test_mark_does_not_follow_temp_symlink)
 	snprintf(tmp, sizeof tmp, ".ready.%d.tmp", (int)getpid());
 	write_file(path_in("target"), "untouched");
 	ck_assert_int_eq(symlink(path_in("target"), path_in(tmp)), 0);
-	ck_assert_int_eq(ready_mark(path_in("ready"), 42, T1), 0);
+	ck_assert_int_eq(ready_mark(path_in("ready"), "start", 42, T1), 0);
 	ck_assert_str_eq(read_all(path_in("target")), "untouched");
-	ck_assert_str_eq(read_all(path_in("ready")), "ready pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(read_all(path_in("ready")), "ready start pid=42 since=2025-11-29T12:48:25.123Z\n");
 	ck_assert_str_eq(listing(), "ready target");
 }
 END_TEST
@@ -449,7 +548,7 @@ END_TEST
 START_TEST(test_clear)
 {
 	const char *p = path_in("ready");
-	ck_assert_int_eq(ready_mark(p, 42, T1), 0);
+	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
 	ck_assert_int_eq(ready_clear(p), 0);
 	ck_assert_int_eq(access(p, F_OK), -1);
 	ck_assert_str_eq(listing(), "");
@@ -471,14 +570,181 @@ START_TEST(test_prepare_mark_clear_cycle)
 	const char *p = path_in("ready");
 	struct ready_info info;
 	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 0);
-	ck_assert_int_eq(ready_mark(p, 77, T1), 0);
+	ck_assert_int_eq(ready_mark(p, "tcp:8080", 77, T1), 0);
 	ck_assert_int_eq(ready_parse(read_all(p), &info), 0);
 	ck_assert(info.ready);
 	ck_assert_int_eq(info.pid, 77);
+	ck_assert_str_eq(info.by, "tcp:8080");
 	ck_assert_int_eq(ready_clear(p), 0);
-	ck_assert_int_eq(ready_mark(p, 78, T1), 0);
+	ck_assert_int_eq(ready_mark(p, "start", 78, T1), 0);
 	/* a restart finds the file of the previous run and removes it */
 	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 1);
+	ck_assert_str_eq(listing(), "");
+}
+END_TEST
+
+/* ---- the state file beside it ---- */
+
+START_TEST(test_state_path)
+{
+	char buf[64];
+	ck_assert_int_eq(ready_state_path("/run/drainit/ready", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "/run/drainit/ready.state");
+	ck_assert_int_eq(ready_state_path("ready", buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, "ready.state");
+	ck_assert_str_eq(READY_STATE_SUFFIX, ".state");
+	/* exactly fitting, and one byte short */
+	ck_assert_int_eq(ready_state_path("abc", buf, 10), 0);
+	ck_assert_str_eq(buf, "abc.state");
+	memset(buf, 'X', sizeof buf);
+	ck_assert_int_eq(ready_state_path("abc", buf, 9), -1);
+	ck_assert_int_eq(buf[9], 'X'); /* never past len */
+}
+END_TEST
+
+START_TEST(test_state_written)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s", path_in("ready"));
+	ck_assert_int_eq(ready_state(p, "starting", "tcp:8080", 42, T1), 0);
+	ck_assert_str_eq(read_all(path_in("ready.state")),
+			 "starting tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n");
+	/* beside the readiness file, which it does not create; no temp left */
+	ck_assert_str_eq(listing(), "ready.state");
+
+	/* each state replaces the line, atomically */
+	struct stat before, after;
+	ck_assert_int_eq(stat(path_in("ready.state"), &before), 0);
+	ck_assert_int_eq(ready_state(p, "ready", "tcp:8080", 42, T1 + 1000), 0);
+	ck_assert_int_eq(stat(path_in("ready.state"), &after), 0);
+	ck_assert(before.st_ino != after.st_ino);
+	ck_assert_str_eq(read_all(path_in("ready.state")),
+			 "ready tcp:8080 pid=42 since=2025-11-29T12:48:26.123Z\n");
+	ck_assert_int_eq(ready_state(p, "unready", "tcp:8080", 42, T1), 0);
+	ck_assert_str_eq(read_all(path_in("ready.state")),
+			 "unready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_int_eq(ready_state(p, "draining", "tcp:8080", 42, 0), 0);
+	ck_assert_str_eq(read_all(path_in("ready.state")),
+			 "draining tcp:8080 pid=42 since=1970-01-01T00:00:00.000Z\n");
+	ck_assert_str_eq(listing(), "ready.state");
+	ck_assert_uint_eq(after.st_mode & 07777, 0644);
+
+	/* and it parses as a readiness line would */
+	struct ready_info info;
+	ck_assert_int_eq(ready_parse(read_all(path_in("ready.state")), &info), 0);
+	ck_assert_str_eq(info.state, "draining");
+	ck_assert_str_eq(info.by, "tcp:8080");
+	ck_assert_int_eq(info.pid, 42);
+	ck_assert(!info.ready);
+}
+END_TEST
+
+START_TEST(test_state_removed)
+{
+	char p[256];
+	snprintf(p, sizeof p, "%s", path_in("ready"));
+	ck_assert_int_eq(ready_mark(p, "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_state(p, "ready", "tcp:8080", 42, T1), 0);
+	ck_assert_str_eq(listing(), "ready ready.state");
+	/* NULL removes the state file only */
+	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
+	ck_assert_str_eq(listing(), "ready");
+	ck_assert_str_eq(read_all(p), "ready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n");
+	/* a missing one is fine, twice */
+	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_clear(p), 0);
+	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
+	ck_assert_str_eq(listing(), "");
+	/* a folder in its place is an error, and stays */
+	ck_assert_int_eq(mkdir(path_in("ready.state"), 0755), 0);
+	errno = 0;
+	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	errno = 0;
+	ck_assert_int_eq(ready_state(p, "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_str_eq(listing(), "ready.state");
+}
+END_TEST
+
+START_TEST(test_state_errors)
+{
+	errno = 0;
+	ck_assert_int_eq(ready_state(path_in("nope/ready"), "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(listing(), "");
+	/* a path whose state file name is too long */
+	char *longpath = malloc(5000);
+	ck_assert_ptr_nonnull(longpath);
+	memset(longpath, 'a', 4093);
+	memcpy(longpath, "/tmp/", 5);
+	longpath[4093] = '\0';
+	errno = 0;
+	ck_assert_int_eq(ready_state(longpath, "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	errno = 0;
+	ck_assert_int_eq(ready_state(longpath, NULL, NULL, 0, 0), -1);
+	ck_assert_int_eq(errno, ENAMETOOLONG);
+	free(longpath);
+}
+END_TEST
+
+START_TEST(test_prepare_removes_stale_state)
+{
+	char err[512] = "";
+	/* the state file of a previous run goes; only a readiness file
+	 * counts as "removed a stale file" */
+	write_file(path_in("ready.state"), "draining start pid=1 since=X\n");
+	write_file(path_in("other.state"), "x");
+	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 0);
+	ck_assert_str_eq(listing(), "other.state");
+	write_file(path_in("ready.state"), "ready start pid=1 since=X\n");
+	write_file(path_in("ready"), "ready start pid=1 since=X\n");
+	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 1);
+	ck_assert_str_eq(listing(), "other.state");
+}
+END_TEST
+
+START_TEST(test_prepare_state_is_a_folder)
+{
+	char err[512] = "", want[512];
+	ck_assert_int_eq(mkdir(path_in("ready.state"), 0755), 0);
+	write_file(path_in("ready"), "ready start pid=1 since=X\n");
+	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), -1);
+	snprintf(want, sizeof want,
+		 "readiness state file '%s/ready.state': cannot remove it: it is a folder", dir);
+	ck_assert_str_eq(err, want);
+	/* the folder stays */
+	struct stat st;
+	ck_assert_int_eq(stat(path_in("ready.state"), &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+}
+END_TEST
+
+START_TEST(test_lifecycle_files)
+{
+	/* what a checked run leaves in the folder, step by step */
+	char err[512] = "";
+	char p[256];
+	snprintf(p, sizeof p, "%s", path_in("ready"));
+	struct ready_info info;
+	write_file(p, "ready start pid=1 since=X\n");
+	write_file(path_in("ready.state"), "ready start pid=1 since=X\n");
+	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 1);
+	ck_assert_str_eq(listing(), "");
+	ck_assert_int_eq(ready_state(p, "starting", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_str_eq(listing(), "ready.state");
+	ck_assert_int_eq(ready_mark(p, "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_state(p, "ready", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_str_eq(listing(), "ready ready.state");
+	ck_assert_int_eq(ready_parse(read_all(p), &info), 0);
+	ck_assert(info.ready);
+	ck_assert_str_eq(info.by, "http:127.0.0.1:8080/");
+	ck_assert_int_eq(ready_clear(p), 0);
+	ck_assert_int_eq(ready_state(p, "unready", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_str_eq(listing(), "ready.state");
+	ck_assert_int_eq(ready_state(p, "draining", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "");
 }
 END_TEST
@@ -488,11 +754,14 @@ Suite *ready_suite(void)
 	Suite *s = suite_create("ready");
 	TCase *tc = tcase_create("line");
 	tcase_add_test(tc, test_line);
+	tcase_add_test(tc, test_line_states);
 	tcase_add_test(tc, test_line_truncated);
+	tcase_add_test(tc, test_line_longest_name_fits);
 	tcase_add_test(tc, test_line_parses_back);
 	tcase_add_test(tc, test_parse_ready);
 	tcase_add_test(tc, test_parse_not_ready);
 	tcase_add_test(tc, test_parse_unknown_words);
+	tcase_add_test(tc, test_parse_by);
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_parse_stops_at_newline);
 	suite_add_tcase(s, tc);
@@ -515,6 +784,13 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, test_mark_does_not_follow_temp_symlink);
 	tcase_add_test(tc, test_clear);
 	tcase_add_test(tc, test_prepare_mark_clear_cycle);
+	tcase_add_test(tc, test_state_path);
+	tcase_add_test(tc, test_state_written);
+	tcase_add_test(tc, test_state_removed);
+	tcase_add_test(tc, test_state_errors);
+	tcase_add_test(tc, test_prepare_removes_stale_state);
+	tcase_add_test(tc, test_prepare_state_is_a_folder);
+	tcase_add_test(tc, test_lifecycle_files);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(sr, plan_suite());
 	srunner_add_suite(sr, proc_suite());
 	srunner_add_suite(sr, probe_suite());
+	srunner_add_suite(sr, cond_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -14,5 +14,6 @@ Suite *log_suite(void);
 Suite *plan_suite(void);
 Suite *proc_suite(void);
 Suite *probe_suite(void);
+Suite *cond_suite(void);
 
 #endif

@@ -1,0 +1,603 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "checks.h"
+#include "child.h"
+#include "dur.h"
+#include "proc.h"
+#include "sig.h"
+
+/* Notify datagrams read per wake-up: a chatty app cannot starve the loop. */
+#define NOTIFY_BATCH 16
+#define NOTIFY_MSG_MAX 4096
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The period to the next check: the recheck period once ready, else the
+ * interval; 0 when checks stop. */
+static int64_t period(const struct check *c)
+{
+	return c->ready ? c->cfg->ready_recheck_ms : c->cfg->ready_interval_ms;
+}
+
+static void schedule_next(struct check *c, int64_t now)
+{
+	int64_t p = period(c);
+	if (!c->active || p <= 0) {
+		c->due = -1;
+		if (c->cond->kind == COND_FILE)
+			close_fd(&c->inotify); /* ready, nothing more to watch: zero wake-ups */
+		return;
+	}
+	c->due = c->started + p > now ? c->started + p : now;
+}
+
+static enum check_verdict succeeded(struct check *c, int64_t now)
+{
+	bool was = c->ready;
+	c->failed = 0;
+	c->why[0] = '\0';
+	c->ready = true;
+	schedule_next(c, now);
+	return was ? CHECK_NONE : CHECK_READY;
+}
+
+/* A failed check is not an error: the app may not be ready yet. The log
+ * says each new reason once; repeats go to debug. */
+__attribute__((format(printf, 3, 4)))
+static enum check_verdict failed(struct check *c, int64_t now, const char *fmt, ...)
+{
+	char why[sizeof c->why], d[32];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+
+	c->failed++;
+	bool unready = c->ready && c->failed >= c->cfg->ready_failures;
+	if (c->ready) {
+		log_event(c->log, V_WARN, "check", "%s: %s (%u of %u failures in a row%s)",
+			  c->cond->name, why, c->failed, c->cfg->ready_failures,
+			  unready ? ": not ready" : "");
+	} else {
+		bool repeat = strcmp(why, c->why) == 0;
+		dur_format(c->cfg->ready_interval_ms, d, sizeof d);
+		log_event(c->log, repeat ? V_DEBUG : V_INFO, "check", "%s: not yet: %s; checking every %s",
+			  c->cond->name, why, d);
+	}
+	snprintf(c->why, sizeof c->why, "%s", why);
+	if (unready)
+		c->ready = false;
+	schedule_next(c, now);
+	return unready ? CHECK_UNREADY : CHECK_NONE;
+}
+
+/* tcp: and http: */
+
+static void end_io(struct check *c)
+{
+	close_fd(&c->sock);
+	c->io = IO_IDLE;
+}
+
+static enum check_verdict io_failed(struct check *c, int64_t now, const char *what, int err)
+{
+	end_io(c);
+	return failed(c, now, "%s: %s", what, strerror(err));
+}
+
+static enum check_verdict http_send(struct check *c, int64_t now)
+{
+	while (c->sent < c->req_len) {
+		ssize_t n = send(c->sock, c->req + c->sent, c->req_len - c->sent,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return CHECK_NONE; /* POLLOUT again */
+		if (n < 0)
+			return io_failed(c, now, "sending the request", errno);
+		c->sent += (size_t)n;
+	}
+	c->io = IO_READING;
+	return CHECK_NONE;
+}
+
+static enum check_verdict connected(struct check *c, int64_t now)
+{
+	if (c->cond->kind == COND_TCP) {
+		end_io(c);
+		return succeeded(c, now);
+	}
+	c->req_len = cond_http_request(c->cond, c->req, sizeof c->req);
+	c->sent = 0;
+	c->got = 0;
+	c->io = IO_SENDING;
+	return http_send(c, now);
+}
+
+static enum check_verdict http_read(struct check *c, int64_t now)
+{
+	for (;;) {
+		ssize_t n = recv(c->sock, c->resp + c->got, sizeof c->resp - c->got, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return CHECK_NONE;
+		if (n < 0)
+			return io_failed(c, now, "reading the answer", errno);
+		if (n == 0) {
+			end_io(c);
+			return failed(c, now, "connection closed before an HTTP status line");
+		}
+		c->got += (size_t)n;
+		int code = cond_http_status(c->resp, c->got);
+		if (code == 0 && c->got < sizeof c->resp)
+			continue;
+		end_io(c);
+		if (code <= 0)
+			return failed(c, now, "the answer is not HTTP");
+		if (code >= 200 && code <= 299)
+			return succeeded(c, now);
+		return failed(c, now, "answered %d", code);
+	}
+}
+
+static enum check_verdict start_connect(struct check *c, int64_t now)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	memset(&ss, 0, sizeof ss);
+	if (c->cond->family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(c->cond->port);
+		memcpy(&a->sin6_addr, c->cond->addr, 16);
+		len = sizeof *a;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons(c->cond->port);
+		memcpy(&a->sin_addr, c->cond->addr, 4);
+		len = sizeof *a;
+	}
+	c->sock = socket(c->cond->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->sock < 0)
+		return io_failed(c, now, "socket", errno);
+	c->io = IO_CONNECTING;
+	c->due = now + c->cfg->ready_timeout_ms;
+	if (connect(c->sock, (struct sockaddr *)&ss, len) == 0)
+		return connected(c, now);
+	if (errno == EINPROGRESS || errno == EINTR)
+		return CHECK_NONE;
+	return io_failed(c, now, "connect", errno);
+}
+
+static enum check_verdict io_event(struct check *c, short revents, int64_t now)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (c->io == IO_CONNECTING) {
+		if (getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+			err = errno;
+		if (err == 0 && !(revents & (POLLERR | POLLHUP)))
+			return connected(c, now);
+		return io_failed(c, now, "connect", err ? err : ECONNREFUSED);
+	}
+	if (c->io == IO_SENDING)
+		return http_send(c, now);
+	return http_read(c, now);
+}
+
+/* exec: */
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static void become_check(const struct check *c)
+{
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR);
+
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != c->self)
+		_exit(EXIT_OSERR);
+	/* Output goes nowhere, as with an exec probe; at -v the check's
+	 * errors reach drainit's stderr. */
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		if (c->cfg->verbosity < V_DEBUG)
+			dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	sig_reset_dispositions();
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp(c->cond->argv[0], c->cond->argv);
+	_exit(child_exec_failure_code(errno));
+}
+
+static enum check_verdict start_exec(struct check *c, int64_t now)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return failed(c, now, "cannot fork: %s", strerror(errno));
+	if (pid == 0)
+		become_check(c);
+	setpgid(pid, pid); /* as in child_spawn: both sides, whichever runs first */
+	c->pid = pid;
+	c->timed_out = false;
+	c->due = now + c->cfg->ready_timeout_ms;
+	return CHECK_NONE;
+}
+
+static void kill_exec(struct check *c)
+{
+	if (c->pid > 0 && kill(-c->pid, SIGKILL) != 0)
+		kill(c->pid, SIGKILL);
+}
+
+bool check_owns(const struct check *c, pid_t pid)
+{
+	return c->pid > 0 && pid == c->pid;
+}
+
+pid_t check_group(const struct check *c)
+{
+	return c->pid > 0 ? c->pid : 0;
+}
+
+enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now)
+{
+	char how[96], d[32];
+	bool timed_out = c->timed_out;
+
+	c->pid = 0;
+	c->timed_out = false;
+	if (!c->active)
+		return CHECK_NONE;
+	dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
+	if (timed_out)
+		return failed(c, now, "no answer within %s (killed)", d);
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+		return succeeded(c, now);
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_NOTFOUND)
+		return failed(c, now, "%s", "exited with status 127 (command not found?)");
+	return failed(c, now, "%s", child_describe(wstatus, how, sizeof how));
+}
+
+/* file: */
+
+static void file_watch(struct check *c)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(c->cond->path, '/');
+
+	if (c->inotify < 0)
+		c->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (c->inotify < 0 || c->watch >= 0)
+		return;
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == c->cond->path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - c->cond->path), c->cond->path);
+	/* A folder that does not exist yet is polled until it does. */
+	c->watch = inotify_add_watch(c->inotify, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE |
+				     IN_MOVED_FROM | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+}
+
+/* Reads the pending events; true when one concerns the file. */
+static bool file_events(struct check *c)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *slash = strrchr(c->cond->path, '/');
+	const char *base = slash ? slash + 1 : c->cond->path;
+	bool ours = false;
+	ssize_t n;
+
+	while ((n = read(c->inotify, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+				c->watch = -1; /* the folder went: poll until it is back */
+				ours = true;
+			}
+			if (ev->mask & IN_Q_OVERFLOW)
+				ours = true;
+			if (ev->len > 0 && strcmp(ev->name, base) == 0)
+				ours = true;
+			p += sizeof *ev + ev->len;
+		}
+	}
+	return ours;
+}
+
+static enum check_verdict file_check(struct check *c, int64_t now)
+{
+	struct stat st;
+
+	c->started = now;
+	if (c->watch < 0)
+		file_watch(c);
+	if (stat(c->cond->path, &st) == 0)
+		return succeeded(c, now);
+	return failed(c, now, "%s", strerror(errno));
+}
+
+/* notify */
+
+static int notify_open(struct check *c, char *err, size_t errlen)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	socklen_t len = sizeof(sa_family_t);
+	char value[sizeof a.sun_path + 1];
+	int one = 1;
+
+	/* An abstract socket with a name the kernel picks (autobind): no file
+	 * to create on a read-only root, no clash with a sibling container
+	 * sharing the network namespace. */
+	c->notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->notify < 0 || bind(c->notify, (struct sockaddr *)&a, len) != 0 ||
+	    setsockopt(c->notify, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
+		snprintf(err, errlen, "cannot open the notify socket: %s", strerror(errno));
+		return -1;
+	}
+	len = sizeof a;
+	if (getsockname(c->notify, (struct sockaddr *)&a, &len) != 0 ||
+	    len <= sizeof(sa_family_t) + 1 || a.sun_path[0] != '\0') {
+		snprintf(err, errlen, "cannot name the notify socket: %s", strerror(errno));
+		return -1;
+	}
+	size_t n = len - sizeof(sa_family_t) - 1;
+	value[0] = '@';
+	memcpy(value + 1, a.sun_path + 1, n);
+	value[n + 1] = '\0';
+	if (setenv("NOTIFY_SOCKET", value, 1) != 0) {
+		snprintf(err, errlen, "cannot set NOTIFY_SOCKET: %s", strerror(errno));
+		return -1;
+	}
+	log_event(c->log, V_DEBUG, "check", "notify socket NOTIFY_SOCKET=%s", value);
+	return 0;
+}
+
+/* Only processes of the app's may speak for it: one in another PID
+ * namespace (a sibling container sharing the network) reads as pid 0. */
+static bool notify_sender_ok(const struct check *c, pid_t pid)
+{
+	if (pid <= 0)
+		return false;
+	if (c->self == 1)
+		return true;
+	return proc_descends(pid, c->self) != 0; /* -1: gone already, cannot tell */
+}
+
+static enum check_verdict notify_one(struct check *c, const char *buf, size_t n, bool trunc,
+				     pid_t pid, int64_t now)
+{
+	struct notify_msg m;
+	enum check_verdict v = CHECK_NONE;
+
+	if (!notify_sender_ok(c, pid)) {
+		log_event(c->log, V_WARN, "notify", "message from pid %d ignored: not a process of the app",
+			  (int)pid);
+		return CHECK_NONE;
+	}
+	cond_notify_parse(buf, n, &m);
+	if (trunc)
+		log_event(c->log, V_WARN, "notify", "message from pid %d cut to %d bytes", (int)pid,
+			  NOTIFY_MSG_MAX);
+	if (m.has_status)
+		log_event(c->log, V_INFO, "notify", "pid %d: STATUS=%s", (int)pid, m.status);
+	if (m.unknown || m.bad)
+		log_event(c->log, V_DEBUG, "notify", "pid %d: %u key%s ignored, %u line%s not KEY=VALUE",
+			  (int)pid, m.unknown, m.unknown == 1 ? "" : "s", m.bad, m.bad == 1 ? "" : "s");
+	if (!m.ready && !m.stopping)
+		return CHECK_NONE;
+	const char *key = m.ready ? "READY=1" : "STOPPING=1";
+	if (!c->active) {
+		log_event(c->log, V_INFO, "notify", "pid %d: %s: ignored, drainit is stopping", (int)pid, key);
+		return CHECK_NONE;
+	}
+	if (m.ready && !c->ready)
+		v = CHECK_READY;
+	else if (m.stopping && c->ready)
+		v = CHECK_UNREADY;
+	log_event(c->log, v == CHECK_NONE ? V_DEBUG : V_INFO, "notify", "pid %d: %s%s", (int)pid, key,
+		  v != CHECK_NONE ? "" : m.ready ? " (already ready)" : " (not ready)");
+	c->ready = m.ready;
+	(void)now;
+	return v;
+}
+
+static enum check_verdict notify_read(struct check *c, int64_t now)
+{
+	enum check_verdict v = CHECK_NONE;
+
+	for (int i = 0; i < NOTIFY_BATCH; i++) {
+		char buf[NOTIFY_MSG_MAX];
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
+		} ctl;
+		struct iovec iov = { buf, sizeof buf };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = &ctl, .msg_controllen = sizeof ctl };
+		pid_t pid = 0;
+
+		ssize_t n = recvmsg(c->notify, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
+			if (h->cmsg_level != SOL_SOCKET)
+				continue;
+			if (h->cmsg_type == SCM_CREDENTIALS) {
+				struct ucred cr;
+				memcpy(&cr, CMSG_DATA(h), sizeof cr);
+				pid = cr.pid;
+			} else if (h->cmsg_type == SCM_RIGHTS) {
+				/* FDSTORE=1 and the like: not ours to keep */
+				size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t j = 0; j < k; j++) {
+					int fd;
+					memcpy(&fd, CMSG_DATA(h) + j * sizeof fd, sizeof fd);
+					close(fd);
+				}
+			}
+		}
+		enum check_verdict one = notify_one(c, buf, (size_t)n, msg.msg_flags & MSG_TRUNC, pid, now);
+		if (one != CHECK_NONE)
+			v = one; /* the last word counts */
+	}
+	return v;
+}
+
+/* Whether execvp would find cmd, so that a typo is an error before start
+ * rather than a check failing forever. */
+static bool runnable(const char *cmd)
+{
+	char file[PATH_MAX];
+	const char *path = getenv("PATH");
+
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) == 0;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;; p++) {
+		size_t n = strcspn(p, ":");
+		if (snprintf(file, sizeof file, "%.*s/%s", (int)n, n ? p : ".", cmd) < (int)sizeof file &&
+		    access(file, X_OK) == 0)
+			return true;
+		p += n;
+		if (*p == '\0')
+			return false;
+	}
+}
+
+/* the interface */
+
+int check_open(struct check *c, const struct config *cfg, struct log *log, pid_t self,
+	       char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->cfg = cfg;
+	c->cond = &cfg->ready_when;
+	c->log = log;
+	c->self = self;
+	c->due = -1;
+	c->sock = c->inotify = c->watch = c->notify = -1;
+	if (c->cond->kind == COND_NOTIFY && notify_open(c, err, errlen) != 0) {
+		close_fd(&c->notify);
+		return EXIT_OSERR;
+	}
+	if (c->cond->kind == COND_EXEC && !runnable(c->cond->argv[0])) {
+		snprintf(err, errlen, "--ready-when exec: '%s': %s", c->cond->argv[0],
+			 strchr(c->cond->argv[0], '/') ? strerror(errno) : "not found in PATH");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+void check_begin(struct check *c, pid_t app, int64_t now)
+{
+	c->app = app;
+	c->active = true;
+	c->begun = now;
+	if (cond_polled(c->cond))
+		c->due = now;
+}
+
+int check_fd(const struct check *c, short *events)
+{
+	*events = POLLIN;
+	if (c->notify >= 0)
+		return c->notify;
+	if (c->inotify >= 0 && c->watch >= 0)
+		return c->inotify;
+	if (c->sock >= 0) {
+		*events = c->io == IO_READING ? POLLIN : POLLOUT;
+		return c->sock;
+	}
+	return -1;
+}
+
+int64_t check_deadline(const struct check *c)
+{
+	return c->active ? c->due : -1;
+}
+
+enum check_verdict check_poll(struct check *c, short revents, int64_t now)
+{
+	if (c->cond->kind == COND_NOTIFY)
+		return revents ? notify_read(c, now) : CHECK_NONE;
+	if (!c->active)
+		return CHECK_NONE;
+	if (c->cond->kind == COND_FILE) {
+		bool ours = revents && file_events(c);
+		if (ours || (c->due >= 0 && now >= c->due))
+			return file_check(c, now);
+		return CHECK_NONE;
+	}
+	if (c->io != IO_IDLE && revents)
+		return io_event(c, revents, now);
+	if (c->due < 0 || now < c->due)
+		return CHECK_NONE;
+	/* The deadline: a check in progress timed out, or the next one is due. */
+	char d[32];
+	dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
+	if (c->io != IO_IDLE) {
+		end_io(c);
+		return failed(c, now, "no answer within %s", d);
+	}
+	if (c->pid > 0) {
+		if (!c->timed_out) {
+			kill_exec(c);
+			c->timed_out = true;
+		}
+		c->due = -1; /* the verdict comes when it is reaped */
+		return CHECK_NONE;
+	}
+	c->started = now;
+	return c->cond->kind == COND_EXEC ? start_exec(c, now) : start_connect(c, now);
+}
+
+void check_end(struct check *c)
+{
+	c->active = false;
+	c->due = -1;
+	end_io(c);
+	close_fd(&c->inotify);
+	c->watch = -1;
+	kill_exec(c); /* reaped with the rest; check_owns still knows it */
+}
+
+void check_close(struct check *c)
+{
+	check_end(c);
+	close_fd(&c->notify);
+}

@@ -1,0 +1,91 @@
+#ifndef DRAINIT_CHECKS_H
+#define DRAINIT_CHECKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cond.h"
+#include "log.h"
+#include "opt.h"
+
+/* Running the readiness condition inside drainit's loop, never blocking it:
+ * a non-blocking connect and HTTP exchange, an exec'd command in a process
+ * group of its own, an inotify watch, the notify socket. The loop polls
+ * check_fd, wakes at check_deadline, and hands over fd events and the exit of
+ * the check's command; each returns what changed. Times are CLOCK_MONOTONIC
+ * milliseconds. */
+
+enum check_verdict {
+	CHECK_NONE,     /* nothing changed */
+	CHECK_READY,    /* the condition holds (again) */
+	CHECK_UNREADY,  /* it stopped holding: failures in a row, or STOPPING=1 */
+};
+
+enum check_io { IO_IDLE, IO_CONNECTING, IO_SENDING, IO_READING };
+
+struct check {
+	const struct config *cfg;
+	const struct cond *cond;
+	struct log *log;
+	bool active;            /* between check_begin and check_end */
+	bool ready;             /* what the checks concluded last */
+	unsigned failed;        /* failures in a row */
+	int64_t begun;          /* when checking began */
+	int64_t started;        /* when the check in progress started */
+	int64_t due;            /* next check, or the running one's timeout; -1: none */
+	char why[160];          /* the last failure logged, to log only changes */
+	/* tcp, http */
+	int sock;
+	enum check_io io;
+	char req[COND_TEXT_MAX + 256];
+	size_t req_len, sent;
+	char resp[64];
+	size_t got;
+	/* exec */
+	pid_t pid;              /* the running command, also its process group; 0: none */
+	bool timed_out;
+	/* file */
+	int inotify;
+	int watch;
+	/* notify */
+	int notify;
+	pid_t self, app;
+};
+
+/* Before the app starts: the notify socket (and NOTIFY_SOCKET in drainit's
+ * environment, which the app inherits) or the exec command's presence.
+ * Returns 0, or drainit's exit code with a reason in err. */
+int check_open(struct check *c, const struct config *cfg, struct log *log, pid_t self,
+	       char *err, size_t errlen);
+
+/* The app was exec'd: the first check runs at once. */
+void check_begin(struct check *c, pid_t app, int64_t now);
+
+/* The descriptor to poll and for what; -1 when none. */
+int check_fd(const struct check *c, short *events);
+
+/* When check_poll wants to run without an fd event; -1: never. */
+int64_t check_deadline(const struct check *c);
+
+/* Call when check_fd is readable or writable, or check_deadline passed. */
+enum check_verdict check_poll(struct check *c, short revents, int64_t now);
+
+/* Whether pid is (or was) the exec check's command: its exit is not the
+ * app's, nor a drained process. */
+bool check_owns(const struct check *c, pid_t pid);
+
+/* Process group of a running exec check, to keep out of the stop signal; 0: none. */
+pid_t check_group(const struct check *c);
+
+/* The exec check's command was reaped with this wait status. */
+enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now);
+
+/* Stop checking (SIGTERM, the app exited): connections closed, a running
+ * command killed. The notify socket stays open so STATUS= is still logged. */
+void check_end(struct check *c);
+
+/* At exit: close everything. */
+void check_close(struct check *c);
+
+#endif

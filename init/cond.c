@@ -1,0 +1,292 @@
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cond.h"
+
+static bool prefix(const char *s, const char *p, const char **rest)
+{
+	size_t n = strlen(p);
+	if (strncmp(s, p, n) != 0)
+		return false;
+	*rest = s + n;
+	return true;
+}
+
+/* The condition's name for the readiness file and the log: one word, so
+ * that the file stays one line of space-separated words. */
+static void set_name(struct cond *c, const char *kind, const char *what, size_t len)
+{
+	size_t o = (size_t)snprintf(c->name, sizeof c->name, "%s", kind);
+	for (size_t i = 0; i < len && o < sizeof c->name - 1; i++) {
+		unsigned char ch = (unsigned char)what[i];
+		c->name[o++] = ch <= ' ' || ch == 0x7f || ch == '=' ? '_' : (char)ch;
+	}
+	c->name[o] = '\0';
+}
+
+static int parse_port(const char *s, size_t len, unsigned short *port)
+{
+	unsigned long v = 0;
+	if (len == 0 || len > 5)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v == 0 || v > 65535)
+		return -1;
+	*port = (unsigned short)v;
+	return 0;
+}
+
+/* [HOST:]PORT up to end: 8080, 10.0.0.5:8080, [::1]:8080, localhost:8080. */
+static int parse_hostport(struct cond *c, const char *s, const char *end, char *err, size_t errlen)
+{
+	char host[64];
+	const char *port = s;
+	size_t hlen = 0;
+
+	if (*s == '[') {
+		const char *close = memchr(s, ']', (size_t)(end - s));
+		if (!close || close[1] != ':') {
+			snprintf(err, errlen, "bad address '%.*s': expected [IPv6]:PORT", (int)(end - s), s);
+			return -1;
+		}
+		hlen = (size_t)(close - s - 1);
+		if (hlen >= sizeof host)
+			goto bad_host;
+		memcpy(host, s + 1, hlen);
+		host[hlen] = '\0';
+		port = close + 2;
+		c->family = AF_INET6;
+		if (inet_pton(AF_INET6, host, c->addr) != 1)
+			goto bad_host;
+	} else {
+		const char *colon = memchr(s, ':', (size_t)(end - s));
+		if (colon) {
+			hlen = (size_t)(colon - s);
+			if (memchr(colon + 1, ':', (size_t)(end - colon - 1))) {
+				snprintf(err, errlen, "bad address '%.*s': write an IPv6 address as [ADDR]:PORT",
+					 (int)(end - s), s);
+				return -1;
+			}
+			if (hlen >= sizeof host)
+				goto bad_host;
+			memcpy(host, s, hlen);
+			host[hlen] = '\0';
+			port = colon + 1;
+		} else
+			snprintf(host, sizeof host, "127.0.0.1");
+		c->family = AF_INET;
+		/* No name lookups: they block, and the app is on this host. */
+		if (strcmp(host, "localhost") == 0)
+			snprintf(host, sizeof host, "127.0.0.1");
+		if (inet_pton(AF_INET, host, c->addr) != 1)
+			goto bad_host;
+	}
+	if (parse_port(port, (size_t)(end - port), &c->port) != 0) {
+		snprintf(err, errlen, "bad port '%.*s': expected 1-65535", (int)(end - port), port);
+		return -1;
+	}
+	snprintf(c->host, sizeof c->host, c->family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+		 (unsigned)c->port);
+	return 0;
+bad_host:
+	snprintf(err, errlen, "bad host '%.*s': expected an IPv4 address, [IPv6 address] or localhost",
+		 (int)(port > s ? port - s - 1 : end - s), s);
+	return -1;
+}
+
+/* Splits an exec command into words at blanks; '...' and "..." group. */
+static int split_words(struct cond *c, const char *s, char *err, size_t errlen)
+{
+	size_t o = 0, n = 0;
+	const char *p = s;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		if (n == COND_ARGS_MAX) {
+			snprintf(err, errlen, "exec: more than %d words", COND_ARGS_MAX);
+			return -1;
+		}
+		c->argv[n++] = c->words + o;
+		while (*p && *p != ' ' && *p != '\t') {
+			if (*p == '\'' || *p == '"') {
+				const char *close = strchr(p + 1, *p);
+				if (!close) {
+					snprintf(err, errlen, "exec: unterminated %c quote", *p);
+					return -1;
+				}
+				for (p++; p < close; p++) {
+					if (o >= sizeof c->words - 2)
+						goto too_long;
+					c->words[o++] = *p;
+				}
+				p++;
+				continue;
+			}
+			if (o >= sizeof c->words - 2)
+				goto too_long;
+			c->words[o++] = *p++;
+		}
+		if (o >= sizeof c->words - 1) /* empty '' words take room too */
+			goto too_long;
+		c->words[o++] = '\0';
+	}
+	c->argv[n] = NULL;
+	if (n == 0 || c->argv[0][0] == '\0') {
+		snprintf(err, errlen, "exec: no command: expected exec:CMD [ARG...]");
+		return -1;
+	}
+	return 0;
+too_long:
+	snprintf(err, errlen, "exec: command longer than %d bytes", COND_TEXT_MAX - 2);
+	return -1;
+}
+
+int cond_parse(const char *s, struct cond *c, char *err, size_t errlen)
+{
+	const char *rest;
+
+	memset(c, 0, sizeof *c);
+	if (strcmp(s, "start") == 0 || strcmp(s, "notify") == 0) {
+		c->kind = *s == 's' ? COND_START : COND_NOTIFY;
+		snprintf(c->name, sizeof c->name, "%s", s);
+		return 0;
+	}
+	if (prefix(s, "tcp:", &rest)) {
+		c->kind = COND_TCP;
+		if (parse_hostport(c, rest, rest + strlen(rest), err, errlen) != 0)
+			return -1;
+		set_name(c, "tcp:", rest, strlen(rest));
+		return 0;
+	}
+	if (prefix(s, "http:", &rest)) {
+		c->kind = COND_HTTP;
+		if (rest[0] == '/' && rest[1] == '/')
+			rest += 2; /* http://127.0.0.1:8080/ready reads the same */
+		const char *from = rest[0] == '[' && strchr(rest, ']') ? strchr(rest, ']') : rest;
+		const char *slash = strchr(from, '/');
+		const char *end = slash ? slash : rest + strlen(rest);
+		if (parse_hostport(c, rest, end, err, errlen) != 0)
+			return -1;
+		if (snprintf(c->path, sizeof c->path, "%s", slash ? slash : "/") >= (int)sizeof c->path) {
+			snprintf(err, errlen, "http: path too long");
+			return -1;
+		}
+		for (const char *q = c->path; *q; q++)
+			if ((unsigned char)*q <= ' ' || *q == 0x7f) {
+				snprintf(err, errlen, "http: the path may not hold blanks or control characters");
+				return -1;
+			}
+		set_name(c, "http:", rest, strlen(rest));
+		return 0;
+	}
+	if (prefix(s, "exec:", &rest)) {
+		c->kind = COND_EXEC;
+		if (split_words(c, rest, err, errlen) != 0)
+			return -1;
+		const char *base = strrchr(c->argv[0], '/');
+		base = base ? base + 1 : c->argv[0];
+		set_name(c, "exec:", base, strlen(base));
+		return 0;
+	}
+	if (prefix(s, "file:", &rest)) {
+		c->kind = COND_FILE;
+		if (*rest == '\0') {
+			snprintf(err, errlen, "file: no path: expected file:PATH");
+			return -1;
+		}
+		if (snprintf(c->path, sizeof c->path, "%s", rest) >= (int)sizeof c->path) {
+			snprintf(err, errlen, "file: path too long");
+			return -1;
+		}
+		set_name(c, "file:", rest, strlen(rest));
+		return 0;
+	}
+	snprintf(err, errlen, "bad condition '%s': expected start, tcp:[HOST:]PORT, "
+		 "http:[HOST:]PORT/PATH, exec:CMD [ARG...], file:PATH or notify", s);
+	return -1;
+}
+
+bool cond_polled(const struct cond *c)
+{
+	return c->kind != COND_START && c->kind != COND_NOTIFY;
+}
+
+size_t cond_http_request(const struct cond *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+			 "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: drainit\r\n"
+			 "Accept: */*\r\nConnection: close\r\n\r\n", c->path, c->host);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+int cond_http_status(const char *buf, size_t len)
+{
+	/* "HTTP/1.1 200 OK\r\n": the version, one space, three digits, then a
+	 * space or the end of the line. */
+	static const char proto[] = "HTTP/";
+	size_t i;
+
+	for (i = 0; i < len && i < 5; i++)
+		if (buf[i] != proto[i])
+			return -1;
+	if (len < 13) {
+		/* wait for "HTTP/x.y NNN" and one more byte, unless the line already ended */
+		if (memchr(buf, '\n', len))
+			return -1;
+		return 0;
+	}
+	if (buf[5] < '0' || buf[5] > '9' || buf[6] != '.' || buf[7] < '0' || buf[7] > '9' ||
+	    buf[8] != ' ')
+		return -1;
+	int code = 0;
+	for (i = 9; i < 12; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return -1;
+		code = code * 10 + (buf[i] - '0');
+	}
+	if (buf[12] != ' ' && buf[12] != '\r' && buf[12] != '\n')
+		return -1;
+	return code >= 100 && code <= 599 ? code : -1;
+}
+
+void cond_notify_parse(const char *buf, size_t len, struct notify_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	for (size_t i = 0; i < len;) {
+		const char *line = buf + i;
+		const char *nl = memchr(line, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - line) : len - i;
+		i += n + 1;
+		if (n == 0)
+			continue;
+		const char *eq = memchr(line, '=', n);
+		if (!eq || eq == line) {
+			m->bad++;
+			continue;
+		}
+		size_t k = (size_t)(eq - line), vlen = n - k - 1;
+		if (k == 5 && memcmp(line, "READY", 5) == 0 && vlen == 1 && eq[1] == '1') {
+			m->ready = true;
+			m->stopping = false;
+		} else if (k == 8 && memcmp(line, "STOPPING", 8) == 0 && vlen == 1 && eq[1] == '1') {
+			m->stopping = true;
+			m->ready = false;
+		} else if (k == 6 && memcmp(line, "STATUS", 6) == 0) {
+			if (vlen >= sizeof m->status)
+				vlen = sizeof m->status - 1;
+			memcpy(m->status, eq + 1, vlen);
+			m->status[vlen] = '\0';
+			m->has_status = true;
+		} else
+			m->unknown++;
+	}
+}

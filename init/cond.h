@@ -1,0 +1,69 @@
+#ifndef DRAINIT_COND_H
+#define DRAINIT_COND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Readiness conditions (--ready-when) and the little protocols they speak,
+ * as pure functions: parsing a condition, the HTTP request and status line,
+ * notify datagrams. check.c runs them. */
+
+enum cond_kind {
+	COND_START,     /* ready once the command was exec'd */
+	COND_TCP,       /* a TCP connect succeeds */
+	COND_HTTP,      /* GET answers 2xx */
+	COND_EXEC,      /* a command exits 0 */
+	COND_FILE,      /* a file exists */
+	COND_NOTIFY,    /* READY=1 on the notify socket */
+};
+
+#define COND_ARGS_MAX 64
+#define COND_TEXT_MAX 2048
+
+struct cond {
+	enum cond_kind kind;
+	/* tcp, http: a numeric address (no name lookups in PID 1) */
+	int family;                 /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned short port;
+	char host[64];              /* as the Host header writes it: "127.0.0.1:8080", "[::1]:80" */
+	/* http: the request path; file: the file */
+	char path[COND_TEXT_MAX];
+	/* exec: the words of the command, argv pointing into words; the
+	 * struct must not be copied */
+	char words[COND_TEXT_MAX];
+	char *argv[COND_ARGS_MAX + 1];
+	/* what made the app ready, one word: "tcp:8080", "exec:curl" */
+	char name[128];
+};
+
+/* Parses COND: start, tcp:[HOST:]PORT, http:[HOST:]PORT[/PATH],
+ * exec:CMD ARGS, file:PATH or notify. HOST is an IPv4 address, [IPv6] or
+ * localhost; the default is 127.0.0.1. Returns 0, or -1 with a reason in err. */
+int cond_parse(const char *s, struct cond *c, char *err, size_t errlen);
+
+/* Whether the condition is checked by drainit (everything but start and notify). */
+bool cond_polled(const struct cond *c);
+
+/* The GET request for an http condition; returns its length. */
+size_t cond_http_request(const struct cond *c, char *buf, size_t len);
+
+/* The status code in the first line of an HTTP response held in buf[0..len):
+ * 100-599, 0 when more bytes are needed, -1 when it is not HTTP. */
+int cond_http_status(const char *buf, size_t len);
+
+/* What a notify datagram says; unknown keys are counted, never acted on. */
+struct notify_msg {
+	bool ready;             /* READY=1 */
+	bool stopping;          /* STOPPING=1 */
+	char status[256];       /* STATUS=..., "" when absent */
+	bool has_status;
+	unsigned unknown;       /* other KEY=VALUE lines */
+	unsigned bad;           /* lines that are not KEY=VALUE */
+};
+
+/* Parses one datagram of newline-separated KEY=VALUE lines; the last
+ * READY=1 or STOPPING=1 in it wins. */
+void cond_notify_parse(const char *buf, size_t len, struct notify_msg *m);
+
+#endif
