@@ -153,13 +153,27 @@ static enum check_verdict http_read(struct check *c, int64_t now)
 		int code = cond_http_status(c->resp, c->got);
 		if (code == 0 && c->got < sizeof c->resp)
 			continue;
-		end_io(c);
-		if (code <= 0)
+		if (code <= 0) {
+			end_io(c);
 			return failed(c, now, "the answer is not HTTP");
+		}
+		c->io = IO_DISCARD;
+		c->discard_until = now + c->cfg->ready_timeout_ms;
 		if (code >= 200 && code <= 299)
 			return succeeded(c, now);
 		return failed(c, now, "answered %d", code);
 	}
+}
+
+/* Reads what is left of an answer; closes at the end or at the deadline. */
+static void discard(struct check *c, int64_t now)
+{
+	char buf[512];
+	ssize_t n;
+	while ((n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT)) > 0 || (n < 0 && errno == EINTR))
+		;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || now >= c->discard_until)
+		end_io(c);
 }
 
 static enum check_verdict start_connect(struct check *c, int64_t now)
@@ -207,6 +221,10 @@ static enum check_verdict io_event(struct check *c, short revents, int64_t now)
 	}
 	if (c->io == IO_SENDING)
 		return http_send(c, now);
+	if (c->io == IO_DISCARD) {
+		discard(c, now);
+		return CHECK_NONE;
+	}
 	return http_read(c, now);
 }
 
@@ -247,7 +265,7 @@ static enum check_verdict start_exec(struct check *c, int64_t now)
 	if (pid == 0)
 		become_check(c);
 	setpgid(pid, pid); /* as in child_spawn: both sides, whichever runs first */
-	c->pid = pid;
+	c->pid = c->group = pid;
 	c->timed_out = false;
 	c->due = now + c->cfg->ready_timeout_ms;
 	return CHECK_NONE;
@@ -262,6 +280,11 @@ static void kill_exec(struct check *c)
 bool check_owns(const struct check *c, pid_t pid)
 {
 	return c->pid > 0 && pid == c->pid;
+}
+
+bool check_kin(const struct check *c, pid_t pgid)
+{
+	return c->group > 0 && pgid == c->group;
 }
 
 pid_t check_group(const struct check *c)
@@ -279,7 +302,9 @@ enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now)
 	if (!c->active)
 		return CHECK_NONE;
 	dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
-	if (timed_out)
+	/* Judged by the status: a command that exited 0 just as the timeout
+	 * fired still passed. */
+	if (timed_out && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
 		return failed(c, now, "no answer within %s (killed)", d);
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
 		return succeeded(c, now);
@@ -384,15 +409,13 @@ static int notify_open(struct check *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* Only processes of the app's may speak for it: one in another PID
- * namespace (a sibling container sharing the network) reads as pid 0. */
+/* Only processes started under drainit may speak for the app: not one in
+ * another PID namespace (a sibling container sharing the network reads as
+ * pid 0), not one entered from outside (docker exec: its parent pid reads 0),
+ * not one that is gone before it could be checked. */
 static bool notify_sender_ok(const struct check *c, pid_t pid)
 {
-	if (pid <= 0)
-		return false;
-	if (c->self == 1)
-		return true;
-	return proc_descends(pid, c->self) != 0; /* -1: gone already, cannot tell */
+	return pid > 0 && proc_descends(pid, c->self) == 1;
 }
 
 static enum check_verdict notify_one(struct check *c, const char *buf, size_t n, bool trunc,
@@ -402,14 +425,17 @@ static enum check_verdict notify_one(struct check *c, const char *buf, size_t n,
 	enum check_verdict v = CHECK_NONE;
 
 	if (!notify_sender_ok(c, pid)) {
-		log_event(c->log, V_WARN, "notify", "message from pid %d ignored: not a process of the app",
-			  (int)pid);
+		log_event(c->log, V_WARN, "notify", "message from pid %d ignored: not a process started "
+			  "under drainit, or gone before it could be checked", (int)pid);
+		return CHECK_NONE;
+	}
+	if (trunc) {
+		/* as systemd does: half a message could say the wrong thing */
+		log_event(c->log, V_WARN, "notify", "message from pid %d ignored: longer than %d bytes",
+			  (int)pid, NOTIFY_MSG_MAX);
 		return CHECK_NONE;
 	}
 	cond_notify_parse(buf, n, &m);
-	if (trunc)
-		log_event(c->log, V_WARN, "notify", "message from pid %d cut to %d bytes", (int)pid,
-			  NOTIFY_MSG_MAX);
 	if (m.has_status)
 		log_event(c->log, V_INFO, "notify", "pid %d: STATUS=%s", (int)pid, m.status);
 	if (m.unknown || m.bad)
@@ -487,7 +513,7 @@ static bool runnable(const char *cmd)
 	if (strchr(cmd, '/'))
 		return access(cmd, X_OK) == 0;
 	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
+		path = "/bin:/usr/bin"; /* what glibc's execvp searches then */
 	for (const char *p = path;; p++) {
 		size_t n = strcspn(p, ":");
 		if (snprintf(file, sizeof file, "%.*s/%s", (int)n, n ? p : ".", cmd) < (int)sizeof file &&
@@ -540,7 +566,7 @@ int check_fd(const struct check *c, short *events)
 	if (c->inotify >= 0 && c->watch >= 0)
 		return c->inotify;
 	if (c->sock >= 0) {
-		*events = c->io == IO_READING ? POLLIN : POLLOUT;
+		*events = c->io == IO_READING || c->io == IO_DISCARD ? POLLIN : POLLOUT;
 		return c->sock;
 	}
 	return -1;
@@ -548,6 +574,8 @@ int check_fd(const struct check *c, short *events)
 
 int64_t check_deadline(const struct check *c)
 {
+	if (c->io == IO_DISCARD && (!c->active || c->due < 0 || c->discard_until < c->due))
+		return c->discard_until;
 	return c->active ? c->due : -1;
 }
 
@@ -555,6 +583,11 @@ enum check_verdict check_poll(struct check *c, short revents, int64_t now)
 {
 	if (c->cond->kind == COND_NOTIFY)
 		return revents ? notify_read(c, now) : CHECK_NONE;
+	if (c->io == IO_DISCARD) {
+		if (revents || now >= c->discard_until)
+			discard(c, now);
+		revents = 0;
+	}
 	if (!c->active)
 		return CHECK_NONE;
 	if (c->cond->kind == COND_FILE) {
@@ -570,6 +603,8 @@ enum check_verdict check_poll(struct check *c, short revents, int64_t now)
 	/* The deadline: a check in progress timed out, or the next one is due. */
 	char d[32];
 	dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
+	if (c->io == IO_DISCARD)
+		end_io(c); /* the next check is due: enough waiting for the close */
 	if (c->io != IO_IDLE) {
 		end_io(c);
 		return failed(c, now, "no answer within %s", d);

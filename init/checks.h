@@ -22,7 +22,9 @@ enum check_verdict {
 	CHECK_UNREADY,  /* it stopped holding: failures in a row, or STOPPING=1 */
 };
 
-enum check_io { IO_IDLE, IO_CONNECTING, IO_SENDING, IO_READING };
+/* IO_DISCARD: the verdict is in; the rest of the answer is read until the
+ * server closes, so that closing early does not reset its connection. */
+enum check_io { IO_IDLE, IO_CONNECTING, IO_SENDING, IO_READING, IO_DISCARD };
 
 struct check {
 	const struct config *cfg;
@@ -38,12 +40,14 @@ struct check {
 	/* tcp, http */
 	int sock;
 	enum check_io io;
+	int64_t discard_until;  /* IO_DISCARD: give up on the server closing */
 	char req[COND_TEXT_MAX + 256];
 	size_t req_len, sent;
 	char resp[64];
 	size_t got;
 	/* exec */
 	pid_t pid;              /* the running command, also its process group; 0: none */
+	pid_t group;            /* the last command's process group, kept after its exit */
 	bool timed_out;
 	/* file */
 	int inotify;
@@ -77,6 +81,10 @@ bool check_owns(const struct check *c, pid_t pid);
 
 /* Process group of a running exec check, to keep out of the stop signal; 0: none. */
 pid_t check_group(const struct check *c);
+
+/* Whether a process of this group was a check's: a command the check
+ * started, left behind when its leader was killed. */
+bool check_kin(const struct check *c, pid_t pgid);
 
 /* The exec check's command was reaped with this wait status. */
 enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now);

@@ -56,12 +56,16 @@ static int not_ready(const char *path)
 		printf("not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
 		return 1;
 	}
-	if (gone(st.pid)) {
-		printf("not ready: %s is stale: app pid %d is not running\n", file, (int)st.pid);
+	/* While draining, the app may be gone and drainit still at work. */
+	if (st.drainit > 0 ? gone(st.drainit) : gone(st.pid)) {
+		printf("not ready: %s is stale: %s pid %d is not running\n", file,
+		       st.drainit > 0 ? "drainit" : "app", (int)(st.drainit > 0 ? st.drainit : st.pid));
 		return 1;
 	}
 	if (strcmp(st.state, "starting") == 0)
 		printf("not ready: starting since %s, waiting for %s\n", st.since, st.by);
+	else if (strcmp(st.state, "unready") == 0 && strcmp(st.by, "notify") == 0)
+		printf("not ready: unready since %s: the app sent STOPPING=1\n", st.since);
 	else if (strcmp(st.state, "unready") == 0)
 		printf("not ready: unready since %s: %s failing\n", st.since, st.by);
 	else if (strcmp(st.state, "ready") == 0)

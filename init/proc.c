@@ -76,9 +76,15 @@ const char *proc_comm(pid_t pid, char *buf, size_t len)
 	return buf;
 }
 
-int proc_descends(pid_t pid, pid_t root)
+int proc_stat(pid_t pid, struct proc_entry *e)
 {
 	char path[64], line[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	return read_small(path, line, sizeof line) == 0 && proc_parse_stat(line, e) == 0 ? 0 : -1;
+}
+
+int proc_descends(pid_t pid, pid_t root)
+{
 	struct proc_entry e;
 
 	/* Bounded, in case /proc changes under us into a loop. */
@@ -87,8 +93,7 @@ int proc_descends(pid_t pid, pid_t root)
 			return 1;
 		if (pid <= 1)
 			return 0;
-		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-		if (read_small(path, line, sizeof line) != 0 || proc_parse_stat(line, &e) != 0)
+		if (proc_stat(pid, &e) != 0)
 			return -1;
 		pid = e.ppid;
 	}

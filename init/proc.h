@@ -47,6 +47,9 @@ bool proc_stoppable(const struct proc_entry *e, pid_t self, pid_t skip);
 /* The command name of pid ("?" when gone); works on zombies too. */
 const char *proc_comm(pid_t pid, char *buf, size_t len);
 
+/* Reads /proc/PID/stat (zombies too). Returns 0, or -1 when pid is gone. */
+int proc_stat(pid_t pid, struct proc_entry *e);
+
 /* Whether pid is root or a descendant of it: 1 yes, 0 no, -1 when pid is
  * gone and nobody can tell. */
 int proc_descends(pid_t pid, pid_t root);

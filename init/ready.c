@@ -145,7 +145,13 @@ int ready_state(const char *path, const char *state, const char *by, pid_t pid,
 	}
 	if (!state)
 		return ready_clear(file);
+	/* drainit's own pid too: the app may be gone while drainit drains
+	 * what it left, and the probe must not call that stale. */
 	size_t n = ready_line(line, sizeof line, state, by, pid, since_realtime_ms);
+	if (n > 0 && line[n - 1] == '\n') {
+		int k = snprintf(line + n - 1, sizeof line - (n - 1), " drainit=%d\n", (int)getpid());
+		n = k < 0 || (size_t)k >= sizeof line - (n - 1) ? 0 : n - 1 + (size_t)k;
+	}
 	return write_atomic(file, line, n);
 }
 
@@ -173,14 +179,15 @@ int ready_parse(const char *content, struct ready_info *info)
 	while (*p == ' ') {
 		p++;
 		size_t w = strcspn(p, " \n");
-		if (strncmp(p, "pid=", 4) == 0) {
+		if (strncmp(p, "pid=", 4) == 0 || strncmp(p, "drainit=", 8) == 0) {
+			bool own = *p == 'd';
 			int pid = 0;
-			for (const char *q = p + 4; q < p + w; q++) {
+			for (const char *q = p + (own ? 8 : 4); q < p + w; q++) {
 				if (*q < '0' || *q > '9' || pid > 10000000)
 					return -1;
 				pid = pid * 10 + (*q - '0');
 			}
-			info->pid = pid;
+			*(own ? &info->drainit : &info->pid) = pid;
 		} else if (strncmp(p, "since=", 6) == 0 && w - 6 < sizeof info->since) {
 			memcpy(info->since, p + 6, w - 6);
 			info->since[w - 6] = '\0';

@@ -9,7 +9,8 @@
  * line, "ready COND pid=PID since=TIME\n" (COND: what made the app ready,
  * e.g. tcp:8080), written atomically (temp file in the same folder, then
  * rename) so a probe never reads half a line. Beside it, PATH.state always
- * says where drainit is, in the same form: "starting tcp:8080 pid=7 since=..."
+ * says where drainit is, in the same form plus drainit=PID (its own pid):
+ * "starting tcp:8080 pid=7 since=... drainit=1"
  * until ready, "ready ...", "unready ..." after failed rechecks, "draining ..."
  * from SIGTERM or the app's exit on; drainit removes both when it exits. */
 
@@ -41,7 +42,8 @@ size_t ready_line(char *buf, size_t len, const char *state, const char *by, pid_
 
 struct ready_info {
 	bool ready;
-	pid_t pid;              /* 0 when absent */
+	pid_t pid;              /* the app; 0 when absent */
+	pid_t drainit;          /* drainit itself (state file); 0 when absent */
 	char since[64];         /* "" when absent */
 	char state[32];         /* first word of the line */
 	char by[128];           /* the condition word, "" when absent */

@@ -36,6 +36,7 @@ struct state {
 	int app_status;       /* wait status, once app_exited */
 	bool ready_written;
 	bool ever_ready;
+	const char *state_word; /* last written to PATH.state */
 	struct check check;   /* the readiness condition */
 	int64_t term_at, stop_at, kill_at, deadline;
 	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
@@ -64,10 +65,13 @@ static const char *dur(int64_t ms, char *buf, size_t len)
 /* PATH.state, for the probe to tell starting from draining. */
 static void write_state(struct state *s, const char *word)
 {
-	if (s->cfg->ready_file &&
-	    ready_state(s->cfg->ready_file, word, s->cfg->ready_when.name, s->app, wall_ms()) != 0)
+	if (!s->cfg->ready_file || (s->state_word && strcmp(s->state_word, word) == 0))
+		return; /* since= says when the state began: a third SIGTERM is not a new one */
+	if (ready_state(s->cfg->ready_file, word, s->cfg->ready_when.name, s->app, wall_ms()) != 0)
 		log_event(s->log, V_WARN, "ready", "cannot write the state file beside %s: %m",
 			  s->cfg->ready_file);
+	else
+		s->state_word = word;
 }
 
 static const char *unready_why(const struct state *s, enum event ev)
@@ -301,6 +305,29 @@ static void on_verdict(struct state *s, enum check_verdict v)
 		dispatch(s, EV_UNREADY);
 }
 
+/* The app is gone while a readiness check's command runs: the command is
+ * killed and reaped now, so that it does not count as a process left to
+ * drain. A SIGKILLed process takes a moment to die; 100 ms at most. */
+static void end_check_now(struct state *s)
+{
+	pid_t pid = check_group(&s->check);
+	if (pid == 0)
+		return;
+	check_end(&s->check);
+	for (int i = 0; i < 100; i++) {
+		int status;
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid) {
+			log_event(s->log, V_DEBUG, "check", "pid %d killed: the app exited", (int)pid);
+			check_reaped(&s->check, status, now_ms());
+			return;
+		}
+		if (r < 0 && errno != EINTR)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+}
+
 /* Reaps every child that has exited. The app exiting while others remain
  * is EV_APP_EXIT; nothing left at all is EV_ALL_EXITED. */
 static void reap(struct state *s)
@@ -326,6 +353,8 @@ static void reap(struct state *s)
 		if (info.si_pid == 0)
 			break; /* children left, none exited */
 		pid_t pid = info.si_pid;
+		struct proc_entry e;
+		bool kin = proc_stat(pid, &e) == 0 && check_kin(&s->check, e.pgid);
 		proc_comm(pid, comm, sizeof comm);
 		if (waitpid(pid, &status, 0) != pid)
 			continue;
@@ -341,6 +370,10 @@ static void reap(struct state *s)
 			s->app_status = status;
 			app_now = true;
 			log_event(s->log, V_INFO, "exit", "app pid %d (%s) %s", (int)pid, comm, how);
+			end_check_now(s);
+		} else if (kin) {
+			/* left behind by a killed readiness check: not the app's */
+			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
 		} else {
 			enum verbosity level = s->m.phase >= PH_DELAY ? V_INFO
 					     : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
@@ -406,7 +439,9 @@ static void on_signal(struct state *s, const struct signalfd_siginfo *si)
 		snprintf(from, sizeof from, "from pid %u (uid %u)", si->ssi_pid, si->ssi_uid);
 
 	if (sig == SIGCHLD) {
-		log_event(s->log, V_INFO, "signal", "%s %s: reaping", name, from);
+		/* a readiness check every interval would flood the log */
+		log_event(s->log, check_owns(&s->check, (pid_t)si->ssi_pid) ? V_DEBUG : V_INFO, "signal",
+			  "%s %s: reaping", name, from);
 		reap(s);
 	} else if (sig == SIGTERM) {
 		log_event(s->log, V_INFO, "signal", "%s %s: %s", name, from, term_action(s));

@@ -255,15 +255,38 @@ END_TEST
 
 START_TEST(test_state_stale)
 {
-	/* a state file left by a drainit that was SIGKILLed */
-	char want[512];
-	pid_t child = dead_pid();
-	write_state("starting", "tcp:8080", child);
+	/* a state file left by a drainit that was SIGKILLed: its own pid is gone */
+	char want[512], line[256];
+	pid_t dead = dead_pid();
+	snprintf(line, sizeof line, "starting tcp:8080 pid=%d since=" T1_TEXT " drainit=%d\n",
+		 (int)getpid(), (int)dead);
+	write_to(state, line);
+	snprintf(want, sizeof want, "not ready: %s is stale: drainit pid %d is not running\n", state,
+		 (int)dead);
+	assert_probe(1, want);
+
+	/* a state line without drainit= falls back to the app's pid */
+	snprintf(line, sizeof line, "starting tcp:8080 pid=%d since=" T1_TEXT "\n", (int)dead);
+	write_to(state, line);
 	snprintf(want, sizeof want, "not ready: %s is stale: app pid %d is not running\n", state,
-		 (int)child);
+		 (int)dead);
 	assert_probe(1, want);
-	write_state("draining", "tcp:8080", child);
-	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_state_draining_after_the_app_exited)
+{
+	/* the app is gone, drainit (this process, drainit=) still drains what
+	 * it left: draining, not stale */
+	write_state("draining", "tcp:8080", dead_pid());
+	assert_probe(1, "not ready: draining since " T1_TEXT "\n");
+}
+END_TEST
+
+START_TEST(test_state_unready_notify)
+{
+	write_state("unready", "notify", getpid());
+	assert_probe(1, "not ready: unready since " T1_TEXT ": the app sent STOPPING=1\n");
 }
 END_TEST
 
@@ -345,6 +368,8 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, test_state_draining);
 	tcase_add_test(tc, test_state_ready_without_file);
 	tcase_add_test(tc, test_state_stale);
+	tcase_add_test(tc, test_state_draining_after_the_app_exited);
+	tcase_add_test(tc, test_state_unready_notify);
 	tcase_add_test(tc, test_state_without_pid);
 	tcase_add_test(tc, test_state_garbage);
 	tcase_add_test(tc, test_state_cycle);

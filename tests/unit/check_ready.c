@@ -607,8 +607,16 @@ START_TEST(test_state_written)
 	char p[256];
 	snprintf(p, sizeof p, "%s", path_in("ready"));
 	ck_assert_int_eq(ready_state(p, "starting", "tcp:8080", 42, T1), 0);
-	ck_assert_str_eq(read_all(path_in("ready.state")),
-			 "starting tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n");
+	/* the state file also names drainit itself, for the probe */
+	char line[256];
+	snprintf(line, sizeof line, "starting tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d\n",
+		 (int)getpid());
+	ck_assert_str_eq(read_all(path_in("ready.state")), line);
+	struct ready_info info;
+	ck_assert_int_eq(ready_parse(line, &info), 0);
+	ck_assert_int_eq(info.pid, 42);
+	ck_assert_int_eq(info.drainit, getpid());
+	ck_assert_str_eq(info.by, "tcp:8080");
 	/* beside the readiness file, which it does not create; no temp left */
 	ck_assert_str_eq(listing(), "ready.state");
 
@@ -618,19 +626,21 @@ START_TEST(test_state_written)
 	ck_assert_int_eq(ready_state(p, "ready", "tcp:8080", 42, T1 + 1000), 0);
 	ck_assert_int_eq(stat(path_in("ready.state"), &after), 0);
 	ck_assert(before.st_ino != after.st_ino);
-	ck_assert_str_eq(read_all(path_in("ready.state")),
-			 "ready tcp:8080 pid=42 since=2025-11-29T12:48:26.123Z\n");
+	snprintf(line, sizeof line, "ready tcp:8080 pid=42 since=2025-11-29T12:48:26.123Z drainit=%d\n",
+		 (int)getpid());
+	ck_assert_str_eq(read_all(path_in("ready.state")), line);
 	ck_assert_int_eq(ready_state(p, "unready", "tcp:8080", 42, T1), 0);
-	ck_assert_str_eq(read_all(path_in("ready.state")),
-			 "unready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n");
+	snprintf(line, sizeof line, "unready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d\n",
+		 (int)getpid());
+	ck_assert_str_eq(read_all(path_in("ready.state")), line);
 	ck_assert_int_eq(ready_state(p, "draining", "tcp:8080", 42, 0), 0);
-	ck_assert_str_eq(read_all(path_in("ready.state")),
-			 "draining tcp:8080 pid=42 since=1970-01-01T00:00:00.000Z\n");
+	snprintf(line, sizeof line, "draining tcp:8080 pid=42 since=1970-01-01T00:00:00.000Z drainit=%d\n",
+		 (int)getpid());
+	ck_assert_str_eq(read_all(path_in("ready.state")), line);
 	ck_assert_str_eq(listing(), "ready.state");
 	ck_assert_uint_eq(after.st_mode & 07777, 0644);
 
 	/* and it parses as a readiness line would */
-	struct ready_info info;
 	ck_assert_int_eq(ready_parse(read_all(path_in("ready.state")), &info), 0);
 	ck_assert_str_eq(info.state, "draining");
 	ck_assert_str_eq(info.by, "tcp:8080");
