@@ -411,11 +411,13 @@ static int notify_open(struct check *c, char *err, size_t errlen)
 
 /* Only processes started under drainit may speak for the app: not one in
  * another PID namespace (a sibling container sharing the network reads as
- * pid 0), not one entered from outside (docker exec: its parent pid reads 0),
- * not one that is gone before it could be checked. */
+ * pid 0), not one entered from outside (docker exec: its parent pid reads 0).
+ * A sender already gone cannot be checked and is taken at its word: it was
+ * in drainit's PID namespace, and a one-line notifier in a script exits and
+ * is reaped at once, often before drainit reads its message. */
 static bool notify_sender_ok(const struct check *c, pid_t pid)
 {
-	return pid > 0 && proc_descends(pid, c->self) == 1;
+	return pid > 0 && proc_descends(pid, c->self) != 0;
 }
 
 static enum check_verdict notify_one(struct check *c, const char *buf, size_t n, bool trunc,
@@ -426,7 +428,7 @@ static enum check_verdict notify_one(struct check *c, const char *buf, size_t n,
 
 	if (!notify_sender_ok(c, pid)) {
 		log_event(c->log, V_WARN, "notify", "message from pid %d ignored: not a process started "
-			  "under drainit, or gone before it could be checked", (int)pid);
+			  "under drainit", (int)pid);
 		return CHECK_NONE;
 	}
 	if (trunc) {
