@@ -69,6 +69,13 @@ demo:
 	@$(MAKE) --no-print-directory all $(HELPERS)
 	tests/demo.sh
 
+# Benchmarks, measured rather than asserted: readiness latency per
+# condition and idle wake-ups once ready (docs/benchmarks-readiness.md).
+bench:
+	@tests/deps.sh build
+	@$(MAKE) --no-print-directory all $(B)/helpers/readyapp $(B)/helpers/freeport
+	CC="$(CC)" tests/bench/ready-latency.sh $(BENCH_ARGS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/drainit $(DESTDIR)$(BINDIR)/drainit
@@ -80,5 +87,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all static check demo install uninstall clean
+.PHONY: all static check demo bench install uninstall clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

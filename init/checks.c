@@ -32,6 +32,17 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* Stops watching the file's folder; check_fd no longer offers the inotify
+ * descriptor. Not close(): closing an inotify instance waits for the kernel
+ * to tear its marks down, some 10 ms, which would delay the readiness file
+ * being written (or removed). It is closed at exit. */
+static void file_unwatch(struct check *c)
+{
+	if (c->inotify >= 0 && c->watch >= 0)
+		inotify_rm_watch(c->inotify, c->watch);
+	c->watch = -1;
+}
+
 /* The period to the next check: the recheck period once ready, else the
  * interval; 0 when checks stop. */
 static int64_t period(const struct check *c)
@@ -45,7 +56,7 @@ static void schedule_next(struct check *c, int64_t now)
 	if (!c->active || p <= 0) {
 		c->due = -1;
 		if (c->cond->kind == COND_FILE)
-			close_fd(&c->inotify); /* ready, nothing more to watch: zero wake-ups */
+			file_unwatch(c); /* ready, nothing more to watch: zero wake-ups */
 		return;
 	}
 	c->due = c->started + p > now ? c->started + p : now;
@@ -628,13 +639,13 @@ void check_end(struct check *c)
 	c->active = false;
 	c->due = -1;
 	end_io(c);
-	close_fd(&c->inotify);
-	c->watch = -1;
+	file_unwatch(c);
 	kill_exec(c); /* reaped with the rest; check_owns still knows it */
 }
 
 void check_close(struct check *c)
 {
 	check_end(c);
+	close_fd(&c->inotify);
 	close_fd(&c->notify);
 }
