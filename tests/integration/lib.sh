@@ -3,7 +3,7 @@
 # events, assert, and clean up after a test.
 # Each test runs in its own subshell with a fresh folder $T; `fail` ends it.
 # Helpers that only one test file needs live in that file, prefixed with its
-# own letters (sg_, lc_, rd_, op_, lg_).
+# own letters (sg_, lc_, rd_, op_, lg_, wh_).
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DRAINIT=${DRAINIT:-$TOP/build/drainit}  # e.g. a wrapper that runs it under valgrind
@@ -146,6 +146,23 @@ assert_one_line() {
 	done
 	[ ! -s "$T/out" ] || fail "unexpected stdout: $(cat "$T/out")"
 	[ ! -e "$T/started" ] || fail "the app was started"
+}
+
+# probe_ns ARGS...: `drainit probe ARGS` inside drainit's PID and mount
+# namespaces, as an exec probe runs; probe_here ARGS...: from here. Both with
+# an empty environment; they set PRC, stdout in $T/probe.out, stderr in
+# $T/probe.err.
+probe_ns() { _probe nsenter -t "$DPID" -p -m -- env -i "$DRAINIT" probe "$@"; }
+probe_here() { _probe env -i "$DRAINIT" probe "$@"; }
+_probe() { "$@" >"$T/probe.out" 2>"$T/probe.err"; PRC=$?; }
+
+# probe_says CODE PATTERN: the last probe exited CODE and printed exactly one
+# line on stdout, matching PATTERN (grep -E), and nothing on stderr.
+probe_says() {
+	[ "$PRC" = "$1" ] || fail "probe exit status: expected $1, got $PRC: $(cat "$T/probe.out" "$T/probe.err")"
+	[ "$(wc -l <"$T/probe.out")" = 1 ] || fail "probe should print one line, got: $(cat "$T/probe.out")"
+	grep -qE -- "$2" "$T/probe.out" || fail "probe said '$(cat "$T/probe.out")', expected $2"
+	[ ! -s "$T/probe.err" ] || fail "probe wrote to stderr: $(cat "$T/probe.err")"
 }
 
 # count_lines PATTERN [FILE]: how many lines match (grep -E); FILE: $T/log.

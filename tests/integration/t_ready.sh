@@ -13,25 +13,6 @@ rd_watch() {
 }
 rd_unwatch() { kill "$RD_WATCH" 2>/dev/null; wait "$RD_WATCH" 2>/dev/null; return 0; }
 
-# rd_probe [ns] ARGS...: runs `drainit probe ARGS` (inside drainit's
-# namespaces with "ns"), with an empty environment; sets PRC, stdout in
-# $T/probe.out, stderr in $T/probe.err.
-rd_probe() {
-	local pre=()
-	if [ "$1" = ns ]; then pre=(nsenter -t "$DPID" -p -m --); shift; fi
-	"${pre[@]}" env -i "$DRAINIT" probe "$@" >"$T/probe.out" 2>"$T/probe.err"
-	PRC=$?
-}
-
-# rd_probe_says CODE PATTERN: the last probe exited CODE and printed exactly
-# one line on stdout, matching PATTERN (grep -E), and nothing on stderr.
-rd_probe_says() {
-	[ "$PRC" = "$1" ] || fail "probe exit status: expected $1, got $PRC: $(cat "$T/probe.out" "$T/probe.err")"
-	[ "$(wc -l <"$T/probe.out")" = 1 ] || fail "probe should print one line, got: $(cat "$T/probe.out")"
-	grep -qE -- "$2" "$T/probe.out" || fail "probe output '$(cat "$T/probe.out")' does not match $2"
-	[ ! -s "$T/probe.err" ] || fail "probe wrote to stderr: $(cat "$T/probe.err")"
-}
-
 test_ready_stale_file_removed_at_start() {
 	mkdir "$T/rd"
 	echo "ready pid=1 since=2001-02-03T04:05:06.000Z" >"$T/rd/ready"
@@ -116,8 +97,8 @@ test_ready_removed_at_once_on_sigterm_during_delay() {
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	local app t0 t1
 	app=$(app_host_pid)
-	rd_probe ns --ready-file "$T/ready"
-	rd_probe_says 0 '^ready: app pid 2 since [0-9-]+T'
+	probe_ns --ready-file "$T/ready"
+	probe_says 0 '^ready: app pid 2 since [0-9-]+T'
 
 	t0=$(now_ms)
 	kill -TERM "$DPID"
@@ -128,8 +109,8 @@ test_ready_removed_at_once_on_sigterm_during_delay() {
 	kill -0 "$app" || fail "the app is gone during the pre-stop delay"
 	! grep -q '^sig ' "$T/rec" || fail "the app got a signal during the pre-stop delay"
 	wait_log 'unready: readiness withdrawn .*SIGTERM received'
-	rd_probe ns --ready-file "$T/ready"
-	rd_probe_says 1 '^not ready'
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 '^not ready'
 	(( $(now_ms) - t0 < 4500 )) || fail "too slow to tell (machine overloaded?)"
 	kill -0 "$app" || fail "the app is gone during the pre-stop delay"
 
@@ -138,8 +119,8 @@ test_ready_removed_at_once_on_sigterm_during_delay() {
 	wait_exit
 	assert_eq "$RC" 0 "exit status"
 	[ ! -e "$T/ready" ] || fail "readiness file back after exit"
-	rd_probe --ready-file "$T/ready"
-	rd_probe_says 1 '^not ready'
+	probe_here --ready-file "$T/ready"
+	probe_says 1 '^not ready'
 }
 
 test_ready_removed_when_app_exits_on_its_own() {
@@ -151,15 +132,15 @@ test_ready_removed_when_app_exits_on_its_own() {
 	wait_file '^start ' "$T/rec"
 	wait_file '^start ' "$T/helper"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
-	rd_probe ns --ready-file "$T/ready"
-	rd_probe_says 0 '^ready'
+	probe_ns --ready-file "$T/ready"
+	probe_says 0 '^ready'
 	kill -USR1 "$(app_host_pid)"
 	wait_file '^exit ' "$T/rec"
 	wait_until 2 test ! -e "$T/ready" || fail "readiness file still there after the app exited"
 	kill -0 "$DPID" || fail "drainit exited before its helper"
 	! grep -q '^exit ' "$T/helper" || fail "helper already gone: cannot tell the app's exit from drainit's"
-	rd_probe ns --ready-file "$T/ready"
-	rd_probe_says 1 '^not ready'
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 '^not ready'
 	wait_log 'unready: readiness withdrawn .*the app exited'
 	wait_exit
 	assert_eq "$RC" 0 "exit status"
@@ -217,16 +198,16 @@ test_ready_probe_reads_env_needs_no_shell() {
 	nsenter -t "$DPID" -p -m -- env -i DRAINIT_READY_FILE="$T/ready" "$DRAINIT" probe \
 		>"$T/probe.out" 2>"$T/probe.err"
 	PRC=$?
-	rd_probe_says 0 '^ready: app pid 2 since '
+	probe_says 0 '^ready: app pid 2 since '
 	# The flag beats the variable.
 	nsenter -t "$DPID" -p -m -- env -i DRAINIT_READY_FILE="$T/ready" "$DRAINIT" probe \
 		--ready-file "$T/elsewhere" >"$T/probe.out" 2>"$T/probe.err"
 	PRC=$?
-	rd_probe_says 1 "^not ready.*$T/elsewhere"
+	probe_says 1 "^not ready.*$T/elsewhere"
 	nsenter -t "$DPID" -p -m -- env -i DRAINIT_READY_FILE="$T/elsewhere" "$DRAINIT" probe \
 		--ready-file="$T/ready" >"$T/probe.out" 2>"$T/probe.err"
 	PRC=$?
-	rd_probe_says 0 '^ready'
+	probe_says 0 '^ready'
 	kill -TERM "$DPID"
 	wait_exit
 }
@@ -237,36 +218,36 @@ test_ready_probe_not_ready_cases() {
 		>"$T/probe.out" 2>"$T/probe.err"; PRC=$?; }
 
 	rd_probe_fresh "$T/none"
-	rd_probe_says 1 "^not ready.*$T/none"
+	probe_says 1 "^not ready.*$T/none"
 
 	echo "garbage!" >"$T/garbage"
 	rd_probe_fresh "$T/garbage"
-	rd_probe_says 1 '^not ready'
+	probe_says 1 '^not ready'
 
 	: >"$T/empty"
 	rd_probe_fresh "$T/empty"
-	rd_probe_says 1 '^not ready'
+	probe_says 1 '^not ready'
 
 	echo "ready since=2026-01-01T00:00:00.000Z" >"$T/nopid"
 	rd_probe_fresh "$T/nopid"
-	rd_probe_says 1 '^not ready'
+	probe_says 1 '^not ready'
 
 	echo "draining pid=1 since=2026-01-01T00:00:00.000Z" >"$T/draining"
 	rd_probe_fresh "$T/draining"
-	rd_probe_says 1 '^not ready'
+	probe_says 1 '^not ready'
 
 	echo "ready pid=999999 since=2026-01-01T00:00:00.000Z" >"$T/stale"
 	rd_probe_fresh "$T/stale"
-	rd_probe_says 1 '^not ready.*stale'
+	probe_says 1 '^not ready.*stale'
 
 	mkdir "$T/folder"
 	rd_probe_fresh "$T/folder"
-	rd_probe_says 1 '^not ready'
+	probe_says 1 '^not ready'
 
 	# Control: a pid that lives in that namespace (the probe itself, pid 1).
 	echo "ready pid=1 since=2026-01-01T00:00:00.000Z" >"$T/alive"
 	rd_probe_fresh "$T/alive"
-	rd_probe_says 0 '^ready'
+	probe_says 0 '^ready'
 }
 
 test_ready_probe_usage() {

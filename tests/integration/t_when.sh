@@ -42,25 +42,6 @@ wh_says() {
 	grep -qE -- "$2" "$1" || fail "$1 says '$(cat "$1")', expected $2"
 }
 
-# wh_probe [plain] ARGS...: `drainit probe ARGS` inside drainit's namespaces
-# (or, with plain, here), with an empty environment; sets PRC, stdout in
-# $T/probe.out, stderr in $T/probe.err.
-wh_probe() {
-	local pre=(nsenter -t "$DPID" -p -m --)
-	if [ "$1" = plain ]; then pre=(); shift; fi
-	${pre[@]+"${pre[@]}"} env -i "$DRAINIT" probe "$@" >"$T/probe.out" 2>"$T/probe.err"
-	PRC=$?
-}
-
-# wh_probe_says CODE PATTERN: the last probe exited CODE and printed one
-# line on stdout, matching PATTERN, and nothing on stderr.
-wh_probe_says() {
-	[ "$PRC" = "$1" ] || fail "probe exit status: expected $1, got $PRC: $(cat "$T/probe.out" "$T/probe.err")"
-	[ "$(wc -l <"$T/probe.out")" = 1 ] || fail "probe should print one line, got: $(cat "$T/probe.out")"
-	grep -qE -- "$2" "$T/probe.out" || fail "probe said '$(cat "$T/probe.out")', expected $2"
-	[ ! -s "$T/probe.err" ] || fail "probe wrote to stderr: $(cat "$T/probe.err")"
-}
-
 # wh_not_yet REC: the app has not recorded "ready" yet; otherwise what the
 # test just saw proves nothing.
 wh_not_yet() {
@@ -113,8 +94,8 @@ test_when_tcp_ready_once_the_app_listens() {
 	# Running, refusing connections: not ready, and the probe says why.
 	[ ! -e "$T/ready" ] || fail "readiness file before the app listens"
 	wh_says "$T/ready.state" "^starting tcp:$port pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 1 "^not ready: starting since $WH_ISO, waiting for tcp:$port\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 "^not ready: starting since $WH_ISO, waiting for tcp:$port\$"
 	[ ! -e "$T/ready" ] || fail "readiness file before the app listens"
 	wh_not_yet "$T/rec"
 
@@ -138,8 +119,8 @@ test_when_tcp_ready_once_the_app_listens() {
 	(( $(count_lines "debug: check: tcp:$port: not yet: connect: Connection refused") >= 1 )) ||
 		fail "repeated refusals not logged at debug"
 	wh_says "$T/ready.state" "^ready tcp:$port pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 0 "^ready: app pid 2 since $WH_ISO \(tcp:$port\)\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 0 "^ready: app pid 2 since $WH_ISO \(tcp:$port\)\$"
 	wh_stop_ok
 }
 
@@ -204,8 +185,8 @@ test_when_http_404_never_ready() {
 	assert_eq "$(count_lines "info: check: http:$port/ready: not yet: answered 404; checking every 100ms\$")" 1 \
 		"404s logged at info"
 	wh_says "$T/rd/ready.state" "^starting http:$port/ready pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$T/rd/ready"
-	wh_probe_says 1 "^not ready: starting since $WH_ISO, waiting for http:$port/ready\$"
+	probe_ns --ready-file "$T/rd/ready"
+	probe_says 1 "^not ready: starting since $WH_ISO, waiting for http:$port/ready\$"
 	kill -0 "$DPID" || fail "drainit gave up"
 	kill -TERM "$DPID"
 	wait_exit 10
@@ -232,8 +213,8 @@ test_when_notify_ready_stopping_ready_again() {
 	wait_log "info: ready: waiting for READY=1 from the app on NOTIFY_SOCKET\$"
 	[ ! -e "$R" ] || fail "readiness file before READY=1"
 	wh_says "$R.state" "^starting notify pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$R"
-	wh_probe_says 1 "^not ready: starting since $WH_ISO, waiting for notify\$"
+	probe_ns --ready-file "$R"
+	probe_says 1 "^not ready: starting since $WH_ISO, waiting for notify\$"
 	! grep -q '^sent ' "$T/rec" || fail "too slow to tell: READY=1 sent before we looked (machine overloaded?)"
 
 	# READY=1 (with STATUS= and an unknown key in the same datagram)
@@ -245,15 +226,15 @@ test_when_notify_ready_stopping_ready_again() {
 		fail "ready logged before the app sent READY=1"
 	assert_log "info: notify: pid 2: STATUS=warm: 3 caches\$"
 	assert_log "debug: notify: pid 2: 1 key ignored, 0 lines not KEY=VALUE\$"
-	wh_probe --ready-file "$R"
-	wh_probe_says 0 "^ready: app pid 2 since $WH_ISO \(notify\)\$"
+	probe_ns --ready-file "$R"
+	probe_says 0 "^ready: app pid 2 since $WH_ISO \(notify\)\$"
 
 	# STOPPING=1 withdraws it
 	wait_file '^sent STOPPING=1 ' "$T/rec"
 	wait_until 5 test ! -e "$R" || fail "readiness file still there after STOPPING=1"
 	wh_says "$R.state" "^unready notify pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$R"
-	wh_probe_says 1 "^not ready: unready since $WH_ISO: (notify failing|the app sent STOPPING=1)\$"
+	probe_ns --ready-file "$R"
+	probe_says 1 "^not ready: unready since $WH_ISO: (notify failing|the app sent STOPPING=1)\$"
 	[ "$(grep -c '^sent READY=1' "$T/rec")" = 1 ] ||
 		fail "too slow to tell: READY=1 again before we looked (machine overloaded?)"
 	wait_log "warning: unready: readiness withdrawn \($R removed\): the app sent STOPPING=1\$"
@@ -263,8 +244,8 @@ test_when_notify_ready_stopping_ready_again() {
 	wh_says "$R" "^ready notify pid=2 since=$WH_ISO\$"
 	wait_log "info: ready: app pid 2 ready again \(READY=1, .* after start\): wrote $R\$"
 	wh_says "$R.state" "^ready notify pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$R"
-	wh_probe_says 0 "^ready: app pid 2 since $WH_ISO \(notify\)\$"
+	probe_ns --ready-file "$R"
+	probe_says 0 "^ready: app pid 2 since $WH_ISO \(notify\)\$"
 	assert_eq "$(count_lines 'info: notify: pid 2: STATUS=warm: 3 caches$')" 2 "STATUS= lines (one per READY=1)"
 
 	kill -TERM "$DPID"
@@ -313,8 +294,8 @@ test_when_notify_as_subreaper() {
 	wh_says "$T/ready" "^ready notify pid=$pid since=$WH_ISO\$"
 	wait_log "info: notify: pid $pid: STATUS=up\$"
 	wait_log "ready: app pid $pid ready \(READY=1, "
-	wh_probe plain --ready-file "$T/ready"
-	wh_probe_says 0 "^ready: app pid $pid since $WH_ISO \(notify\)\$"
+	probe_here --ready-file "$T/ready"
+	probe_says 0 "^ready: app pid $pid since $WH_ISO \(notify\)\$"
 	wh_stop_ok
 }
 
@@ -326,8 +307,8 @@ test_when_exec_ready_when_the_command_succeeds() {
 	wait_log "info: ready: waiting for exec:test: checking every 100ms, 1s each\$"
 	wait_log "info: check: exec:test: not yet: exited with status 1; checking every 100ms\$"
 	[ ! -e "$T/ready" ] || fail "readiness file while the command fails"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 1 "^not ready: starting since $WH_ISO, waiting for exec:test\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 "^not ready: starting since $WH_ISO, waiting for exec:test\$"
 	local t0
 	t0=$(now_ms)
 	touch "$T/the flag"
@@ -513,8 +494,8 @@ test_when_recheck_withdraws_and_restores() {
 	(( $(wh_log_ms 'unready: readiness withdrawn') >= $(rec_ms "$T/rec" '^removed ') )) ||
 		fail "withdrawn before the app removed its file"
 	wh_says "$T/ready.state" "^unready file:$F pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 1 "^not ready: unready since $WH_ISO: file:$F failing\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 "^not ready: unready since $WH_ISO: file:$F failing\$"
 
 	# The condition holds again: written again.
 	touch "$F"
@@ -522,8 +503,8 @@ test_when_recheck_withdraws_and_restores() {
 	wh_says "$T/ready" "^ready file:$F pid=2 since=$WH_ISO\$"
 	wait_log "info: ready: app pid 2 ready again \(file:$F, .* after start\): wrote $T/ready\$"
 	wh_says "$T/ready.state" "^ready file:$F pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$F\)\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$F\)\$"
 	wh_stop_ok
 }
 
@@ -570,8 +551,8 @@ test_when_sigterm_before_ready_stops_tcp_checks() {
 	wait_file '^sig SIGTERM ' "$T/rec"
 	# Draining: the state file and the probe say so.
 	wh_says "$R.state" "^draining tcp:$port pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$R"
-	wh_probe_says 1 "^not ready: draining since $WH_ISO\$"
+	probe_ns --ready-file "$R"
+	probe_says 1 "^not ready: draining since $WH_ISO\$"
 	! grep -q '^exit ' "$T/rec" || fail "too slow to tell: the app stopped draining before we looked"
 	wait_exit 15
 	assert_eq "$RC" 3 "exit status (the app's)"
@@ -654,30 +635,30 @@ test_when_probe_through_the_lifecycle() {
 	start_ns --ready-file "$T/ready" --ready-when "file:$T/up" --ready-recheck 5s -- "$H/sigrec" "$T/rec" --drain 1500
 	wait_file '^start ' "$T/rec"
 	wait_log "info: ready: waiting for file:$T/up: checking every 1s, 1s each; once ready every 5s, 3 failures in a row withdraw it\$"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 1 "^not ready: starting since $WH_ISO, waiting for file:$T/up\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 "^not ready: starting since $WH_ISO, waiting for file:$T/up\$"
 	local starting ready draining
 	starting=$(wh_iso_ms "$(grep -oE "$WH_ISO" "$T/probe.out")")
 	assert_between "$starting" $(( $(rec_ms "$T/rec" '^start ') - 5000 )) $(( $(now_ms) + 1000 )) "starting since"
 
 	touch "$T/up"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$T/up\)\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$T/up\)\$"
 	ready=$(wh_iso_ms "$(grep -oE "$WH_ISO" "$T/probe.out")")
 	(( ready >= starting )) || fail "ready since $ready before starting since $starting"
 
 	kill -TERM "$DPID"
 	wait_file '^sig SIGTERM ' "$T/rec"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 1 "^not ready: draining since $WH_ISO\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 "^not ready: draining since $WH_ISO\$"
 	! grep -q '^exit ' "$T/rec" || fail "too slow to tell: the app stopped draining before we looked"
 	draining=$(wh_iso_ms "$(grep -oE "$WH_ISO" "$T/probe.out")")
 	(( draining >= ready )) || fail "draining since $draining before ready since $ready"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
-	wh_probe plain --ready-file "$T/ready"
-	wh_probe_says 1 "^not ready: no readiness file at $T/ready \(drainit not running, or stopped\)\$"
+	probe_here --ready-file "$T/ready"
+	probe_says 1 "^not ready: no readiness file at $T/ready \(drainit not running, or stopped\)\$"
 }
 
 test_when_condition_with_blanks_stays_one_word() {
@@ -690,8 +671,8 @@ test_when_condition_with_blanks_stays_one_word() {
 	touch "$T/my dir/up"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	wh_says "$T/ready" "^ready file:$T/my_dir/up pid=2 since=$WH_ISO\$"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$T/my_dir/up\)\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$T/my_dir/up\)\$"
 	wh_stop_ok
 }
 
@@ -812,8 +793,8 @@ test_when_probe_draining_after_the_app_exited() {
 	wait_file '^sig SIGTERM ' "$T/helper"
 	wait_until 5 test ! -e "$T/ready" || fail "readiness file still there after the app exited"
 	wh_says "$T/ready.state" "^draining exec:true pid=2 since=$WH_ISO$WH_SELF\$"
-	wh_probe --ready-file "$T/ready"
-	wh_probe_says 1 "^not ready: draining since $WH_ISO\$"
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 "^not ready: draining since $WH_ISO\$"
 	! grep -q '^exit ' "$T/helper" || fail "too slow to tell: the helper was done before we looked"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
