@@ -47,7 +47,7 @@ static void file_unwatch(struct check *c)
  * interval; 0 when checks stop. */
 static int64_t period(const struct check *c)
 {
-	return c->ready ? c->cfg->ready_recheck_ms : c->cfg->ready_interval_ms;
+	return c->tally.ready ? c->cfg->ready_recheck_ms : c->cfg->ready_interval_ms;
 }
 
 static void schedule_next(struct check *c, int64_t now)
@@ -59,17 +59,15 @@ static void schedule_next(struct check *c, int64_t now)
 			file_unwatch(c); /* ready, nothing more to watch: zero wake-ups */
 		return;
 	}
-	c->due = c->started + p > now ? c->started + p : now;
+	c->due = cond_next_due(c->started, now, p);
 }
 
 static enum check_verdict succeeded(struct check *c, int64_t now)
 {
-	bool was = c->ready;
-	c->failed = 0;
+	enum cond_change ch = cond_tally_add(&c->tally, true, c->cfg->ready_failures);
 	c->why[0] = '\0';
-	c->ready = true;
 	schedule_next(c, now);
-	return was ? CHECK_NONE : CHECK_READY;
+	return ch == COND_NOW_READY ? CHECK_READY : CHECK_NONE;
 }
 
 /* A failed check is not an error: the app may not be ready yet. The log
@@ -83,12 +81,12 @@ static enum check_verdict failed(struct check *c, int64_t now, const char *fmt, 
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
 
-	c->failed++;
-	bool unready = c->ready && c->failed >= c->cfg->ready_failures;
-	if (c->ready) {
+	bool was = c->tally.ready;
+	enum cond_change ch = cond_tally_add(&c->tally, false, c->cfg->ready_failures);
+	if (was) {
 		log_event(c->log, V_WARN, "check", "%s: %s (%u of %u failures in a row%s)",
-			  c->cond->name, why, c->failed, c->cfg->ready_failures,
-			  unready ? ": not ready" : "");
+			  c->cond->name, why, c->tally.failed, c->cfg->ready_failures,
+			  ch == COND_NOW_UNREADY ? ": not ready" : "");
 	} else {
 		bool repeat = strcmp(why, c->why) == 0;
 		dur_format(c->cfg->ready_interval_ms, d, sizeof d);
@@ -96,10 +94,8 @@ static enum check_verdict failed(struct check *c, int64_t now, const char *fmt, 
 			  c->cond->name, why, d);
 	}
 	snprintf(c->why, sizeof c->why, "%s", why);
-	if (unready)
-		c->ready = false;
 	schedule_next(c, now);
-	return unready ? CHECK_UNREADY : CHECK_NONE;
+	return ch == COND_NOW_UNREADY ? CHECK_UNREADY : CHECK_NONE;
 }
 
 /* tcp: and http: */
@@ -432,7 +428,7 @@ static bool notify_sender_ok(const struct check *c, pid_t pid)
 }
 
 static enum check_verdict notify_one(struct check *c, const char *buf, size_t n, bool trunc,
-				     pid_t pid, int64_t now)
+				     pid_t pid)
 {
 	struct notify_msg m;
 	enum check_verdict v = CHECK_NONE;
@@ -461,18 +457,18 @@ static enum check_verdict notify_one(struct check *c, const char *buf, size_t n,
 		log_event(c->log, V_INFO, "notify", "pid %d: %s: ignored, drainit is stopping", (int)pid, key);
 		return CHECK_NONE;
 	}
-	if (m.ready && !c->ready)
+	/* the app's word counts at once: no tally */
+	if (m.ready && !c->tally.ready)
 		v = CHECK_READY;
-	else if (m.stopping && c->ready)
+	else if (m.stopping && c->tally.ready)
 		v = CHECK_UNREADY;
 	log_event(c->log, v == CHECK_NONE ? V_DEBUG : V_INFO, "notify", "pid %d: %s%s", (int)pid, key,
 		  v != CHECK_NONE ? "" : m.ready ? " (already ready)" : " (not ready)");
-	c->ready = m.ready;
-	(void)now;
+	c->tally.ready = m.ready;
 	return v;
 }
 
-static enum check_verdict notify_read(struct check *c, int64_t now)
+static enum check_verdict notify_read(struct check *c)
 {
 	enum check_verdict v = CHECK_NONE;
 
@@ -509,7 +505,7 @@ static enum check_verdict notify_read(struct check *c, int64_t now)
 				}
 			}
 		}
-		enum check_verdict one = notify_one(c, buf, (size_t)n, msg.msg_flags & MSG_TRUNC, pid, now);
+		enum check_verdict one = notify_one(c, buf, (size_t)n, msg.msg_flags & MSG_TRUNC, pid);
 		if (one != CHECK_NONE)
 			v = one; /* the last word counts */
 	}
@@ -595,7 +591,7 @@ int64_t check_deadline(const struct check *c)
 enum check_verdict check_poll(struct check *c, short revents, int64_t now)
 {
 	if (c->cond->kind == COND_NOTIFY)
-		return revents ? notify_read(c, now) : CHECK_NONE;
+		return revents ? notify_read(c) : CHECK_NONE;
 	if (c->io == IO_DISCARD) {
 		if (revents || now >= c->discard_until)
 			discard(c, now);

@@ -31,8 +31,7 @@ struct check {
 	const struct cond *cond;
 	struct log *log;
 	bool active;            /* between check_begin and check_end */
-	bool ready;             /* what the checks concluded last */
-	unsigned failed;        /* failures in a row */
+	struct cond_tally tally; /* what the checks concluded, failures in a row */
 	int64_t begun;          /* when checking began */
 	int64_t started;        /* when the check in progress started */
 	int64_t due;            /* next check, or the running one's timeout; -1: none */

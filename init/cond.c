@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -289,4 +290,26 @@ void cond_notify_parse(const char *buf, size_t len, struct notify_msg *m)
 		} else
 			m->unknown++;
 	}
+}
+
+enum cond_change cond_tally_add(struct cond_tally *t, bool ok, unsigned failures)
+{
+	if (ok) {
+		bool was = t->ready;
+		t->failed = 0;
+		t->ready = true;
+		return was ? COND_SAME : COND_NOW_READY;
+	}
+	if (t->failed < UINT_MAX)
+		t->failed++;
+	if (t->ready && t->failed >= failures) {
+		t->ready = false;
+		return COND_NOW_UNREADY;
+	}
+	return COND_SAME;
+}
+
+int64_t cond_next_due(int64_t started, int64_t now, int64_t period)
+{
+	return started + period > now ? started + period : now;
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Readiness conditions (--ready-when) and the little protocols they speak,
  * as pure functions: parsing a condition, the HTTP request and status line,
@@ -51,6 +52,22 @@ size_t cond_http_request(const struct cond *c, char *buf, size_t len);
 /* The status code in the first line of an HTTP response held in buf[0..len):
  * 100-599, 0 when more bytes are needed, -1 when it is not HTTP. */
 int cond_http_status(const char *buf, size_t len);
+
+/* What a series of check results makes of readiness: before the first
+ * success, one success makes the app ready; once ready, `failures` failures
+ * in a row withdraw it, and the next success restores it. */
+struct cond_tally {
+	bool ready;
+	unsigned failed;        /* failures in a row */
+};
+
+enum cond_change { COND_SAME, COND_NOW_READY, COND_NOW_UNREADY };
+
+enum cond_change cond_tally_add(struct cond_tally *t, bool ok, unsigned failures);
+
+/* When the next check starts: one period after the last one started, or at
+ * once when that is past (a slow check does not bunch the next ones up). */
+int64_t cond_next_due(int64_t started, int64_t now, int64_t period);
 
 /* What a notify datagram says; unknown keys are counted, never acted on. */
 struct notify_msg {

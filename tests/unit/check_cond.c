@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -844,6 +845,63 @@ START_TEST(test_notify_nul_bytes)
 }
 END_TEST
 
+/* ---- the tally of check results ---- */
+
+START_TEST(test_tally_first_success_makes_ready)
+{
+	struct cond_tally t = { 0 };
+	/* before ready, failures are only counted, whatever their number */
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_SAME);
+	ck_assert(!t.ready);
+	ck_assert_uint_eq(t.failed, 10);
+	ck_assert_int_eq(cond_tally_add(&t, true, 3), COND_NOW_READY);
+	ck_assert(t.ready);
+	ck_assert_uint_eq(t.failed, 0);
+	ck_assert_int_eq(cond_tally_add(&t, true, 3), COND_SAME);
+}
+END_TEST
+
+START_TEST(test_tally_failures_in_a_row_withdraw)
+{
+	struct cond_tally t = { .ready = true };
+	ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_SAME);
+	ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_SAME);
+	/* a success in between starts the count again */
+	ck_assert_int_eq(cond_tally_add(&t, true, 3), COND_SAME);
+	ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_SAME);
+	ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_SAME);
+	ck_assert(t.ready);
+	ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_NOW_UNREADY);
+	ck_assert(!t.ready);
+	ck_assert_uint_eq(t.failed, 3);
+	/* withdrawn once, not again at every failure */
+	ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_SAME);
+	/* one success restores */
+	ck_assert_int_eq(cond_tally_add(&t, true, 3), COND_NOW_READY);
+	/* failures 1: the first failure withdraws */
+	ck_assert_int_eq(cond_tally_add(&t, false, 1), COND_NOW_UNREADY);
+}
+END_TEST
+
+START_TEST(test_tally_count_does_not_wrap)
+{
+	struct cond_tally t = { .ready = false, .failed = UINT_MAX };
+	ck_assert_int_eq(cond_tally_add(&t, false, 3), COND_SAME);
+	ck_assert_uint_eq(t.failed, UINT_MAX);
+}
+END_TEST
+
+START_TEST(test_next_due)
+{
+	/* one period after the last start */
+	ck_assert_int_eq(cond_next_due(1000, 1005, 1000), 2000);
+	/* a check that took longer than the period: the next one at once */
+	ck_assert_int_eq(cond_next_due(1000, 2500, 1000), 2500);
+	ck_assert_int_eq(cond_next_due(1000, 2000, 1000), 2000);
+}
+END_TEST
+
 Suite *cond_suite(void)
 {
 	Suite *s = suite_create("cond");
@@ -887,6 +945,10 @@ Suite *cond_suite(void)
 	tcase_add_test(tc, test_notify_unknown_and_bad);
 	tcase_add_test(tc, test_notify_empty_lines);
 	tcase_add_test(tc, test_notify_nul_bytes);
+	tcase_add_test(tc, test_tally_first_success_makes_ready);
+	tcase_add_test(tc, test_tally_failures_in_a_row_withdraw);
+	tcase_add_test(tc, test_tally_count_does_not_wrap);
+	tcase_add_test(tc, test_next_due);
 	suite_add_tcase(s, tc);
 	return s;
 }
