@@ -573,20 +573,26 @@ int supervise(const struct config *cfg, struct log *log)
 		log_event(log, V_ERROR, "start", "cannot set up signal handling: %m");
 		return EXIT_OSERR;
 	}
-	if (proc_table_init(&s.procs, PROC_CAP) != 0) {
-		log_event(log, V_ERROR, "start", "cannot allocate the process table: %m");
-		return EXIT_OSERR;
-	}
-	caps_log(log);
 	int code = check_open(&s.check, cfg, log, s.self, err, sizeof err);
 	if (code != 0) {
 		log_event(log, V_ERROR, "start", "%s", err);
+		close(sfd);
 		return code;
 	}
+	if (proc_table_init(&s.procs, PROC_CAP) != 0) {
+		log_event(log, V_ERROR, "start", "cannot allocate the process table: %m");
+		check_close(&s.check);
+		close(sfd);
+		return EXIT_OSERR;
+	}
+	caps_log(log);
 
 	struct spawn_result sp = child_spawn(cfg->argv);
 	if (sp.pid < 0) {
 		log_event(log, V_ERROR, "start", "cannot start the command: %s", strerror(sp.exec_errno));
+		proc_table_free(&s.procs);
+		check_close(&s.check);
+		close(sfd);
 		return EXIT_OSERR;
 	}
 	s.app = sp.pid;
