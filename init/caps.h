@@ -1,9 +1,67 @@
 #ifndef DRAINIT_CAPS_H
 #define DRAINIT_CAPS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "log.h"
 
-/* Logs drainit's own capability sets at debug level. */
-void caps_log(struct log *l);
+/* Capabilities and identity: parsing --caps, giving the app the user and
+ * capabilities asked for, and dropping what drainit itself no longer needs.
+ * A set is a bit mask, bit N for capability N. */
+
+#define CAPS_ALL (~(uint64_t)0)
+
+/* --caps LIST: "none", "all", or names (the cap_ prefix optional, any case)
+ * for exactly those; or only +NAME and -NAME, which add to or take from
+ * base. Pure. Returns 0, or -1 with a reason in err. */
+int caps_parse(const char *list, uint64_t base, uint64_t *out, char *err, size_t errlen);
+
+/* "cap_chown,cap_net_bind_service", or "none"; pure. */
+const char *caps_format(uint64_t set, char *buf, size_t len);
+
+struct capsets {
+	uint64_t eff, prm, inh, bnd, amb;
+};
+
+/* The calling process's sets. Returns 0, or -1 with errno set. */
+int caps_read(struct capsets *c);
+
+/* What the app (and an exec readiness check) runs as. */
+struct privs {
+	bool user;                  /* switch to uid, gid, groups */
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+	bool caps;                  /* give exactly `set` */
+	uint64_t set;
+	bool no_new_privs;
+};
+
+/* In the child between fork and exec, with raw system calls only: bounding
+ * set, user, permitted/effective/inheritable/ambient sets, no_new_privs.
+ * Returns 0, or the errno of the step that failed. */
+int caps_become(const struct privs *p);
+
+/* What drainit lacks to grant p, as "cap_setuid,cap_setgid" in missing;
+ * false when it has all it needs. Pure. */
+bool caps_missing(const struct privs *p, const struct capsets *own, uid_t euid,
+		  char *missing, size_t len);
+
+/* What drainit keeps once the app runs: CAP_KILL (the app or its workers
+ * may run as other users), what an exec check needs to become p, and
+ * CAP_DAC_OVERRIDE when the readiness folder is not writable without it.
+ * Pure. */
+uint64_t caps_keep(const struct privs *p, bool exec_checks, bool folder_needs_dac);
+
+/* Drops drainit's own sets to keep (bounding too). Returns 0, or -1 with
+ * errno set. */
+int caps_drop_own(uint64_t keep);
+
+/* Logs drainit's sets at debug level, after `what`. */
+void caps_log(struct log *l, const char *what);
 
 #endif

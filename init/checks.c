@@ -244,8 +244,8 @@ static void become_check(const struct check *c)
 	int null = open("/dev/null", O_RDWR);
 
 	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != c->self)
+	/* the app's user and capabilities: a check is the app's business */
+	if (child_become(c->privs, c->self) != 0)
 		_exit(EXIT_OSERR);
 	/* Output goes nowhere, as with an exec probe; at -v the check's
 	 * errors reach drainit's stderr. */
@@ -536,11 +536,12 @@ static bool runnable(const char *cmd)
 
 /* the interface */
 
-int check_open(struct check *c, const struct config *cfg, struct log *log, pid_t self,
-	       char *err, size_t errlen)
+int check_open(struct check *c, const struct config *cfg, const struct privs *privs,
+	       struct log *log, pid_t self, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
 	c->cfg = cfg;
+	c->privs = privs;
 	c->cond = &cfg->ready_when;
 	c->log = log;
 	c->self = self;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "caps.h"
 #include "cond.h"
 #include "log.h"
 #include "opt.h"
@@ -28,6 +29,7 @@ enum check_io { IO_IDLE, IO_CONNECTING, IO_SENDING, IO_READING, IO_DISCARD };
 
 struct check {
 	const struct config *cfg;
+	const struct privs *privs; /* what an exec check runs as: the app's user and capabilities */
 	const struct cond *cond;
 	struct log *log;
 	bool active;            /* between check_begin and check_end */
@@ -58,9 +60,10 @@ struct check {
 
 /* Before the app starts: the notify socket (and NOTIFY_SOCKET in drainit's
  * environment, which the app inherits) or the exec command's presence.
- * Returns 0, or drainit's exit code with a reason in err. */
-int check_open(struct check *c, const struct config *cfg, struct log *log, pid_t self,
-	       char *err, size_t errlen);
+ * privs, which exec checks run as, must outlive c. Returns 0, or drainit's
+ * exit code with a reason in err. */
+int check_open(struct check *c, const struct config *cfg, const struct privs *privs,
+	       struct log *log, pid_t self, char *err, size_t errlen);
 
 /* The app was exec'd: the first check runs at once. */
 void check_begin(struct check *c, pid_t app, int64_t now);

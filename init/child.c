@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "child.h"
 #include "opt.h"
 #include "sig.h"
@@ -38,35 +39,55 @@ const char *child_describe(int wstatus, char *buf, size_t len)
 	return buf;
 }
 
+static void report(int fd, int stage, int err)
+{
+	int r[2] = { stage, err };
+	while (write(fd, r, sizeof r) < 0 && errno == EINTR)
+		;
+}
+
+int child_become(const struct privs *p, pid_t drainit)
+{
+	int err = caps_become(p);
+	if (err)
+		return err;
+	/* After the change of user, which clears it: the process must not
+	 * outlive drainit, even a drainit killed by SIGKILL (as PID 1 the
+	 * kernel sees to that; otherwise this does). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != drainit)
+		_exit(EXIT_OSERR);
+	return 0;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void become_app(char **argv, bool foreground, pid_t drainit, int report_fd)
+static void become_app(char **argv, const struct privs *p, bool foreground, pid_t drainit,
+		       int report_fd)
 {
 	sigset_t none;
 	int err;
 
 	setpgid(0, 0);
-	/* The app must not outlive drainit, even a drainit killed by SIGKILL
-	 * (as PID 1 the kernel sees to that; otherwise this does). */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != drainit)
-		_exit(EXIT_OSERR);
 	/* Signals are still blocked here, so taking the terminal cannot stop us
 	 * with SIGTTOU. */
 	if (foreground)
 		tcsetpgrp(STDIN_FILENO, getpid());
+	if ((err = child_become(p, drainit)) != 0) {
+		report(report_fd, SPAWN_PRIVS, err);
+		_exit(EXIT_OSERR);
+	}
 	sig_reset_dispositions();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(argv[0], argv);
 	err = errno;
-	while (write(report_fd, &err, sizeof err) < 0 && errno == EINTR)
-		;
+	report(report_fd, SPAWN_EXEC, err);
 	_exit(child_exec_failure_code(err));
 }
 
-struct spawn_result child_spawn(char **argv)
+struct spawn_result child_spawn(char **argv, const struct privs *p)
 {
-	struct spawn_result r = { -1, 0 };
+	struct spawn_result r = { -1, 0, SPAWN_EXEC };
 	int report[2];
 	/* Hand the terminal over only when drainit has it: a drainit started in
 	 * the background must not steal it from the shell. A group outside our
@@ -88,7 +109,7 @@ struct spawn_result child_spawn(char **argv)
 		return r;
 	}
 	if (r.pid == 0)
-		become_app(argv, foreground, self, report[1]);
+		become_app(argv, p, foreground, self, report[1]);
 
 	close(report[1]);
 	/* Both sides set the group, so it exists whichever runs first; after
@@ -97,10 +118,13 @@ struct spawn_result child_spawn(char **argv)
 	/* EOF means exec succeeded (the pipe is close-on-exec); otherwise the
 	 * child tells us why it failed. */
 	ssize_t n;
-	int err = 0;
-	while ((n = read(report[0], &err, sizeof err)) < 0 && errno == EINTR)
+	int rep[2] = { SPAWN_EXEC, 0 };
+	while ((n = read(report[0], rep, sizeof rep)) < 0 && errno == EINTR)
 		;
 	close(report[0]);
-	r.exec_errno = n == (ssize_t)sizeof err ? err : 0;
+	if (n == (ssize_t)sizeof rep) {
+		r.stage = rep[0];
+		r.exec_errno = rep[1];
+	}
 	return r;
 }

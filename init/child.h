@@ -4,18 +4,28 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "caps.h"
+
 /* Starting the app and turning wait statuses into exit codes. */
+
+enum spawn_stage { SPAWN_EXEC, SPAWN_PRIVS };
 
 struct spawn_result {
 	pid_t pid;      /* -1 when fork failed */
 	int exec_errno; /* 0 when the command was exec'd */
+	int stage;      /* what failed: SPAWN_PRIVS (user, capabilities) or SPAWN_EXEC */
 };
 
 /* Forks the command into its own process group (the terminal's foreground
- * group when drainit holds the terminal), with an empty signal mask and
- * default dispositions, and execvp()s it. Returns once exec succeeded or
- * failed; a failed child exits 126 or 127 by itself. */
-struct spawn_result child_spawn(char **argv);
+ * group when drainit holds the terminal), as the user and with the
+ * capabilities of p, with an empty signal mask and default dispositions,
+ * and execvp()s it. Returns once exec succeeded or failed; a failed child
+ * exits 126, 127 or (privileges) 71 by itself. */
+struct spawn_result child_spawn(char **argv, const struct privs *p);
+
+/* Between fork and exec: becomes p (caps_become), then dies with drainit.
+ * Returns 0 or the errno of the step that failed. */
+int child_become(const struct privs *p, pid_t drainit);
 
 /* The exit code a shell would report: the code, or 128+N for signal N. */
 int child_exit_code(int wstatus);

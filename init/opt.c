@@ -3,13 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "dur.h"
 #include "opt.h"
 #include "sig.h"
 
 enum opt_id {
 	O_READY_FILE, O_READY_WHEN, O_READY_INTERVAL, O_READY_TIMEOUT, O_READY_RECHECK,
-	O_READY_FAILURES, O_PRE_STOP_DELAY, O_DRAIN_TIMEOUT, O_GRACE_PERIOD, O_STOP_SIGNAL,
+	O_READY_FAILURES, O_USER, O_CAPS, O_NO_NEW_PRIVS, O_PRE_STOP_DELAY, O_DRAIN_TIMEOUT, O_GRACE_PERIOD, O_STOP_SIGNAL,
 	O_PDEATH_SIGNAL, O_SINGLE_CHILD, O_PROCESS_GROUP, O_SUBREAPER, O_WARN_ON_REAP,
 	O_VERBOSE, O_QUIET, O_LOG_FORMAT, O_EXPECT_EXIT, O_LICENSE, O_HELP, O_VERSION,
 };
@@ -29,6 +30,9 @@ static const struct optdef defs[] = {
 	{ O_READY_TIMEOUT, 0, "ready-timeout", true, "DRAINIT_READY_TIMEOUT" },
 	{ O_READY_RECHECK, 0, "ready-recheck", true, "DRAINIT_READY_RECHECK" },
 	{ O_READY_FAILURES, 0, "ready-failures", true, "DRAINIT_READY_FAILURES" },
+	{ O_USER, 0, "user", true, "DRAINIT_USER" },
+	{ O_CAPS, 0, "caps", true, "DRAINIT_CAPS" },
+	{ O_NO_NEW_PRIVS, 0, "no-new-privs", false, "DRAINIT_NO_NEW_PRIVS" },
 	{ O_PRE_STOP_DELAY, 0, "pre-stop-delay", true, "DRAINIT_PRE_STOP_DELAY" },
 	{ O_DRAIN_TIMEOUT, 0, "drain-timeout", true, "DRAINIT_DRAIN_TIMEOUT" },
 	{ O_GRACE_PERIOD, 0, "grace-period", true, "DRAINIT_GRACE_PERIOD" },
@@ -158,6 +162,24 @@ static int apply(struct config *cfg, const struct optdef *d, const char *val,
 		cfg->ready_failures = (unsigned)n;
 		return 0;
 	}
+	case O_USER:
+		/* names are looked up at start, in the image's files */
+		if (*val == '\0' || *val == ':' || val[strlen(val) - 1] == ':') {
+			snprintf(err, errlen, "bad user '%s': expected USER or USER:GROUP", val);
+			return -1;
+		}
+		cfg->user = val;
+		return 0;
+	case O_CAPS: {
+		uint64_t set;
+		if (caps_parse(val, CAPS_ALL, &set, err, errlen) != 0)
+			return -1;
+		cfg->caps = val;
+		return 0;
+	}
+	case O_NO_NEW_PRIVS:
+		cfg->no_new_privs = on;
+		return 0;
 	case O_PRE_STOP_DELAY:
 		return dur_parse(val, &cfg->pre_stop_delay_ms, err, errlen);
 	case O_DRAIN_TIMEOUT:
@@ -457,6 +479,12 @@ void opt_help(FILE *out)
 "                             [DRAINIT_READY_RECHECK]\n"
 "      --ready-failures N     failed rechecks in a row that withdraw readiness\n"
 "                             (default 3) [DRAINIT_READY_FAILURES]\n"
+"      --user USER[:GROUP]    run the app as this user (name or id) and group\n"
+"                             [DRAINIT_USER]\n"
+"      --caps LIST            the app's capabilities: none, all, NAME,NAME (exactly\n"
+"                             these) or +NAME,-NAME (changes) [DRAINIT_CAPS]\n"
+"      --no-new-privs         the app cannot gain privileges (setuid binaries,\n"
+"                             file capabilities) [DRAINIT_NO_NEW_PRIVS]\n"
 "      --pre-stop-delay DUR   keep serving this long after SIGTERM (default 0)\n"
 "                             [DRAINIT_PRE_STOP_DELAY]\n"
 "      --drain-timeout DUR    wait this long for all processes after the stop\n"
@@ -488,7 +516,8 @@ void opt_help(FILE *out)
 "DUR: 500ms, 15s, 1.5s, 2m, 1h or plain seconds. SIG: TERM, SIGTERM, 15, RTMIN+2.\n"
 "Exit status: the app's; 128+N if it died of signal N; 126 not executable;\n"
 "127 not found; 64 usage error; 71 drainit failed (could not start, or the app\n"
-"was never reaped); 73 readiness file cannot be created. See drainit(8).\n", out);
+"was never reaped); 73 readiness file cannot be created; 77 drainit lacks the\n"
+"privilege to grant --user or --caps. See drainit(8).\n", out);
 }
 
 void opt_probe_help(FILE *out)

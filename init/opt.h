@@ -12,6 +12,7 @@
 #define EXIT_USAGE 64       /* bad option, value, environment variable or no command */
 #define EXIT_READY_PATH 73  /* the readiness file cannot be created where asked */
 #define EXIT_OSERR 71       /* drainit could not set itself up (signalfd, fork, ...) */
+#define EXIT_NOPERM 77      /* drainit lacks the privilege to grant --user or --caps */
 #define EXIT_NOEXEC 126     /* the command exists but cannot be executed */
 #define EXIT_NOTFOUND 127   /* the command was not found */
 
@@ -27,6 +28,9 @@ struct config {
 	int64_t ready_timeout_ms;   /* one check */
 	int64_t ready_recheck_ms;   /* between checks once ready; 0: stop checking */
 	unsigned ready_failures;    /* failed rechecks in a row that withdraw readiness */
+	const char *user;           /* --user USER[:GROUP]; NULL: drainit's own */
+	const char *caps;           /* --caps LIST; NULL: drainit's own */
+	bool no_new_privs;
 	int64_t pre_stop_delay_ms;
 	int64_t drain_timeout_ms;
 	int64_t grace_period_ms;    /* -1: not given */

@@ -44,6 +44,31 @@ int ready_state_path(const char *path, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+int ready_folder_stat(const char *path, struct stat *st)
+{
+	char dir[PATH_LEN], tmp[PATH_LEN];
+	if (split(path, dir, tmp) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return stat(dir, st);
+}
+
+bool ready_folder_needs_dac(const struct stat *st, uid_t euid, gid_t egid)
+{
+	mode_t wx = S_IWOTH | S_IXOTH;
+	if (st->st_uid == euid)
+		wx = S_IWUSR | S_IXUSR;
+	else if (st->st_gid == egid)
+		wx = S_IWGRP | S_IXGRP;
+	return (st->st_mode & wx) != wx;
+}
+
+bool ready_folder_unsafe(const struct stat *st)
+{
+	return (st->st_mode & S_IWOTH) && !(st->st_mode & S_ISVTX);
+}
+
 int ready_prepare(const char *path, char *err, size_t errlen)
 {
 	char dir[PATH_LEN], tmp[PATH_LEN];

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The readiness file: present if and only if the app is ready. It holds one
@@ -21,6 +22,17 @@
  * file) and removes stale files. Returns 1 when a stale readiness file was
  * removed, 0 when there was none, or -1 with a reason in err. */
 int ready_prepare(const char *path, char *err, size_t errlen);
+
+/* The readiness folder's status. Returns 0, or -1 with errno set. */
+int ready_folder_stat(const char *path, struct stat *st);
+
+/* Whether drainit (euid, egid) needs CAP_DAC_OVERRIDE to create files in a
+ * folder with this owner and mode; pure. */
+bool ready_folder_needs_dac(const struct stat *st, uid_t euid, gid_t egid);
+
+/* A folder anyone may write to without the sticky bit: anyone can replace
+ * the readiness file there. Pure. */
+bool ready_folder_unsafe(const struct stat *st);
 
 /* Writes the readiness file. Returns 0, or -1 with errno set. */
 int ready_mark(const char *path, const char *by, pid_t pid, long long since_realtime_ms);

@@ -19,6 +19,7 @@
 #include "sig.h"
 #include "state.h"
 #include "supervise.h"
+#include "user.h"
 
 /* Room for the processes listed in one sweep; as PID 1 kill(-1) reaches
  * any beyond it, and later sweeps catch the rest otherwise. */
@@ -38,6 +39,8 @@ struct state {
 	bool ever_ready;
 	const char *state_word; /* last written to PATH.state */
 	struct check check;   /* the readiness condition */
+	struct user user;     /* --user, resolved */
+	struct privs privs;   /* what the app and exec checks run as */
 	int64_t term_at, stop_at, kill_at, deadline;
 	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
 };
@@ -529,6 +532,73 @@ static int finish(struct state *s)
 	return out;
 }
 
+/* --user, --caps, --no-new-privs into s->privs, before anything starts:
+ * unknown names are usage errors, and what drainit cannot grant is said,
+ * with what it lacks. Returns 0 or drainit's exit code. */
+static int privileges(struct state *s)
+{
+	const struct config *cfg = s->cfg;
+	struct privs *p = &s->privs;
+	struct capsets own;
+	char err[512], lacking[512];
+
+	p->no_new_privs = cfg->no_new_privs;
+	if (!cfg->user && !cfg->caps)
+		return 0;
+	if (cfg->user) {
+		if (user_lookup(cfg->user, &s->user, err, sizeof err) != 0) {
+			log_event(s->log, V_ERROR, "start", "--user: %s", err);
+			return EXIT_USAGE;
+		}
+		p->user = true;
+		p->uid = s->user.uid;
+		p->gid = s->user.gid;
+		p->groups = s->user.groups;
+		p->ngroups = s->user.ngroups;
+	}
+	if (caps_read(&own) != 0) {
+		log_event(s->log, V_ERROR, "start", "cannot read drainit's capabilities: %m");
+		return EXIT_OSERR;
+	}
+	if (cfg->caps) {
+		/* +NAME and -NAME change what the app would get anyway: drainit's
+		 * set for a root app, nothing for another user */
+		uint64_t base = p->user && p->uid != 0 ? 0 : own.prm;
+		if (caps_parse(cfg->caps, base, &p->set, err, sizeof err) != 0) {
+			log_event(s->log, V_ERROR, "start", "--caps: %s", err);
+			return EXIT_USAGE;
+		}
+		p->caps = true;
+	}
+	if (caps_missing(p, &own, geteuid(), lacking, sizeof lacking)) {
+		log_event(s->log, V_ERROR, "start", "%s%s%s: drainit lacks %s to grant it",
+			  cfg->user ? "--user" : "", cfg->user && cfg->caps ? " and " : "",
+			  cfg->caps ? "--caps" : "", lacking);
+		return EXIT_NOPERM;
+	}
+	return 0;
+}
+
+/* Once the app runs, drainit keeps only what it still needs: to signal
+ * processes of other users, to start exec checks as the app, to write into
+ * the readiness folder. */
+static void drop_own_caps(struct state *s)
+{
+	struct capsets own;
+	struct stat st;
+	bool dac = s->cfg->ready_file && ready_folder_stat(s->cfg->ready_file, &st) == 0 &&
+		   ready_folder_needs_dac(&st, geteuid(), getegid());
+
+	if (caps_read(&own) != 0 || own.prm == 0)
+		return;
+	uint64_t keep = caps_keep(&s->privs, s->cfg->ready_when.kind == COND_EXEC, dac);
+	if ((own.prm & ~keep) == 0)
+		return;
+	if (caps_drop_own(keep) != 0)
+		log_event(s->log, V_WARN, "caps", "cannot drop drainit's own capabilities: %m");
+	caps_log(s->log, "drainit keeps, once the app runs");
+}
+
 static int setup(struct state *s, sigset_t *all)
 {
 	/* Start from known dispositions whatever drainit inherited: SIGCHLD set
@@ -560,7 +630,11 @@ int supervise(const struct config *cfg, struct log *log)
 
 	state_init(&s.m, cfg->pre_stop_delay_ms > 0, cfg->single_child,
 		   cfg->ready_when.kind != COND_START);
+	int code = privileges(&s);
+	if (code != 0)
+		return code;
 	if (cfg->ready_file) {
+		struct stat st;
 		int r = ready_prepare(cfg->ready_file, err, sizeof err);
 		if (r < 0) {
 			log_event(log, V_ERROR, "start", "%s", err);
@@ -568,12 +642,16 @@ int supervise(const struct config *cfg, struct log *log)
 		}
 		if (r > 0)
 			log_event(log, V_INFO, "start", "removed stale readiness file %s", cfg->ready_file);
+		if (ready_folder_stat(cfg->ready_file, &st) == 0 && ready_folder_unsafe(&st))
+			log_event(log, V_WARN, "start", "the readiness folder of %s is writable by anyone "
+				  "and not sticky: anyone can replace the file; use a folder of its own",
+				  cfg->ready_file);
 	}
 	if (setup(&s, &all) != 0 || (sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		log_event(log, V_ERROR, "start", "cannot set up signal handling: %m");
 		return EXIT_OSERR;
 	}
-	int code = check_open(&s.check, cfg, log, s.self, err, sizeof err);
+	code = check_open(&s.check, cfg, &s.privs, log, s.self, err, sizeof err);
 	if (code != 0) {
 		log_event(log, V_ERROR, "start", "%s", err);
 		close(sfd);
@@ -585,9 +663,9 @@ int supervise(const struct config *cfg, struct log *log)
 		close(sfd);
 		return EXIT_OSERR;
 	}
-	caps_log(log);
+	caps_log(log, "drainit's capabilities");
 
-	struct spawn_result sp = child_spawn(cfg->argv);
+	struct spawn_result sp = child_spawn(cfg->argv, &s.privs);
 	if (sp.pid < 0) {
 		log_event(log, V_ERROR, "start", "cannot start the command: %s", strerror(sp.exec_errno));
 		proc_table_free(&s.procs);
@@ -598,11 +676,15 @@ int supervise(const struct config *cfg, struct log *log)
 	s.app = sp.pid;
 	/* From here on drainit never exits before its children do. */
 	log_start(&s);
-	if (sp.exec_errno)
+	if (sp.exec_errno && sp.stage == SPAWN_PRIVS)
+		log_event(log, V_ERROR, "start", "cannot give '%s' its user or capabilities: %s",
+			  cfg->argv[0], strerror(sp.exec_errno));
+	else if (sp.exec_errno)
 		log_event(log, V_ERROR, "start", "cannot run '%s': %s", cfg->argv[0],
 			  strerror(sp.exec_errno));
 	else
 		dispatch(&s, EV_STARTED);
+	drop_own_caps(&s);
 
 	while (s.m.phase != PH_DONE) {
 		struct timespec ts, *tp = NULL;
