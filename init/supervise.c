@@ -532,6 +532,32 @@ static int finish(struct state *s)
 	return out;
 }
 
+/* Whether drainit already is u: then --user has nothing to change, and
+ * needs no privilege. */
+static bool already(const struct user *u)
+{
+	gid_t g[USER_GROUPS_MAX + 1];
+	int n = getgroups(USER_GROUPS_MAX + 1, g);
+	if (u->uid != geteuid() || u->gid != getegid() || n < 0)
+		return false;
+	for (size_t i = 0; i < u->ngroups; i++) {
+		bool found = false;
+		for (int k = 0; k < n && !found; k++)
+			found = g[k] == u->groups[i];
+		/* the primary group need not be listed among the supplementary ones */
+		if (!found && u->groups[i] != u->gid)
+			return false;
+	}
+	for (int k = 0; k < n; k++) {
+		bool found = false;
+		for (size_t i = 0; i < u->ngroups && !found; i++)
+			found = g[k] == u->groups[i];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 /* --user, --caps, --no-new-privs into s->privs, before anything starts:
  * unknown names are usage errors, and what drainit cannot grant is said,
  * with what it lacks. Returns 0 or drainit's exit code. */
@@ -550,7 +576,7 @@ static int privileges(struct state *s)
 			log_event(s->log, V_ERROR, "start", "--user: %s", err);
 			return EXIT_USAGE;
 		}
-		p->user = true;
+		p->user = !already(&s->user);
 		p->uid = s->user.uid;
 		p->gid = s->user.gid;
 		p->groups = s->user.groups;
