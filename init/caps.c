@@ -19,8 +19,13 @@ static int cap_named(const char *s, size_t n, int *cap)
 	cap_value_t v;
 	size_t o = 0;
 
-	if (n == 0 || n > 40 || isdigit((unsigned char)*s))
+	if (n == 0 || n > 40)
 		return -1;
+	/* letters and '_' only: libcap stops reading at anything else and
+	 * would take "net_raw;chown" for net_raw */
+	for (size_t i = 0; i < n; i++)
+		if (!isalpha((unsigned char)s[i]) && s[i] != '_')
+			return -1;
 	if (n < 4 || strncasecmp(s, "cap_", 4) != 0)
 		o = (size_t)snprintf(name, sizeof name, "cap_");
 	for (size_t i = 0; i < n; i++)
@@ -138,12 +143,14 @@ static int set_caps(uint64_t eff, uint64_t prm, uint64_t inh)
 	return (int)syscall(SYS_capset, &h, d);
 }
 
-/* Drops every capability outside keep from the bounding set; a capability
- * the kernel does not know is skipped. */
+/* Drops every capability outside keep from the bounding set. One already
+ * out is left alone: dropping needs CAP_SETPCAP even then, which a drainit
+ * given exactly the app's set (drop ALL, add NET_BIND_SERVICE) lacks. */
 static int drop_bounding(uint64_t keep)
 {
 	for (int cap = 0; cap <= last_cap(); cap++)
-		if (!(keep & BIT(cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+		if (!(keep & BIT(cap)) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
 			return -1;
 	return 0;
 }

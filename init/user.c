@@ -123,6 +123,11 @@ int user_resolve(const char *spec, const char *passwd, const char *group, struct
 			snprintf(err, errlen, "user '%.*s': bad entry in /etc/passwd", (int)ulen, spec);
 			return -1;
 		}
+		if (len[0] > USER_NAME_MAX) {
+			snprintf(err, errlen, "user '%.*s': name longer than %d bytes", (int)ulen, spec,
+				 USER_NAME_MAX);
+			return -1;
+		}
 		u->uid = uid;
 		u->gid = gid;
 		u->in_passwd = true;

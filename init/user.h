@@ -10,6 +10,7 @@
  * NSS modules, and a container's users live in those files. */
 
 #define USER_GROUPS_MAX 64
+#define USER_NAME_MAX 256
 
 struct user {
 	uid_t uid;
@@ -17,7 +18,7 @@ struct user {
 	gid_t groups[USER_GROUPS_MAX];  /* supplementary groups, the primary one first */
 	size_t ngroups;
 	bool in_passwd;                 /* the user has an entry */
-	char name[64];                  /* "" without an entry */
+	char name[USER_NAME_MAX + 1];   /* "" without an entry */
 };
 
 /* Resolves spec against the contents of /etc/passwd and /etc/group (either

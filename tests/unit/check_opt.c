@@ -72,6 +72,9 @@ static void assert_defaults(void)
 	ck_assert_int_eq(cfg.verbosity, V_INFO);
 	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
 	ck_assert_int_eq(expected_count(), 0);
+	ck_assert_ptr_null(cfg.user);
+	ck_assert_ptr_null(cfg.caps);
+	ck_assert(!cfg.no_new_privs);
 }
 
 START_TEST(test_defaults)
@@ -1107,6 +1110,250 @@ START_TEST(test_help_mentions_everything)
 }
 END_TEST
 
+/* ---- privileges: --user, --caps, --no-new-privs ---- */
+
+#define USER_ERR(v) "bad user '" v "': expected USER or USER:GROUP"
+#define MIXED_ERR(v) "'" v "': give either names (exactly these) or only +NAME/-NAME " \
+	"(changes to the default set), not both"
+
+START_TEST(test_privs_defaults)
+{
+	/* drainit's own user and capabilities, privileges may be gained */
+	assert_run(PARSE(no_env, "app"));
+	ck_assert_ptr_null(cfg.user);
+	ck_assert_ptr_null(cfg.caps);
+	ck_assert(!cfg.no_new_privs);
+	ck_assert_int_eq(EXIT_NOPERM, 77);
+	/* a code of its own */
+	ck_assert_int_ne(EXIT_NOPERM, EXIT_USAGE);
+	ck_assert_int_ne(EXIT_NOPERM, EXIT_OSERR);
+	ck_assert_int_ne(EXIT_NOPERM, EXIT_READY_PATH);
+}
+END_TEST
+
+START_TEST(test_privs_flags)
+{
+	char **argv = ARGV("--user", "alice", "--caps", "net_bind_service", "--no-new-privs", "app");
+	assert_run(parse_in(no_env, argv));
+	ck_assert_str_eq(cfg.user, "alice");
+	ck_assert_str_eq(cfg.caps, "net_bind_service");
+	ck_assert_ptr_eq(cfg.caps, argv[4]); /* the text as given: resolved at start */
+	ck_assert(cfg.no_new_privs);
+	ck_assert_str_eq(cfg.argv[0], "app");
+	ck_assert_ptr_null(cfg.argv[1]);
+
+	assert_run(PARSE(no_env, "--user=1000:1000", "--caps=+net_raw,-chown", "app"));
+	ck_assert_str_eq(cfg.user, "1000:1000");
+	ck_assert_str_eq(cfg.caps, "+net_raw,-chown");
+	ck_assert(!cfg.no_new_privs);
+
+	/* names are not looked up yet: any name will do here */
+	assert_run(PARSE(no_env, "--user", "nosuchuser:nosuchgroup", "app"));
+	ck_assert_str_eq(cfg.user, "nosuchuser:nosuchgroup");
+	assert_run(PARSE(no_env, "--user", "0", "app"));
+	ck_assert_str_eq(cfg.user, "0");
+
+	/* every form of --caps, as given */
+	static char *const good[] = {
+		"none", "NONE", "all", "All", "CAP_NET_RAW,chown", "cap_sys_admin", "+net_raw",
+		"-chown", "-chown,+net_raw", "chown,chown",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		assert_run(PARSE(no_env, "--caps", good[i], "app"));
+		ck_assert_str_eq(cfg.caps, good[i]);
+	}
+	/* a separate value that starts with '-' is the value */
+	assert_run(PARSE(no_env, "--caps", "-chown", "app"));
+	ck_assert_str_eq(cfg.caps, "-chown");
+	ck_assert_str_eq(cfg.argv[0], "app");
+
+	/* the last flag wins */
+	assert_run(PARSE(no_env, "--user", "a", "--user", "b:c", "--caps", "none", "--caps", "all",
+			 "app"));
+	ck_assert_str_eq(cfg.user, "b:c");
+	ck_assert_str_eq(cfg.caps, "all");
+	/* and --no-new-privs twice is still on */
+	assert_run(PARSE(no_env, "--no-new-privs", "--no-new-privs", "app"));
+	ck_assert(cfg.no_new_privs);
+	/* after the command, they are the command's */
+	assert_run(PARSE(no_env, "app", "--user", "x", "--no-new-privs"));
+	ck_assert_ptr_null(cfg.user);
+	ck_assert(!cfg.no_new_privs);
+}
+END_TEST
+
+START_TEST(test_privs_bad_flags)
+{
+	assert_error(PARSE(no_env, "--user", "", "app"), "--user: " USER_ERR(""));
+	assert_error(PARSE(no_env, "--user=", "app"), "--user: " USER_ERR(""));
+	assert_error(PARSE(no_env, "--user", ":", "app"), "--user: " USER_ERR(":"));
+	assert_error(PARSE(no_env, "--user", ":staff", "app"), "--user: " USER_ERR(":staff"));
+	assert_error(PARSE(no_env, "--user=:0", "app"), "--user: " USER_ERR(":0"));
+	assert_error(PARSE(no_env, "--user", "alice:", "app"), "--user: " USER_ERR("alice:"));
+	assert_error(PARSE(no_env, "--user", "alice:staff:", "app"), "--user: " USER_ERR("alice:staff:"));
+	assert_error(PARSE(no_env, "--user", "::", "app"), "--user: " USER_ERR("::"));
+	assert_error(PARSE(no_env, "--user"), "option '--user' needs a value");
+
+	assert_error(PARSE(no_env, "--caps", "bogus", "app"), "--caps: unknown capability 'bogus'");
+	assert_error(PARSE(no_env, "--caps=", "app"), "--caps: unknown capability ''");
+	assert_error(PARSE(no_env, "--caps", "net_raw,", "app"), "--caps: unknown capability ''");
+	assert_error(PARSE(no_env, "--caps", ",", "app"), "--caps: unknown capability ''");
+	assert_error(PARSE(no_env, "--caps", "7", "app"), "--caps: unknown capability '7'");
+	assert_error(PARSE(no_env, "--caps", "cap_", "app"), "--caps: unknown capability 'cap_'");
+	assert_error(PARSE(no_env, "--caps", "+bogus", "app"), "--caps: unknown capability '+bogus'");
+	assert_error(PARSE(no_env, "--caps", "all,chown", "app"), "--caps: unknown capability 'all'");
+	assert_error(PARSE(no_env, "--caps", "net_raw,+chown", "app"),
+		     "--caps: " MIXED_ERR("net_raw,+chown"));
+	assert_error(PARSE(no_env, "--caps=-chown,kill", "app"), "--caps: " MIXED_ERR("-chown,kill"));
+	assert_error(PARSE(no_env, "--caps"), "option '--caps' needs a value");
+
+	assert_error(PARSE(no_env, "--no-new-privs=1", "app"), "option '--no-new-privs' takes no value");
+	assert_error(PARSE(no_env, "--no-new-privs=", "app"), "option '--no-new-privs' takes no value");
+	/* no short forms, no prefixes */
+	assert_error(PARSE(no_env, "-u", "alice", "app"), "unknown option '-u'");
+	assert_error(PARSE(no_env, "--no-new-priv", "app"), "unknown option '--no-new-priv'");
+	assert_error(PARSE(no_env, "--cap", "none", "app"), "unknown option '--cap'");
+	assert_error(PARSE(no_env, "--users", "a", "app"), "unknown option '--users'");
+}
+END_TEST
+
+START_TEST(test_privs_env)
+{
+	assert_run(PARSE(ENV("DRAINIT_USER=alice:staff", "DRAINIT_CAPS=+net_raw",
+			     "DRAINIT_NO_NEW_PRIVS=1"),
+			 "app"));
+	ck_assert_str_eq(cfg.user, "alice:staff");
+	ck_assert_str_eq(cfg.caps, "+net_raw");
+	ck_assert(cfg.no_new_privs);
+
+	assert_run(PARSE(ENV("DRAINIT_USER=65534"), "app"));
+	ck_assert_str_eq(cfg.user, "65534");
+	ck_assert_ptr_null(cfg.caps);
+	ck_assert(!cfg.no_new_privs);
+	assert_run(PARSE(ENV("DRAINIT_CAPS=none"), "app"));
+	ck_assert_str_eq(cfg.caps, "none");
+	ck_assert_ptr_null(cfg.user);
+
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+	char var[64];
+	for (int i = 0; i < 4; i++) {
+		snprintf(var, sizeof var, "DRAINIT_NO_NEW_PRIVS=%s", yes[i]);
+		assert_run(PARSE(ENV(var), "app"));
+		ck_assert_msg(cfg.no_new_privs, "%s", var);
+		snprintf(var, sizeof var, "DRAINIT_NO_NEW_PRIVS=%s", no[i]);
+		assert_run(PARSE(ENV(var), "app"));
+		ck_assert_msg(!cfg.no_new_privs, "%s", var);
+	}
+
+	/* empty is unset */
+	assert_run(PARSE(ENV("DRAINIT_USER=", "DRAINIT_CAPS=", "DRAINIT_NO_NEW_PRIVS="), "app"));
+	assert_defaults();
+	/* names match exactly */
+	assert_run(PARSE(ENV("DRAINIT_USERX=a", "DRAINIT_USER", "XDRAINIT_CAPS=none",
+			     "drainit_no_new_privs=1"),
+			 "app"));
+	assert_defaults();
+}
+END_TEST
+
+START_TEST(test_privs_flag_beats_env)
+{
+	char *env[] = { "DRAINIT_USER=bob", "DRAINIT_CAPS=none", "DRAINIT_NO_NEW_PRIVS=0", NULL };
+	assert_run(PARSE(env, "--user", "alice", "--caps", "chown", "--no-new-privs", "app"));
+	ck_assert_str_eq(cfg.user, "alice");
+	ck_assert_str_eq(cfg.caps, "chown");
+	ck_assert(cfg.no_new_privs);
+	/* without the flags the environment holds */
+	assert_run(PARSE(env, "app"));
+	ck_assert_str_eq(cfg.user, "bob");
+	ck_assert_str_eq(cfg.caps, "none");
+	ck_assert(!cfg.no_new_privs);
+	/* one flag, the rest from the environment */
+	assert_run(PARSE(env, "--caps=all", "app"));
+	ck_assert_str_eq(cfg.user, "bob");
+	ck_assert_str_eq(cfg.caps, "all");
+}
+END_TEST
+
+START_TEST(test_privs_bad_env)
+{
+	assert_error(PARSE(ENV("DRAINIT_USER=:x"), "app"), "DRAINIT_USER: " USER_ERR(":x"));
+	assert_error(PARSE(ENV("DRAINIT_USER=alice:"), "app"), "DRAINIT_USER: " USER_ERR("alice:"));
+	assert_error(PARSE(ENV("DRAINIT_USER=:"), "app"), "DRAINIT_USER: " USER_ERR(":"));
+	assert_error(PARSE(ENV("DRAINIT_CAPS=bogus"), "app"), "DRAINIT_CAPS: unknown capability 'bogus'");
+	assert_error(PARSE(ENV("DRAINIT_CAPS=net_raw,"), "app"), "DRAINIT_CAPS: unknown capability ''");
+	assert_error(PARSE(ENV("DRAINIT_CAPS=7"), "app"), "DRAINIT_CAPS: unknown capability '7'");
+	assert_error(PARSE(ENV("DRAINIT_CAPS=+chown,kill"), "app"),
+		     "DRAINIT_CAPS: " MIXED_ERR("+chown,kill"));
+	assert_error(PARSE(ENV("DRAINIT_NO_NEW_PRIVS=maybe"), "app"),
+		     "DRAINIT_NO_NEW_PRIVS: bad value 'maybe': expected 1/0, true/false, yes/no or on/off");
+	assert_error(PARSE(ENV("DRAINIT_NO_NEW_PRIVS=TRUE"), "app"),
+		     "DRAINIT_NO_NEW_PRIVS: bad value 'TRUE': expected 1/0, true/false, yes/no or on/off");
+	assert_error(PARSE(ENV("DRAINIT_NO_NEW_PRIVS=2"), "app"),
+		     "DRAINIT_NO_NEW_PRIVS: bad value '2': expected 1/0, true/false, yes/no or on/off");
+	/* a bad variable is an error even when a flag would replace it */
+	assert_error(PARSE(ENV("DRAINIT_CAPS=bogus"), "--caps", "chown", "app"),
+		     "DRAINIT_CAPS: unknown capability 'bogus'");
+	assert_error(PARSE(ENV("DRAINIT_USER=:x"), "--user", "alice", "app"),
+		     "DRAINIT_USER: " USER_ERR(":x"));
+	assert_error(PARSE(ENV("DRAINIT_NO_NEW_PRIVS=x"), "--no-new-privs", "app"),
+		     "DRAINIT_NO_NEW_PRIVS: bad value 'x': expected 1/0, true/false, yes/no or on/off");
+	/* and does not hide --help */
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_CAPS=bogus"), "--help"), OPT_HELP);
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_USER=:"), "--version"), OPT_VERSION);
+}
+END_TEST
+
+START_TEST(test_privs_long_values)
+{
+	/* a long bad value is cut in the message, never overruns it */
+	static char val[3000], arg[3100];
+	memset(val, 'z', sizeof val - 1);
+	val[sizeof val - 1] = '\0';
+	snprintf(arg, sizeof arg, "--caps=%s", val);
+	assert_error_starts(PARSE(no_env, arg, "app"), "--caps: unknown capability 'zzz");
+	ck_assert_uint_lt(strlen(err), sizeof err);
+	val[0] = ':';
+	snprintf(arg, sizeof arg, "--user=%s", val);
+	assert_error_starts(PARSE(no_env, arg, "app"), "--user: bad user ':zzz");
+	ck_assert_uint_lt(strlen(err), sizeof err);
+	snprintf(arg, sizeof arg, "DRAINIT_USER=%s", val);
+	char *env[] = { arg, NULL };
+	assert_error_starts(PARSE(env, "app"), "DRAINIT_USER: bad user ':zzz");
+	ck_assert_uint_lt(strlen(err), sizeof err);
+}
+END_TEST
+
+START_TEST(test_privs_not_probe_options)
+{
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "--user", "alice"),
+		     "unknown option '--user'");
+	assert_error(PARSE(no_env, "probe", "--caps=none", "--ready-file", "/r"),
+		     "unknown option '--caps'");
+	assert_error(PARSE(no_env, "probe", "--ready-file", "/r", "--no-new-privs"),
+		     "unknown option '--no-new-privs'");
+	/* the variables, valid, do not disturb the probe */
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_USER=alice", "DRAINIT_CAPS=none",
+				   "DRAINIT_NO_NEW_PRIVS=1", "DRAINIT_READY_FILE=/r"),
+			       "probe"),
+			 OPT_PROBE);
+}
+END_TEST
+
+START_TEST(test_privs_help)
+{
+	static const char *const words[] = {
+		"--user USER[:GROUP]", "--caps LIST", "--no-new-privs", "DRAINIT_USER", "DRAINIT_CAPS",
+		"DRAINIT_NO_NEW_PRIVS", "77",
+	};
+	char *text = capture(opt_help);
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		ck_assert_msg(strstr(text, words[i]) != NULL, "help does not mention %s", words[i]);
+	free(text);
+}
+END_TEST
+
 Suite *opt_suite(void)
 {
 	Suite *s = suite_create("opt");
@@ -1176,6 +1423,18 @@ Suite *opt_suite(void)
 	tcase_add_test(tc, test_help_mentions_everything);
 	tcase_add_test(tc, test_expect_flag_beats_env);
 	tcase_add_test(tc, test_help_despite_bad_env);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("privileges");
+	tcase_add_test(tc, test_privs_defaults);
+	tcase_add_test(tc, test_privs_flags);
+	tcase_add_test(tc, test_privs_bad_flags);
+	tcase_add_test(tc, test_privs_env);
+	tcase_add_test(tc, test_privs_flag_beats_env);
+	tcase_add_test(tc, test_privs_bad_env);
+	tcase_add_test(tc, test_privs_long_values);
+	tcase_add_test(tc, test_privs_not_probe_options);
+	tcase_add_test(tc, test_privs_help);
 	suite_add_tcase(s, tc);
 	return s;
 }

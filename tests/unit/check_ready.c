@@ -759,6 +759,156 @@ START_TEST(test_lifecycle_files)
 }
 END_TEST
 
+/* ---- the readiness folder's permissions ---- */
+
+static struct stat folder(uid_t uid, gid_t gid, mode_t mode)
+{
+	struct stat st;
+	memset(&st, 0, sizeof st);
+	st.st_uid = uid;
+	st.st_gid = gid;
+	st.st_mode = S_IFDIR | mode;
+	return st;
+}
+
+static const struct {
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	uid_t euid;
+	gid_t egid;
+	bool needs;
+} dac_cases[] = {
+	/* drainit owns it: the owner's bits alone, w and x both */
+	{ 1000, 1000, 0700, 1000, 1000, false },
+	{ 1000, 1000, 0300, 1000, 1000, false },
+	{ 1000, 2000, 0755, 1000, 1000, false },
+	{ 1000, 1000, 0500, 1000, 1000, true },  /* no w */
+	{ 1000, 1000, 0600, 1000, 1000, true },  /* no x */
+	{ 1000, 1000, 0100, 1000, 1000, true },
+	{ 1000, 1000, 0000, 1000, 1000, true },
+	{ 1000, 1000, 0077, 1000, 1000, true },  /* others may, the owner may not */
+	{ 1000, 1000, 0577, 1000, 1000, true },
+	{ 1000, 1000, 01700, 1000, 1000, false }, /* the sticky bit changes nothing here */
+	/* drainit's group owns it: the group's bits alone */
+	{ 5, 1000, 0070, 1000, 1000, false },
+	{ 5, 1000, 0030, 1000, 1000, false },
+	{ 5, 1000, 0770, 1000, 1000, false },
+	{ 5, 1000, 0050, 1000, 1000, true },
+	{ 5, 1000, 0060, 1000, 1000, true },
+	{ 5, 1000, 0707, 1000, 1000, true },     /* others may, the group may not */
+	{ 5, 1000, 0757, 1000, 1000, true },
+	/* neither: the others' bits */
+	{ 5, 6, 0007, 1000, 1000, false },
+	{ 5, 6, 0003, 1000, 1000, false },
+	{ 5, 6, 01777, 1000, 1000, false },
+	{ 5, 6, 0777, 1000, 1000, false },
+	{ 5, 6, 0770, 1000, 1000, true },
+	{ 5, 6, 0005, 1000, 1000, true },
+	{ 5, 6, 0006, 1000, 1000, true },
+	{ 5, 6, 0001, 1000, 1000, true },
+	/* owner and group both drainit's: the owner's bits win */
+	{ 1000, 1000, 0070, 1000, 1000, true },
+	{ 1000, 1000, 0307, 1000, 1000, false },
+	/* root is judged by the bits like anyone: a folder of another user */
+	{ 0, 0, 0755, 0, 0, false },
+	{ 1000, 1000, 0755, 0, 0, true },
+	{ 1000, 0, 0775, 0, 0, false },
+	{ 1000, 0, 0755, 0, 0, true },
+	{ 1000, 1000, 0777, 0, 0, false },
+	/* the egid alone counts, not the uid as a gid */
+	{ 5, 1000, 0070, 1000, 7, true },
+};
+
+START_TEST(test_folder_needs_dac)
+{
+	const __typeof__(dac_cases[0]) *c = &dac_cases[_i];
+	struct stat st = folder(c->uid, c->gid, c->mode);
+	ck_assert_msg(ready_folder_needs_dac(&st, c->euid, c->egid) == c->needs,
+		      "folder %u:%u mode %04o, drainit %u:%u: needs CAP_DAC_OVERRIDE should be %d",
+		      (unsigned)c->uid, (unsigned)c->gid, (unsigned)c->mode, (unsigned)c->euid,
+		      (unsigned)c->egid, (int)c->needs);
+	/* the file type bits do not matter */
+	st.st_mode = c->mode;
+	ck_assert(ready_folder_needs_dac(&st, c->euid, c->egid) == c->needs);
+}
+END_TEST
+
+START_TEST(test_folder_unsafe)
+{
+	struct stat st;
+	st = folder(0, 0, 0777);
+	ck_assert(ready_folder_unsafe(&st));
+	st = folder(0, 0, 01777); /* /tmp: others cannot replace our file */
+	ck_assert(!ready_folder_unsafe(&st));
+	st = folder(0, 0, 0002);
+	ck_assert(ready_folder_unsafe(&st));
+	st = folder(0, 0, 01002);
+	ck_assert(!ready_folder_unsafe(&st));
+	st = folder(0, 0, 0757);
+	ck_assert(ready_folder_unsafe(&st));
+	st = folder(0, 0, 02777); /* setgid is not sticky */
+	ck_assert(ready_folder_unsafe(&st));
+	st = folder(0, 0, 04777);
+	ck_assert(ready_folder_unsafe(&st));
+	st = folder(0, 0, 0775); /* the group may write: not anyone */
+	ck_assert(!ready_folder_unsafe(&st));
+	st = folder(0, 0, 0755);
+	ck_assert(!ready_folder_unsafe(&st));
+	st = folder(0, 0, 0005);
+	ck_assert(!ready_folder_unsafe(&st));
+	st = folder(0, 0, 0700);
+	ck_assert(!ready_folder_unsafe(&st));
+	st = folder(0, 0, 01755);
+	ck_assert(!ready_folder_unsafe(&st));
+	st = folder(0, 0, 0);
+	ck_assert(!ready_folder_unsafe(&st));
+	/* whoever owns it */
+	st = folder(1000, 1000, 0777);
+	ck_assert(ready_folder_unsafe(&st));
+}
+END_TEST
+
+START_TEST(test_folder_stat)
+{
+	/* the status of the folder of the path, not of the path */
+	struct stat got, want;
+	ck_assert_int_eq(stat(dir, &want), 0);
+	ck_assert_int_eq(ready_folder_stat(path_in("ready"), &got), 0);
+	ck_assert_uint_eq(got.st_ino, want.st_ino);
+	ck_assert_uint_eq(got.st_dev, want.st_dev);
+	ck_assert(S_ISDIR(got.st_mode));
+	/* the file need not exist; the folder must */
+	errno = 0;
+	ck_assert_int_eq(ready_folder_stat(path_in("nosuch/ready"), &got), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* "/ready": the root folder */
+	ck_assert_int_eq(stat("/", &want), 0);
+	ck_assert_int_eq(ready_folder_stat("/ready", &got), 0);
+	ck_assert_uint_eq(got.st_ino, want.st_ino);
+	/* a relative name: the current folder */
+	ck_assert_int_eq(stat(".", &want), 0);
+	ck_assert_int_eq(ready_folder_stat("ready", &got), 0);
+	ck_assert_uint_eq(got.st_ino, want.st_ino);
+	/* no file name: an error */
+	ck_assert_int_eq(ready_folder_stat(path_in(""), &got), -1);
+	/* a mode drainit set itself reads back */
+	ck_assert_int_eq(mkdir(path_in("sub"), 0700), 0);
+	ck_assert_int_eq(chmod(path_in("sub"), 01777), 0);
+	ck_assert_int_eq(ready_folder_stat(path_in("sub/ready"), &got), 0);
+	ck_assert_uint_eq(got.st_mode & 07777, 01777);
+	ck_assert(!ready_folder_unsafe(&got));
+	ck_assert(!ready_folder_needs_dac(&got, geteuid(), getegid()));
+	ck_assert_int_eq(chmod(path_in("sub"), 0777), 0);
+	ck_assert_int_eq(ready_folder_stat(path_in("sub/ready"), &got), 0);
+	ck_assert(ready_folder_unsafe(&got));
+	ck_assert_int_eq(chmod(path_in("sub"), 0500), 0);
+	ck_assert_int_eq(ready_folder_stat(path_in("sub/ready"), &got), 0);
+	ck_assert(ready_folder_needs_dac(&got, geteuid(), getegid()));
+	ck_assert_int_eq(chmod(path_in("sub"), 0700), 0);
+}
+END_TEST
+
 Suite *ready_suite(void)
 {
 	Suite *s = suite_create("ready");
@@ -801,6 +951,12 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, test_prepare_removes_stale_state);
 	tcase_add_test(tc, test_prepare_state_is_a_folder);
 	tcase_add_test(tc, test_lifecycle_files);
+	tcase_add_test(tc, test_folder_stat);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("folder");
+	tcase_add_loop_test(tc, test_folder_needs_dac, 0, sizeof dac_cases / sizeof dac_cases[0]);
+	tcase_add_test(tc, test_folder_unsafe);
 	suite_add_tcase(s, tc);
 	return s;
 }

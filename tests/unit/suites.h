@@ -15,5 +15,7 @@ Suite *plan_suite(void);
 Suite *proc_suite(void);
 Suite *probe_suite(void);
 Suite *cond_suite(void);
+Suite *caps_suite(void);
+Suite *user_suite(void);
 
 #endif
