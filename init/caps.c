@@ -37,7 +37,8 @@ static int cap_named(const char *s, size_t n, int *cap)
 	return 0;
 }
 
-int caps_parse(const char *list, uint64_t base, uint64_t *out, char *err, size_t errlen)
+int caps_parse(const char *list, uint64_t base, uint64_t all, uint64_t *out, char *err,
+	       size_t errlen)
 {
 	uint64_t set = 0, add = 0, drop = 0;
 	int signed_items = 0, plain = 0;
@@ -47,7 +48,7 @@ int caps_parse(const char *list, uint64_t base, uint64_t *out, char *err, size_t
 		return 0;
 	}
 	if (strcasecmp(list, "all") == 0) {
-		*out = base;
+		*out = all;
 		return 0;
 	}
 	for (const char *p = list;; p++) {
@@ -206,11 +207,13 @@ bool caps_missing(const struct privs *p, const struct capsets *own, uid_t euid,
 	return lacking != 0;
 }
 
-uint64_t caps_keep(const struct privs *p, bool exec_checks, bool folder_needs_dac)
+uint64_t caps_keep(const struct privs *p, bool exec_checks, bool file_check, bool folder_dac)
 {
 	uint64_t keep = BIT(CAP_KILL);
-	if (folder_needs_dac)
-		keep |= BIT(CAP_DAC_OVERRIDE);
+	if (file_check)
+		keep |= BIT(CAP_DAC_READ_SEARCH);
+	if (folder_dac)
+		keep |= BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH);
 	if (exec_checks) {
 		/* an exec check runs as the app does */
 		if (!p->caps)
@@ -220,6 +223,14 @@ uint64_t caps_keep(const struct privs *p, bool exec_checks, bool folder_needs_da
 			keep |= BIT(CAP_SETUID) | BIT(CAP_SETGID);
 	}
 	return keep;
+}
+
+int caps_effective(uint64_t eff)
+{
+	struct capsets c;
+	if (caps_read(&c) != 0)
+		return -1;
+	return set_caps(eff & c.prm, c.prm, c.inh);
 }
 
 int caps_drop_own(uint64_t keep)

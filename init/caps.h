@@ -14,10 +14,11 @@
 
 #define CAPS_ALL (~(uint64_t)0)
 
-/* --caps LIST: "none", "all", or names (the cap_ prefix optional, any case)
- * for exactly those; or only +NAME and -NAME, which add to or take from
- * base. Pure. Returns 0, or -1 with a reason in err. */
-int caps_parse(const char *list, uint64_t base, uint64_t *out, char *err, size_t errlen);
+/* --caps LIST: "none", "all" (the set all), or names (the cap_ prefix
+ * optional, any case) for exactly those; or only +NAME and -NAME, which add
+ * to or take from base. Pure. Returns 0, or -1 with a reason in err. */
+int caps_parse(const char *list, uint64_t base, uint64_t all, uint64_t *out, char *err,
+	       size_t errlen);
 
 /* "cap_chown,cap_net_bind_service", or "none"; pure. */
 const char *caps_format(uint64_t set, char *buf, size_t len);
@@ -52,10 +53,16 @@ bool caps_missing(const struct privs *p, const struct capsets *own, uid_t euid,
 		  char *missing, size_t len);
 
 /* What drainit keeps once the app runs: CAP_KILL (the app or its workers
- * may run as other users), what an exec check needs to become p, and
- * CAP_DAC_OVERRIDE when the readiness folder is not writable without it.
- * Pure. */
-uint64_t caps_keep(const struct privs *p, bool exec_checks, bool folder_needs_dac);
+ * may run as other users), what an exec check needs to become p,
+ * CAP_DAC_READ_SEARCH for a file: condition (the app's file may sit in a
+ * folder only it may search), and CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH
+ * when the readiness folder cannot be written without them. Pure. */
+uint64_t caps_keep(const struct privs *p, bool exec_checks, bool file_check, bool folder_dac);
+
+/* Sets drainit's effective set to eff (within its permitted set, which
+ * stays): to try whether something works without the rest. Returns 0, or
+ * -1 with errno set. */
+int caps_effective(uint64_t eff);
 
 /* Drops drainit's own sets to keep (bounding too). Returns 0, or -1 with
  * errno set. */

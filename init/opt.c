@@ -172,7 +172,7 @@ static int apply(struct config *cfg, const struct optdef *d, const char *val,
 		return 0;
 	case O_CAPS: {
 		uint64_t set;
-		if (caps_parse(val, CAPS_ALL, &set, err, errlen) != 0)
+		if (caps_parse(val, CAPS_ALL, CAPS_ALL, &set, err, errlen) != 0)
 			return -1;
 		cfg->caps = val;
 		return 0;

@@ -54,14 +54,24 @@ int ready_folder_stat(const char *path, struct stat *st)
 	return stat(dir, st);
 }
 
-bool ready_folder_needs_dac(const struct stat *st, uid_t euid, gid_t egid)
+int ready_folder_writable(const char *path)
 {
-	mode_t wx = S_IWOTH | S_IXOTH;
-	if (st->st_uid == euid)
-		wx = S_IWUSR | S_IXUSR;
-	else if (st->st_gid == egid)
-		wx = S_IWGRP | S_IXGRP;
-	return (st->st_mode & wx) != wx;
+	char dir[PATH_LEN], tmp[PATH_LEN];
+	int fd;
+
+	if (split(path, dir, tmp) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* Try for real: access(2) says nothing about read-only mounts seen
+	 * through a writable-looking mode, or about root. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	unlink(tmp);
+	return 0;
 }
 
 bool ready_folder_unsafe(const struct stat *st)
@@ -73,7 +83,7 @@ int ready_prepare(const char *path, char *err, size_t errlen)
 {
 	char dir[PATH_LEN], tmp[PATH_LEN];
 	struct stat st;
-	int fd, removed = 0;
+	int removed = 0;
 
 	if (split(path, dir, tmp) != 0) {
 		snprintf(err, errlen, "readiness file '%s': not a usable file path", path);
@@ -87,17 +97,11 @@ int ready_prepare(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "readiness folder '%s': not a folder", dir);
 		return -1;
 	}
-	/* Try for real: access(2) says nothing about read-only mounts seen
-	 * through a writable-looking mode, or about root. */
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	if (ready_folder_writable(path) != 0) {
 		snprintf(err, errlen, "readiness folder '%s': cannot create files: %s", dir,
 			 strerror(errno));
 		return -1;
 	}
-	close(fd);
-	unlink(tmp);
 
 	/* An emptyDir outlives a container restart: a file from the previous
 	 * run would say "ready" for an app that is not. */

@@ -26,9 +26,9 @@ int ready_prepare(const char *path, char *err, size_t errlen);
 /* The readiness folder's status. Returns 0, or -1 with errno set. */
 int ready_folder_stat(const char *path, struct stat *st);
 
-/* Whether drainit (euid, egid) needs CAP_DAC_OVERRIDE to create files in a
- * folder with this owner and mode; pure. */
-bool ready_folder_needs_dac(const struct stat *st, uid_t euid, gid_t egid);
+/* Whether files can be created in the readiness folder, tried with a temp
+ * file. Returns 0, or -1 with errno set. */
+int ready_folder_writable(const char *path);
 
 /* A folder anyone may write to without the sticky bit: anyone can replace
  * the readiness file there. Pure. */

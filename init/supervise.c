@@ -590,7 +590,7 @@ static int privileges(struct state *s)
 		/* +NAME and -NAME change what the app would get anyway: drainit's
 		 * set for a root app, nothing for another user */
 		uint64_t base = p->user && p->uid != 0 ? 0 : own.prm;
-		if (caps_parse(cfg->caps, base, &p->set, err, sizeof err) != 0) {
+		if (caps_parse(cfg->caps, base, own.prm, &p->set, err, sizeof err) != 0) {
 			log_event(s->log, V_ERROR, "start", "--caps: %s", err);
 			return EXIT_USAGE;
 		}
@@ -606,20 +606,26 @@ static int privileges(struct state *s)
 }
 
 /* Once the app runs, drainit keeps only what it still needs: to signal
- * processes of other users, to start exec checks as the app, to write into
- * the readiness folder. */
+ * processes of other users, to start exec checks as the app, to look for a
+ * file: condition's file, to write into the readiness folder. The last is
+ * tried for real with the effective set lowered (the permitted set stays
+ * until the drop): permissions along the whole path count. */
 static void drop_own_caps(struct state *s)
 {
 	struct capsets own;
-	struct stat st;
-	bool dac = s->cfg->ready_file && ready_folder_stat(s->cfg->ready_file, &st) == 0 &&
-		   ready_folder_needs_dac(&st, geteuid(), getegid());
+	const struct config *cfg = s->cfg;
 
 	if (caps_read(&own) != 0 || own.prm == 0)
 		return;
-	uint64_t keep = caps_keep(&s->privs, s->cfg->ready_when.kind == COND_EXEC, dac);
+	bool exec = cfg->ready_when.kind == COND_EXEC, file = cfg->ready_when.kind == COND_FILE;
+	uint64_t keep = caps_keep(&s->privs, exec, file, false);
 	if ((own.prm & ~keep) == 0)
 		return;
+	if (cfg->ready_file && caps_effective(keep) == 0) {
+		bool writable = ready_folder_writable(cfg->ready_file) == 0;
+		caps_effective(own.eff);
+		keep = caps_keep(&s->privs, exec, file, !writable);
+	}
 	if (caps_drop_own(keep) != 0)
 		log_event(s->log, V_WARN, "caps", "cannot drop drainit's own capabilities: %m");
 	caps_log(s->log, "drainit keeps, once the app runs");

@@ -68,17 +68,20 @@ static bool find(const char *file, int key, const char *name, size_t nlen, bool 
 	return false;
 }
 
-static void add_group(struct user *u, gid_t g)
+static int add_group(struct user *u, gid_t g)
 {
 	for (size_t i = 0; i < u->ngroups; i++)
 		if (u->groups[i] == g)
-			return;
-	if (u->ngroups < USER_GROUPS_MAX)
-		u->groups[u->ngroups++] = g;
+			return 0;
+	if (u->ngroups == USER_GROUPS_MAX)
+		return -1;
+	u->groups[u->ngroups++] = g;
+	return 0;
 }
 
-/* The groups that list name among their members. */
-static void member_groups(struct user *u, const char *group)
+/* The groups that list name among their members. Returns -1 when they
+ * are too many. */
+static int member_groups(struct user *u, const char *group)
 {
 	const char *f[FIELDS_MAX];
 	size_t len[FIELDS_MAX];
@@ -90,8 +93,8 @@ static void member_groups(struct user *u, const char *group)
 				size_t k = strcspn(m, ",\n");
 				if (k > (size_t)(f[3] + len[3] - m))
 					k = (size_t)(f[3] + len[3] - m);
-				if (field_is(m, k, u->name))
-					add_group(u, gid);
+				if (field_is(m, k, u->name) && add_group(u, gid) != 0)
+					return -1;
 				m += k + 1;
 			}
 		}
@@ -99,6 +102,7 @@ static void member_groups(struct user *u, const char *group)
 		if (line)
 			line++;
 	}
+	return 0;
 }
 
 int user_resolve(const char *spec, const char *passwd, const char *group, struct user *u,
@@ -153,8 +157,10 @@ int user_resolve(const char *spec, const char *passwd, const char *group, struct
 		}
 	}
 	add_group(u, u->gid);
-	if (u->in_passwd)
-		member_groups(u, group);
+	if (u->in_passwd && member_groups(u, group) != 0) {
+		snprintf(err, errlen, "user '%s' is in more than %d groups", u->name, USER_GROUPS_MAX);
+		return -1;
+	}
 	return 0;
 }
 

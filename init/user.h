@@ -9,7 +9,7 @@
  * image's /etc/passwd and /etc/group, read as files: a static drainit has no
  * NSS modules, and a container's users live in those files. */
 
-#define USER_GROUPS_MAX 64
+#define USER_GROUPS_MAX 1024
 #define USER_NAME_MAX 256
 
 struct user {

@@ -25,7 +25,7 @@ static uint64_t parse_ok(const char *list, uint64_t base)
 {
 	uint64_t out = 0xdeadbeef;
 	strcpy(err, "");
-	ck_assert_msg(caps_parse(list, base, &out, err, sizeof err) == 0, "'%s': %s", list, err);
+	ck_assert_msg(caps_parse(list, base, base, &out, err, sizeof err) == 0, "'%s': %s", list, err);
 	return out;
 }
 
@@ -38,7 +38,7 @@ static uint64_t parse_ok(const char *list, uint64_t base)
 #define assert_parse_fails(list, text) do { \
 		uint64_t out_ = 0; \
 		strcpy(err, ""); \
-		ck_assert_msg(caps_parse((list), CAPS_ALL, &out_, err, sizeof err) == -1, \
+		ck_assert_msg(caps_parse((list), CAPS_ALL, CAPS_ALL, &out_, err, sizeof err) == -1, \
 			      "'%s' parsed, as %#llx", (list), (unsigned long long)out_); \
 		ck_assert_str_eq(err, (text)); \
 	} while (0)
@@ -234,7 +234,7 @@ START_TEST(test_parse_error_buffer)
 	char small[16];
 	uint64_t out;
 	memset(small, 'X', sizeof small);
-	ck_assert_int_eq(caps_parse("bogus", 0, &out, small, 8), -1);
+	ck_assert_int_eq(caps_parse("bogus", 0, 0, &out, small, 8), -1);
 	ck_assert_str_eq(small, "unknown");
 	ck_assert_int_eq(small[8], 'X');
 	/* a long list in the message is cut to the buffer */
@@ -244,7 +244,7 @@ START_TEST(test_parse_error_buffer)
 		o += (size_t)snprintf(list + o, sizeof list - o, "chown,");
 	snprintf(list + o, sizeof list - o, "+kill");
 	strcpy(err, "");
-	ck_assert_int_eq(caps_parse(list, 0, &out, err, sizeof err), -1);
+	ck_assert_int_eq(caps_parse(list, 0, 0, &out, err, sizeof err), -1);
 	ck_assert_uint_eq(strlen(err), sizeof err - 1);
 	ck_assert(strncmp(err, "'chown,chown,", 13) == 0);
 }
@@ -487,7 +487,7 @@ END_TEST
 START_TEST(test_keep)
 {
 	gid_t g[] = { 1 };
-	const uint64_t kill = BIT(CAP_KILL), dac = BIT(CAP_DAC_OVERRIDE);
+	const uint64_t kill = BIT(CAP_KILL), dac = BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH);
 	const uint64_t nbs = BIT(CAP_NET_BIND_SERVICE), pcap = BIT(CAP_SETPCAP);
 	const uint64_t ids = BIT(CAP_SETUID) | BIT(CAP_SETGID);
 	struct privs none = { 0 };
@@ -498,27 +498,32 @@ START_TEST(test_keep)
 	struct privs caps_none = { .caps = true, .set = 0 };
 	struct privs nnp = { .no_new_privs = true };
 
-	/* no exec checks: CAP_KILL, and CAP_DAC_OVERRIDE when the folder needs it */
-	ck_assert_uint_eq(caps_keep(&none, false, false), kill);
-	ck_assert_uint_eq(caps_keep(&none, false, true), kill | dac);
-	ck_assert_uint_eq(caps_keep(&user, false, false), kill);
-	ck_assert_uint_eq(caps_keep(&caps, false, false), kill);
-	ck_assert_uint_eq(caps_keep(&both, false, true), kill | dac);
-	ck_assert_uint_eq(caps_keep(&nnp, false, false), kill);
+	/* no exec checks: CAP_KILL, and CAP_DAC_OVERRIDE (with searching) when the folder needs it */
+	ck_assert_uint_eq(caps_keep(&none, false, false, false), kill);
+	ck_assert_uint_eq(caps_keep(&none, false, false, true), kill | dac);
+	ck_assert_uint_eq(caps_keep(&user, false, false, false), kill);
+	ck_assert_uint_eq(caps_keep(&caps, false, false, false), kill);
+	ck_assert_uint_eq(caps_keep(&both, false, false, true), kill | dac);
+	ck_assert_uint_eq(caps_keep(&nnp, false, false, false), kill);
 	/* exec checks without --caps: everything, the check runs as drainit would */
-	ck_assert_uint_eq(caps_keep(&none, true, false), CAPS_ALL);
-	ck_assert_uint_eq(caps_keep(&none, true, true), CAPS_ALL);
-	ck_assert_uint_eq(caps_keep(&user, true, false), CAPS_ALL);
-	ck_assert_uint_eq(caps_keep(&nnp, true, false), CAPS_ALL);
+	ck_assert_uint_eq(caps_keep(&none, true, false, false), CAPS_ALL);
+	ck_assert_uint_eq(caps_keep(&none, true, false, true), CAPS_ALL);
+	ck_assert_uint_eq(caps_keep(&user, true, false, false), CAPS_ALL);
+	ck_assert_uint_eq(caps_keep(&nnp, true, false, false), CAPS_ALL);
 	/* exec checks with --caps: the set and what it takes to give it */
-	ck_assert_uint_eq(caps_keep(&caps, true, false), kill | nbs | pcap);
-	ck_assert_uint_eq(caps_keep(&caps, true, true), kill | dac | nbs | pcap);
-	ck_assert_uint_eq(caps_keep(&both, true, false), kill | nbs | pcap | ids);
-	ck_assert_uint_eq(caps_keep(&both, true, true), kill | dac | nbs | pcap | ids);
-	ck_assert_uint_eq(caps_keep(&caps_none, true, false), kill | pcap);
+	ck_assert_uint_eq(caps_keep(&caps, true, false, false), kill | nbs | pcap);
+	ck_assert_uint_eq(caps_keep(&caps, true, false, true), kill | dac | nbs | pcap);
+	ck_assert_uint_eq(caps_keep(&both, true, false, false), kill | nbs | pcap | ids);
+	ck_assert_uint_eq(caps_keep(&both, true, false, true), kill | dac | nbs | pcap | ids);
+	ck_assert_uint_eq(caps_keep(&caps_none, true, false, false), kill | pcap);
 	/* a user that is root is still a switch of groups */
 	both.uid = 0;
-	ck_assert_uint_eq(caps_keep(&both, true, false), kill | nbs | pcap | ids);
+	ck_assert_uint_eq(caps_keep(&both, true, false, false), kill | nbs | pcap | ids);
+	/* a file: condition searches the app's folders */
+	const uint64_t search = BIT(CAP_DAC_READ_SEARCH);
+	ck_assert_uint_eq(caps_keep(&none, false, true, false), kill | search);
+	ck_assert_uint_eq(caps_keep(&both, false, true, false), kill | search);
+	ck_assert_uint_eq(caps_keep(&none, false, true, true), kill | dac);
 }
 END_TEST
 
