@@ -54,19 +54,25 @@ int ready_folder_stat(const char *path, struct stat *st)
 	return stat(dir, st);
 }
 
-int ready_folder_writable(const char *path)
+/* Creates path's temp file (its name in tmp): never through a link, never
+ * an existing file. Returns the descriptor, or -1 with errno set. */
+static int open_temp(const char *path, char *tmp)
 {
-	char dir[PATH_LEN], tmp[PATH_LEN];
-	int fd;
-
+	char dir[PATH_LEN];
 	if (split(path, dir, tmp) != 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	unlink(tmp);
+	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+int ready_folder_writable(const char *path)
+{
+	char tmp[PATH_LEN];
 	/* Try for real: access(2) says nothing about read-only mounts seen
 	 * through a writable-looking mode, or about root. */
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd = open_temp(path, tmp);
 	if (fd < 0)
 		return -1;
 	close(fd);
@@ -128,15 +134,9 @@ int ready_prepare(const char *path, char *err, size_t errlen)
 /* Writes line to path atomically: a temp file beside it, then rename. */
 static int write_atomic(const char *path, const char *line, size_t n)
 {
-	char dir[PATH_LEN], tmp[PATH_LEN];
-	int fd, saved;
+	char tmp[PATH_LEN];
+	int saved, fd = open_temp(path, tmp);
 
-	if (split(path, dir, tmp) != 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
 	errno = EIO; /* what a short write reports */
