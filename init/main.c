@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "inspect.h"
 #include "log.h"
 #include "opt.h"
 #include "probe.h"
@@ -54,6 +55,11 @@ int main(int argc, char **argv)
 		return 0;
 	case OPT_PROBE:
 		return probe_run(cfg.ready_file);
+	case OPT_INSPECT_HELP:
+		opt_inspect_help(stdout);
+		return 0;
+	case OPT_INSPECT:
+		return inspect_run(cfg.argv, cfg.stop_signal);
 	case OPT_RUN:
 		break;
 	}

@@ -307,8 +307,19 @@ static enum opt_action action_of(enum opt_id id)
 /* Parses flags from argv[*i] on, stopping at the first non-option or after
  * "--". `allowed` limits the options (probe takes only a few). Returns
  * OPT_RUN to go on, or the action to take. */
+/* Options a subcommand takes: probe the readiness file, inspect the stop
+ * signal. */
+static bool allowed(enum opt_action mode, enum opt_id id)
+{
+	if (mode == OPT_PROBE)
+		return id == O_READY_FILE || id == O_HELP;
+	if (mode == OPT_INSPECT)
+		return id == O_STOP_SIGNAL || id == O_HELP;
+	return true;
+}
+
 static enum opt_action parse_flags(int argc, char **argv, int *i, struct config *cfg,
-				   bool probe, bool *dashdash, char *err, size_t errlen)
+				   enum opt_action mode, bool *dashdash, char *err, size_t errlen)
 {
 	char why[200];
 	bool expect_seen = false;
@@ -330,7 +341,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			d = find_long(name, len);
-			if (!d || (probe && d->id != O_READY_FILE && d->id != O_HELP)) {
+			if (!d || !allowed(mode, d->id)) {
 				snprintf(err, errlen, "unknown option '%.*s'", (int)(len + 2), a);
 				return OPT_ERROR;
 			}
@@ -365,7 +376,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 		/* A bundle of short options: -vvw, -p TERM, -pTERM. */
 		for (const char *c = a + 1; *c; c++) {
 			d = find_short(*c);
-			if (!d || (probe && d->id != O_HELP)) {
+			if (!d || !allowed(mode, d->id)) {
 				snprintf(err, errlen, "unknown option '-%c'", *c);
 				return OPT_ERROR;
 			}
@@ -401,7 +412,10 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 			  struct config *cfg, char *err, size_t errlen)
 {
 	int i = 1;
-	bool probe = argc > 1 && strcmp(argv[1], "probe") == 0, dashdash = false;
+	bool dashdash = false;
+	enum opt_action mode = argc > 1 && strcmp(argv[1], "probe") == 0 ? OPT_PROBE
+			     : argc > 1 && strcmp(argv[1], "inspect") == 0 ? OPT_INSPECT : OPT_RUN;
+	bool probe = mode == OPT_PROBE;
 	char env_err[256];
 	enum opt_action act;
 
@@ -409,11 +423,13 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 	/* A bad variable is reported after the flags, so that --help and
 	 * --version still answer. */
 	int env_bad = read_env(cfg, envp, env_err, sizeof env_err);
-	if (probe)
+	if (mode != OPT_RUN)
 		i = 2;
-	act = parse_flags(argc, argv, &i, cfg, probe, &dashdash, err, errlen);
+	act = parse_flags(argc, argv, &i, cfg, mode, &dashdash, err, errlen);
 	if (probe && act == OPT_HELP)
 		return OPT_PROBE_HELP;
+	if (mode == OPT_INSPECT && act == OPT_HELP)
+		return OPT_INSPECT_HELP;
 	if (act == OPT_HELP || act == OPT_VERSION || act == OPT_LICENSE)
 		return act;
 	if (env_bad) {
@@ -433,6 +449,21 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 			return OPT_ERROR;
 		}
 		return OPT_PROBE;
+	}
+	if (mode == OPT_INSPECT) {
+		if (i >= argc) {
+			snprintf(err, errlen, "inspect: no pid given: usage: drainit inspect [--stop-signal SIG] PID...");
+			return OPT_ERROR;
+		}
+		for (int k = i; k < argc; k++) {
+			long pid;
+			if (parse_int(argv[k], 1, 4194304, &pid) != 0) {
+				snprintf(err, errlen, "inspect: bad pid '%s'", argv[k]);
+				return OPT_ERROR;
+			}
+		}
+		cfg->argv = argv + i;
+		return OPT_INSPECT;
 	}
 	if (i >= argc) {
 		snprintf(err, errlen, "%s", dashdash ? "no command after '--'"
@@ -457,6 +488,7 @@ void opt_help(FILE *out)
 	fputs(
 "usage: drainit [OPTIONS] [--] COMMAND [ARG...]\n"
 "       drainit probe [--ready-file PATH]\n"
+"       drainit inspect [--stop-signal SIG] PID...\n"
 "\n"
 "Runs COMMAND as a container init: forwards signals, reaps zombies, and on\n"
 "SIGTERM withdraws readiness, keeps serving for the pre-stop delay, sends the\n"
@@ -518,6 +550,18 @@ void opt_help(FILE *out)
 "127 not found; 64 usage error; 71 drainit failed (could not start, or the app\n"
 "was never reaped); 73 readiness file cannot be created; 77 drainit lacks the\n"
 "privilege to grant --user or --caps. See drainit(8).\n", out);
+}
+
+void opt_inspect_help(FILE *out)
+{
+	fputs(
+"usage: drainit inspect [--stop-signal SIG] PID...\n"
+"\n"
+"For each PID and every process under it, one line: whether it catches,\n"
+"ignores or blocks SIG (default: the stop signal, TERM, or DRAINIT_STOP_SIGNAL),\n"
+"or dies of it. Run it in the container (kubectl exec, docker exec) when an\n"
+"app does not stop. Exit status 0; 1 when a pid does not exist; 64 on a\n"
+"usage error.\n", out);
 }
 
 void opt_probe_help(FILE *out)

@@ -50,6 +50,8 @@ enum opt_action {
 	OPT_PROBE,      /* drainit probe */
 	OPT_HELP,
 	OPT_PROBE_HELP,
+	OPT_INSPECT,    /* drainit inspect: cfg->argv holds the pids */
+	OPT_INSPECT_HELP,
 	OPT_VERSION,
 	OPT_LICENSE,
 	OPT_ERROR,      /* err says why; exit EXIT_USAGE */
@@ -64,5 +66,6 @@ bool opt_expects(const struct config *cfg, int code);
 
 void opt_help(FILE *out);
 void opt_probe_help(FILE *out);
+void opt_inspect_help(FILE *out);
 
 #endif

@@ -184,7 +184,7 @@ int proc_scan_under(struct proc_table *t, pid_t self)
 	if (n <= 0)
 		return -1;
 	link[n] = '\0';
-	if (atoi(link) != (int)self) {
+	if (atoi(link) != (int)getpid()) {
 		errno = EXDEV;
 		return -1;
 	}

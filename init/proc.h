@@ -25,7 +25,8 @@ struct proc_table {
 int proc_table_init(struct proc_table *t, size_t cap);
 void proc_table_free(struct proc_table *t);
 
-/* Fills t with the live processes under self (all but self when self is 1;
+/* Fills t with the live processes under self, which need not be the
+ * caller (all but self when self is 1;
  * zombies are left out: they have exited and only wait to be reaped).
  * Not as PID 1, /proc is read in passes, each adopting the children of what
  * is known, so unrelated processes never take room in t. Fails with EXDEV

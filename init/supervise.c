@@ -13,6 +13,7 @@
 #include "checks.h"
 #include "child.h"
 #include "dur.h"
+#include "inspect.h"
 #include "plan.h"
 #include "proc.h"
 #include "ready.h"
@@ -225,6 +226,36 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 	return n;
 }
 
+/* Before the stop signal goes out: what each process that gets it will do
+ * with it, from /proc (a bash wrapper without a handler dies at once while
+ * its python3 drains; a process ignoring it waits for SIGKILL). */
+static void report_stop(struct state *s)
+{
+	int sig = s->cfg->stop_signal;
+	pid_t check = check_group(&s->check);
+	char words[128];
+
+	if (proc_scan_under(&s->procs, s->self) != 0)
+		return; /* signal_all says why */
+	for (size_t i = 0; i < s->procs.len; i++) {
+		const struct proc_entry *e = &s->procs.v[i];
+		bool gets = s->app_exited || (s->cfg->single_child ? e->pid == s->app : e->pgid == s->app);
+		if (!s->app_exited && !s->cfg->single_child && e->pgid != s->app)
+			gets = proc_stoppable(e, s->self, s->app);
+		if (!gets || (check && e->pgid == check) || !proc_stoppable(e, s->self, 0))
+			continue;
+		struct sigstate st;
+		if (inspect_read(e->pid, &st) != 0)
+			continue;
+		enum disposition d = inspect_disposition(&st, sig);
+		/* blocking is how signalfd and sigwait readers take signals:
+		 * not a warning */
+		log_event(s->log, d == DISP_IGNORES ? V_WARN : V_INFO, "stop", "pid %d (%s) %s%s",
+			  (int)e->pid, e->comm, inspect_words(d, sig, words, sizeof words),
+			  d == DISP_IGNORES ? "; SIGKILL at the drain deadline if it does not exit" : "");
+	}
+}
+
 /* The stop signal goes to the app's process group (--single-child: the app
  * alone) and to every descendant outside that group, each exactly once;
  * once the app has exited, to every process left. */
@@ -235,6 +266,7 @@ static void send_stop(struct state *s)
 	dur(s->cfg->drain_timeout_ms, d, sizeof d);
 	if (s->stop_at < 0)
 		s->stop_at = now_ms();
+	report_stop(s);
 
 	if (s->app_exited) {
 		snprintf(why, sizeof why, ": the app has exited, stopping what is left (drain timeout %s)", d);

@@ -1,0 +1,191 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "inspect.h"
+#include "proc.h"
+#include "sig.h"
+
+#define BIT(sig) ((uint64_t)1 << ((sig) - 1))
+
+/* The value after "Key:\t" in status text, as hex. */
+static int hex_field(const char *text, const char *key, uint64_t *out)
+{
+	size_t n = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, n) == 0 && p[n] == ':') {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(p + n + 1, &end, 16);
+			if (errno || end == p + n + 1)
+				return -1;
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int inspect_parse_status(const char *text, struct sigstate *st)
+{
+	memset(st, 0, sizeof *st);
+	const char *name = strstr(text, "Name:\t");
+	if (name == text || (name && name[-1] == '\n')) {
+		name += 6;
+		size_t k = strcspn(name, "\n");
+		if (k >= sizeof st->name)
+			k = sizeof st->name - 1;
+		memcpy(st->name, name, k);
+	} else
+		return -1;
+	if (hex_field(text, "SigBlk", &st->blocked) != 0 || hex_field(text, "SigIgn", &st->ignored) != 0 ||
+	    hex_field(text, "SigCgt", &st->caught) != 0)
+		return -1;
+	return 0;
+}
+
+enum disposition inspect_disposition(const struct sigstate *st, int sig)
+{
+	if (sig == SIGKILL)
+		return DISP_DIES;
+	if (sig == SIGSTOP)
+		return DISP_STOPS;
+	if (sig < 1 || sig > 64)
+		return DISP_NOTHING;
+	if (st->blocked & BIT(sig))
+		return DISP_BLOCKS;
+	if (st->ignored & BIT(sig))
+		return DISP_IGNORES;
+	if (st->caught & BIT(sig))
+		return DISP_CATCHES;
+	switch (sig) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+		return DISP_NOTHING;
+	case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return DISP_STOPS;
+	default:
+		return DISP_DIES;
+	}
+}
+
+const char *inspect_words(enum disposition d, int sig, char *buf, size_t len)
+{
+	char name[32];
+	sig_name(sig, name, sizeof name);
+	switch (d) {
+	case DISP_CATCHES:
+		snprintf(buf, len, "catches %s", name);
+		break;
+	case DISP_IGNORES:
+		snprintf(buf, len, "ignores %s: only SIGKILL stops it", name);
+		break;
+	case DISP_BLOCKS:
+		snprintf(buf, len, "blocks %s: pending until it unblocks it or reads it (signalfd, sigwait)",
+			 name);
+		break;
+	case DISP_DIES:
+		snprintf(buf, len, "has no handler for %s: dies of it at once", name);
+		break;
+	case DISP_STOPS:
+		snprintf(buf, len, "has no handler for %s: is stopped by it", name);
+		break;
+	case DISP_NOTHING:
+		snprintf(buf, len, "has no handler for %s: nothing happens", name);
+		break;
+	}
+	return buf;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, len - 1);
+	int saved = errno;
+	close(fd);
+	if (n < 0) {
+		errno = saved;
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+int inspect_read(pid_t pid, struct sigstate *st)
+{
+	char path[64], text[4096], dents[4096];
+	struct sigstate t;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (read_text(path, text, sizeof text) != 0)
+		return -1;
+	if (inspect_parse_status(text, st) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* A signal to a process goes to any thread that does not block it:
+	 * it is blocked only if every thread blocks it. */
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	long n;
+	while ((n = syscall(SYS_getdents64, fd, dents, sizeof dents)) > 0) {
+		for (long off = 0; off < n;) {
+			struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; }
+				*d = (void *)(dents + off);
+			off += d->reclen;
+			if (d->name[0] < '0' || d->name[0] > '9')
+				continue;
+			snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", (int)pid, d->name);
+			if (read_text(path, text, sizeof text) == 0 && inspect_parse_status(text, &t) == 0)
+				st->blocked &= t.blocked;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static int show(pid_t pid, int sig)
+{
+	struct sigstate st;
+	char words[128];
+	if (inspect_read(pid, &st) != 0) {
+		printf("pid %d: %s\n", (int)pid, errno == ENOENT ? "no such process" : strerror(errno));
+		return 1;
+	}
+	printf("pid %d (%s): %s\n", (int)pid, st.name,
+	       inspect_words(inspect_disposition(&st, sig), sig, words, sizeof words));
+	return 0;
+}
+
+int inspect_run(char **pids, int sig)
+{
+	struct proc_table t;
+	int rc = 0;
+
+	if (proc_table_init(&t, 32768) != 0) {
+		perror("drainit inspect");
+		return 1;
+	}
+	for (char **p = pids; *p; p++) {
+		pid_t pid = (pid_t)strtol(*p, NULL, 10);
+		if (show(pid, sig) != 0) {
+			rc = 1;
+			continue;
+		}
+		/* as PID 1, proc_scan_under lists everything else */
+		if (proc_scan_under(&t, pid) == 0)
+			for (size_t i = 0; i < t.len; i++)
+				if (t.v[i].pid != pid && t.v[i].pid != getpid())
+					show(t.v[i].pid, sig);
+	}
+	proc_table_free(&t);
+	return rc;
+}
