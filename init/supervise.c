@@ -44,6 +44,7 @@ struct state {
 	struct privs privs;   /* what the app and exec checks run as */
 	int64_t term_at, stop_at, kill_at, deadline;
 	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
+	char killed_names[256]; /* "pid 4 (java), pid 5 (sh)" for the summary */
 };
 
 static int64_t now_ms(void)
@@ -292,8 +293,21 @@ static void kill_all(struct state *s)
 	if (s->kill_at < 0)
 		s->kill_at = now_ms();
 	unsigned n = signal_all(s, SIGKILL, 0, "kill", V_WARN, ": still running");
-	if (s->m.kill_rounds == 1)
+	if (s->m.kill_rounds == 1) {
+		/* the summary names them: the longest drain is read from logs */
+		size_t o = 0, shown = 0;
 		s->killed = n;
+		s->killed_names[0] = '\0';
+		for (size_t i = 0; i < s->procs.len && shown < 4 && n > 0; i++, shown++) {
+			int k = snprintf(s->killed_names + o, sizeof s->killed_names - o, "%spid %d (%s)",
+					 o ? ", " : "", (int)s->procs.v[i].pid, s->procs.v[i].comm);
+			if (k < 0 || (size_t)k >= sizeof s->killed_names - o)
+				break;
+			o += (size_t)k;
+		}
+		if (n > shown && o > 0)
+			snprintf(s->killed_names + o, sizeof s->killed_names - o, " and %u more", n - (unsigned)shown);
+	}
 	if (n > 0)
 		log_event(s->log, V_WARN, "kill", "SIGKILL sent to %u process%s%s", n, n == 1 ? "" : "es",
 			  s->m.kill_rounds > 1 ? " still there after the last sweep" : "");
@@ -557,8 +571,9 @@ static int finish(struct state *s)
 			  s->term_at >= 0 ? " before SIGTERM came" : "", dur(p.drain, a, sizeof a),
 			  dur(s->cfg->drain_timeout_ms, b, sizeof b), killed);
 	if (s->killed)
-		log_event(s->log, V_WARN, "summary", "%u process%s SIGKILLed",
-			  s->killed, s->killed == 1 ? " was" : "es were");
+		log_event(s->log, V_WARN, "summary", "%u process%s SIGKILLed%s%s",
+			  s->killed, s->killed == 1 ? " was" : "es were", s->killed_names[0] ? ": " : "",
+			  s->killed_names);
 	log_event(s->log, V_INFO, "summary", "exit status %d: app %s%s", out, how,
 		  out != code ? " (expected, reported as 0)" : "");
 	return out;

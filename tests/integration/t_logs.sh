@@ -75,7 +75,7 @@ test_logs_kill_lines_when_term_is_ignored() {
 	assert_log 'exit: app pid 2 \(sigrec\) killed by SIGKILL'
 	assert_log 'exit: pid 3 \(sigrec\) killed by SIGKILL'
 	assert_log 'summary: SIGTERM to exit took .*; SIGKILL was needed'
-	assert_log 'summary: 2 processes were SIGKILLed'
+	assert_log 'summary: 2 processes were SIGKILLed: pid [23] \(sigrec\), pid [23] \(sigrec\)$'
 	assert_log 'summary: exit status 137: app killed by SIGKILL'
 	lg_in_order ': stop: sent SIGTERM' ': kill: SIGKILL to pid' ': exit: ' ': summary: '
 	local stop kill

@@ -208,7 +208,7 @@ rb_zombie_not_killed() {
 	local n; n=$(count_lines 'kill: SIGKILL to pid')
 	(( n >= 1 )) || fail "no SIGKILL logged"
 	assert_eq "$(count_lines "kill: SIGKILL to pid $app_ns \(sigrec\)")" "$n" "SIGKILL lines naming the app"
-	assert_log 'summary: 1 process was SIGKILLed$'
+	assert_log "summary: 1 process was SIGKILLed: pid $app_ns \(sigrec\)\$"
 }
 
 test_robust_zombie_not_reported_killed_as_pid1() { rb_zombie_not_killed ns; }
