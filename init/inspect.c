@@ -101,29 +101,65 @@ const char *inspect_words(enum disposition d, int sig, char *buf, size_t len)
 	return buf;
 }
 
-static int read_text(const char *path, char *buf, size_t len)
+static bool wanted(const char *line)
 {
+	return strncmp(line, "Name:", 5) == 0 || strncmp(line, "SigBlk:", 7) == 0 ||
+	       strncmp(line, "SigIgn:", 7) == 0 || strncmp(line, "SigCgt:", 7) == 0;
+}
+
+/* Reads the lines of a status file that inspect_parse_status needs into
+ * out, in chunks: the Groups line of a process in many groups makes the
+ * file longer than any buffer here, and comes before the masks. */
+static int read_status(const char *path, char *out, size_t len)
+{
+	char buf[2048];
+	size_t have = 0, o = 0;
+	bool skip = false; /* inside a line too long to hold, not one we want */
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ssize_t n = read(fd, buf, len - 1);
-	int saved = errno;
-	close(fd);
-	if (n < 0) {
-		errno = saved;
-		return -1;
+	out[0] = '\0';
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof buf - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		have += (size_t)n;
+		size_t start = 0;
+		for (char *nl; (nl = memchr(buf + start, '\n', have - start)); start = (size_t)(nl - buf) + 1) {
+			size_t k = (size_t)(nl - (buf + start)) + 1;
+			if (!skip && wanted(buf + start) && o + k < len) {
+				memcpy(out + o, buf + start, k);
+				o += k;
+				out[o] = '\0';
+			}
+			skip = false;
+		}
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (have == sizeof buf) {
+			skip = true; /* the rest of a long line: never a wanted one */
+			have = 0;
+		}
+		if (n == 0)
+			break;
 	}
-	buf[n] = '\0';
+	close(fd);
 	return 0;
 }
 
 int inspect_read(pid_t pid, struct sigstate *st)
 {
-	char path[64], text[4096], dents[4096];
+	char path[64], text[512], dents[4096];
 	struct sigstate t;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (read_text(path, text, sizeof text) != 0)
+	if (read_status(path, text, sizeof text) != 0)
 		return -1;
 	if (inspect_parse_status(text, st) != 0) {
 		errno = EINVAL;
@@ -144,7 +180,7 @@ int inspect_read(pid_t pid, struct sigstate *st)
 			if (d->name[0] < '0' || d->name[0] > '9')
 				continue;
 			snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", (int)pid, d->name);
-			if (read_text(path, text, sizeof text) == 0 && inspect_parse_status(text, &t) == 0)
+			if (read_status(path, text, sizeof text) == 0 && inspect_parse_status(text, &t) == 0)
 				st->blocked &= t.blocked;
 		}
 	}
@@ -168,8 +204,17 @@ static int show(pid_t pid, int sig)
 int inspect_run(char **pids, int sig)
 {
 	struct proc_table t;
+	char link[32];
 	int rc = 0;
 
+	/* Entered with nsenter -p but not -m, /proc is another namespace's:
+	 * its pids name other processes. */
+	ssize_t n = readlink("/proc/self", link, sizeof link - 1);
+	if (n <= 0 || (link[n] = '\0', atoi(link) != (int)getpid())) {
+		fprintf(stderr, "drainit: error: inspect: /proc belongs to another PID namespace; "
+			"enter the mount namespace too (nsenter -m)\n");
+		return 1;
+	}
 	if (proc_table_init(&t, 32768) != 0) {
 		perror("drainit inspect");
 		return 1;
@@ -181,10 +226,15 @@ int inspect_run(char **pids, int sig)
 			continue;
 		}
 		/* as PID 1, proc_scan_under lists everything else */
-		if (proc_scan_under(&t, pid) == 0)
-			for (size_t i = 0; i < t.len; i++)
-				if (t.v[i].pid != pid && t.v[i].pid != getpid())
-					show(t.v[i].pid, sig);
+		if (proc_scan_under(&t, pid) != 0) {
+			fprintf(stderr, "drainit: error: inspect: cannot list the processes under %d: %s\n",
+				(int)pid, strerror(errno));
+			rc = 1;
+			continue;
+		}
+		for (size_t i = 0; i < t.len; i++)
+			if (t.v[i].pid != pid && t.v[i].pid != getpid())
+				show(t.v[i].pid, sig);
 	}
 	proc_table_free(&t);
 	return rc;

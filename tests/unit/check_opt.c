@@ -1438,3 +1438,183 @@ Suite *opt_suite(void)
 	suite_add_tcase(s, tc);
 	return s;
 }
+
+/* ---- drainit inspect ---- */
+
+static int argv_len(char **v)
+{
+	int n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+START_TEST(test_inspect_pids)
+{
+	/* the result first: cfg.argv points into PARSE's array, which must
+	 * live on after the assertion */
+	enum opt_action act;
+
+	act = PARSE(no_env, "inspect", "1");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(argv_len(cfg.argv), 1);
+	ck_assert_str_eq(cfg.argv[0], "1");
+	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
+
+	act = PARSE(no_env, "inspect", "1", "23", "4194304");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(argv_len(cfg.argv), 3);
+	ck_assert_str_eq(cfg.argv[0], "1");
+	ck_assert_str_eq(cfg.argv[1], "23");
+	ck_assert_str_eq(cfg.argv[2], "4194304");
+
+	/* "--" before the pids */
+	act = PARSE(no_env, "inspect", "--", "5");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(argv_len(cfg.argv), 1);
+	ck_assert_str_eq(cfg.argv[0], "5");
+}
+END_TEST
+
+START_TEST(test_inspect_stop_signal)
+{
+	enum opt_action act;
+
+	act = PARSE(no_env, "inspect", "--stop-signal", "INT", "7");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(cfg.stop_signal, SIGINT);
+	ck_assert_int_eq(argv_len(cfg.argv), 1);
+	ck_assert_str_eq(cfg.argv[0], "7");
+	act = PARSE(no_env, "inspect", "--stop-signal=SIGQUIT", "7", "8");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(cfg.stop_signal, SIGQUIT);
+	ck_assert_int_eq(argv_len(cfg.argv), 2);
+	act = PARSE(no_env, "inspect", "--stop-signal", "RTMIN+2", "--", "7");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(cfg.stop_signal, SIGRTMIN + 2);
+	ck_assert_str_eq(cfg.argv[0], "7");
+	act = PARSE(no_env, "inspect", "--stop-signal", "9", "1");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(cfg.stop_signal, SIGKILL);
+
+	/* DRAINIT_STOP_SIGNAL counts; the flag beats it; empty is unset */
+	act = PARSE(ENV("DRAINIT_STOP_SIGNAL=HUP"), "inspect", "1");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(cfg.stop_signal, SIGHUP);
+	act = PARSE(ENV("DRAINIT_STOP_SIGNAL=HUP"), "inspect", "--stop-signal", "USR2", "1");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(cfg.stop_signal, SIGUSR2);
+	act = PARSE(ENV("DRAINIT_STOP_SIGNAL="), "inspect", "1");
+	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
+}
+END_TEST
+
+START_TEST(test_inspect_errors)
+{
+	static const char *const no_pid =
+		"inspect: no pid given: usage: drainit inspect [--stop-signal SIG] PID...";
+	assert_error(PARSE(no_env, "inspect"), no_pid);
+	assert_error(PARSE(no_env, "inspect", "--"), no_pid);
+	assert_error(PARSE(no_env, "inspect", "--stop-signal", "INT"), no_pid);
+	assert_error(PARSE(ENV("DRAINIT_STOP_SIGNAL=INT"), "inspect"), no_pid);
+
+	assert_error(PARSE(no_env, "inspect", "x"), "inspect: bad pid 'x'");
+	assert_error(PARSE(no_env, "inspect", "0"), "inspect: bad pid '0'");
+	assert_error(PARSE(no_env, "inspect", "--", "-3"), "inspect: bad pid '-3'");
+	assert_error(PARSE(no_env, "inspect", "1x"), "inspect: bad pid '1x'");
+	assert_error(PARSE(no_env, "inspect", ""), "inspect: bad pid ''");
+	assert_error(PARSE(no_env, "inspect", "+1"), "inspect: bad pid '+1'");
+	assert_error(PARSE(no_env, "inspect", " 1"), "inspect: bad pid ' 1'");
+	assert_error(PARSE(no_env, "inspect", "4194305"), "inspect: bad pid '4194305'");
+	assert_error(PARSE(no_env, "inspect", "99999999999999999999"), "inspect: bad pid '99999999999999999999'");
+	/* any bad one among good ones; the first bad one is named */
+	assert_error(PARSE(no_env, "inspect", "1", "2", "y", "z"), "inspect: bad pid 'y'");
+	/* options end at the first pid */
+	assert_error(PARSE(no_env, "inspect", "1", "--stop-signal", "INT"), "inspect: bad pid '--stop-signal'");
+	/* a negative number reads as an option */
+	assert_error(PARSE(no_env, "inspect", "-3"), "unknown option '-3'");
+
+	/* only --stop-signal and --help */
+	assert_error(PARSE(no_env, "inspect", "--ready-file", "/r", "1"), "unknown option '--ready-file'");
+	assert_error(PARSE(no_env, "inspect", "--drain-timeout=5s", "1"), "unknown option '--drain-timeout'");
+	assert_error(PARSE(no_env, "inspect", "--single-child", "1"), "unknown option '--single-child'");
+	assert_error(PARSE(no_env, "inspect", "--version"), "unknown option '--version'");
+	assert_error(PARSE(no_env, "inspect", "-v", "1"), "unknown option '-v'");
+	assert_error(PARSE(no_env, "inspect", "-l"), "unknown option '-l'");
+	assert_error(PARSE(no_env, "inspect", "-p", "TERM", "1"), "unknown option '-p'");
+	assert_error(PARSE(no_env, "inspect", "--bogus", "1"), "unknown option '--bogus'");
+
+	assert_error(PARSE(no_env, "inspect", "--stop-signal"), "option '--stop-signal' needs a value");
+	assert_error(PARSE(no_env, "inspect", "--stop-signal", "BOGUS", "1"),
+		     "--stop-signal: bad signal 'BOGUS': unknown name");
+	assert_error(PARSE(no_env, "inspect", "--stop-signal=0", "1"),
+		     "--stop-signal: bad signal '0': not a signal number (1-64)");
+	assert_error(PARSE(ENV("DRAINIT_STOP_SIGNAL=BOGUS"), "inspect", "1"),
+		     "DRAINIT_STOP_SIGNAL: bad signal 'BOGUS': unknown name");
+}
+END_TEST
+
+START_TEST(test_inspect_help)
+{
+	ck_assert_int_eq(PARSE(no_env, "inspect", "--help"), OPT_INSPECT_HELP);
+	ck_assert_int_eq(PARSE(no_env, "inspect", "-h"), OPT_INSPECT_HELP);
+	ck_assert_int_eq(PARSE(no_env, "inspect", "--stop-signal", "INT", "--help"), OPT_INSPECT_HELP);
+	/* also with a bad variable, as --help always answers */
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_STOP_SIGNAL=BOGUS"), "inspect", "--help"), OPT_INSPECT_HELP);
+	/* after a pid it is not an option */
+	assert_error(PARSE(no_env, "inspect", "1", "--help"), "inspect: bad pid '--help'");
+	/* the general help and probe's are not inspect's */
+	ck_assert_int_eq(PARSE(no_env, "--help"), OPT_HELP);
+	ck_assert_int_eq(PARSE(no_env, "probe", "--help"), OPT_PROBE_HELP);
+}
+END_TEST
+
+START_TEST(test_inspect_first_place_only)
+{
+	enum opt_action act;
+
+	/* "inspect" is a subcommand only in first place: else the command */
+	act = PARSE(no_env, "-v", "inspect", "1");
+	assert_run(act);
+	ck_assert_str_eq(cfg.argv[0], "inspect");
+	ck_assert_str_eq(cfg.argv[1], "1");
+	act = PARSE(no_env, "--stop-signal", "INT", "inspect", "1");
+	assert_run(act);
+	ck_assert_str_eq(cfg.argv[0], "inspect");
+	ck_assert_int_eq(cfg.stop_signal, SIGINT);
+	act = PARSE(no_env, "--", "inspect", "1");
+	assert_run(act);
+	ck_assert_str_eq(cfg.argv[0], "inspect");
+	/* and a probe is not an inspect */
+	assert_error(PARSE(no_env, "probe", "--stop-signal", "INT"), "unknown option '--stop-signal'");
+}
+END_TEST
+
+START_TEST(test_inspect_help_texts)
+{
+	char *t = capture(opt_inspect_help);
+	ck_assert_msg(strncmp(t, "usage: drainit inspect [--stop-signal SIG] PID...\n", 50) == 0,
+		      "inspect help starts: %s", t);
+	ck_assert_ptr_nonnull(strstr(t, "DRAINIT_STOP_SIGNAL"));
+	ck_assert_ptr_nonnull(strstr(t, "64"));
+	free(t);
+	t = capture(opt_help);
+	ck_assert_ptr_nonnull(strstr(t, "drainit inspect [--stop-signal SIG] PID...\n"));
+	free(t);
+}
+END_TEST
+
+Suite *opt_inspect_suite(void)
+{
+	Suite *s = suite_create("opt inspect");
+	TCase *tc = tcase_create("inspect");
+	tcase_add_test(tc, test_inspect_pids);
+	tcase_add_test(tc, test_inspect_stop_signal);
+	tcase_add_test(tc, test_inspect_errors);
+	tcase_add_test(tc, test_inspect_help);
+	tcase_add_test(tc, test_inspect_first_place_only);
+	tcase_add_test(tc, test_inspect_help_texts);
+	suite_add_tcase(s, tc);
+	return s;
+}

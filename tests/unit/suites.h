@@ -17,5 +17,7 @@ Suite *probe_suite(void);
 Suite *cond_suite(void);
 Suite *caps_suite(void);
 Suite *user_suite(void);
+Suite *inspect_suite(void);
+Suite *opt_inspect_suite(void);
 
 #endif
