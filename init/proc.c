@@ -105,6 +105,18 @@ static int live(const struct proc_entry *e)
 	return e->state != 'Z' && e->state != 'X';
 }
 
+bool proc_gets_stop(const struct proc_entry *e, pid_t self, pid_t app, bool single_child,
+		    bool app_exited, pid_t check)
+{
+	if ((check != 0 && e->pgid == check) || !proc_stoppable(e, self, 0))
+		return false;
+	if (app_exited)
+		return true;
+	if (single_child)
+		return e->pid == app;
+	return e->pgid == app || proc_stoppable(e, self, app);
+}
+
 bool proc_stoppable(const struct proc_entry *e, pid_t self, pid_t skip)
 {
 	if (skip != 0 && e->pgid == skip)

@@ -45,6 +45,13 @@ int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root);
  * namespace (docker exec, an exec probe), whose parent pid reads 0. Pure. */
 bool proc_stoppable(const struct proc_entry *e, pid_t self, pid_t skip);
 
+/* Whether a listed process gets the stop signal, as send_stop sends it:
+ * the app's process group (with single_child the app alone) and each
+ * stoppable process outside it; once the app has exited, every stoppable
+ * process. Never a readiness check's process group (check, 0: none). Pure. */
+bool proc_gets_stop(const struct proc_entry *e, pid_t self, pid_t app, bool single_child,
+		    bool app_exited, pid_t check);
+
 /* The command name of pid ("?" when gone); works on zombies too. */
 const char *proc_comm(pid_t pid, char *buf, size_t len);
 

@@ -240,10 +240,7 @@ static void report_stop(struct state *s)
 		return; /* signal_all says why */
 	for (size_t i = 0; i < s->procs.len; i++) {
 		const struct proc_entry *e = &s->procs.v[i];
-		bool gets = s->app_exited || (s->cfg->single_child ? e->pid == s->app : e->pgid == s->app);
-		if (!s->app_exited && !s->cfg->single_child && e->pgid != s->app)
-			gets = proc_stoppable(e, s->self, s->app);
-		if (!gets || (check && e->pgid == check) || !proc_stoppable(e, s->self, 0))
+		if (!proc_gets_stop(e, s->self, s->app, s->cfg->single_child, s->app_exited, check))
 			continue;
 		struct sigstate st;
 		if (inspect_read(e->pid, &st) != 0)
@@ -585,24 +582,7 @@ static bool already(const struct user *u)
 {
 	gid_t g[USER_GROUPS_MAX + 1];
 	int n = getgroups(USER_GROUPS_MAX + 1, g);
-	if (u->uid != geteuid() || u->gid != getegid() || n < 0)
-		return false;
-	for (size_t i = 0; i < u->ngroups; i++) {
-		bool found = false;
-		for (int k = 0; k < n && !found; k++)
-			found = g[k] == u->groups[i];
-		/* the primary group need not be listed among the supplementary ones */
-		if (!found && u->groups[i] != u->gid)
-			return false;
-	}
-	for (int k = 0; k < n; k++) {
-		bool found = false;
-		for (size_t i = 0; i < u->ngroups && !found; i++)
-			found = g[k] == u->groups[i];
-		if (!found)
-			return false;
-	}
-	return true;
+	return n >= 0 && user_same(u, geteuid(), getegid(), g, (size_t)n);
 }
 
 /* --user, --caps, --no-new-privs into s->privs, before anything starts:

@@ -164,6 +164,27 @@ int user_resolve(const char *spec, const char *passwd, const char *group, struct
 	return 0;
 }
 
+static bool member(gid_t x, const gid_t *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (g[i] == x)
+			return true;
+	return false;
+}
+
+bool user_same(const struct user *u, uid_t uid, gid_t gid, const gid_t *g, size_t n)
+{
+	if (u->uid != uid || u->gid != gid)
+		return false;
+	for (size_t i = 0; i < u->ngroups; i++)
+		if (u->groups[i] != u->gid && !member(u->groups[i], g, n))
+			return false;
+	for (size_t k = 0; k < n; k++)
+		if (!member(g[k], u->groups, u->ngroups))
+			return false;
+	return true;
+}
+
 /* Reads a whole small file; NULL when it does not exist. */
 static char *slurp(const char *path, char *err, size_t errlen, bool *bad)
 {

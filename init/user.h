@@ -29,6 +29,11 @@ struct user {
 int user_resolve(const char *spec, const char *passwd, const char *group, struct user *u,
 		 char *err, size_t errlen);
 
+/* Whether a process with uid, gid and supplementary groups g[0..n) already
+ * is u (the primary group may or may not be among the supplementary ones):
+ * then --user has nothing to change. Pure. */
+bool user_same(const struct user *u, uid_t uid, gid_t gid, const gid_t *g, size_t n);
+
 /* The same, reading the files. */
 int user_lookup(const char *spec, struct user *u, char *err, size_t errlen);
 

@@ -290,6 +290,36 @@ START_TEST(test_stoppable)
 }
 END_TEST
 
+START_TEST(test_gets_stop)
+{
+	/* app 7 in group 7; a child in its group, a setsid daemon, a process
+	 * entered from outside, an exec check in group 30 */
+	struct proc_entry app = { .pid = 7, .ppid = 1, .pgid = 7, .state = 'S' },
+			  child = { .pid = 12, .ppid = 7, .pgid = 7, .state = 'S' },
+			  daemon = { .pid = 13, .ppid = 1, .pgid = 13, .state = 'S' },
+			  entered = { .pid = 20, .ppid = 0, .pgid = 20, .state = 'S' },
+			  check = { .pid = 30, .ppid = 1, .pgid = 30, .state = 'S' };
+	/* the group and what left it; never the check, never a visitor */
+	ck_assert(proc_gets_stop(&app, 1, 7, false, false, 30));
+	ck_assert(proc_gets_stop(&child, 1, 7, false, false, 30));
+	ck_assert(proc_gets_stop(&daemon, 1, 7, false, false, 30));
+	ck_assert(!proc_gets_stop(&check, 1, 7, false, false, 30));
+	ck_assert(!proc_gets_stop(&entered, 1, 7, false, false, 30));
+	/* --single-child: the app alone */
+	ck_assert(proc_gets_stop(&app, 1, 7, true, false, 0));
+	ck_assert(!proc_gets_stop(&child, 1, 7, true, false, 0));
+	ck_assert(!proc_gets_stop(&daemon, 1, 7, true, false, 0));
+	/* the app has exited: everything left that is ours */
+	ck_assert(proc_gets_stop(&child, 1, 7, true, true, 0));
+	ck_assert(proc_gets_stop(&daemon, 1, 7, false, true, 0));
+	ck_assert(!proc_gets_stop(&entered, 1, 7, false, true, 0));
+	ck_assert(!proc_gets_stop(&check, 1, 7, false, true, 30));
+	ck_assert(proc_gets_stop(&check, 1, 7, false, true, 0));
+	/* not PID 1: parent pid 0 is not a visitor */
+	ck_assert(proc_gets_stop(&entered, 500, 7, false, false, 0));
+}
+END_TEST
+
 START_TEST(test_table_init_free)
 {
 	struct proc_table t;
@@ -575,6 +605,7 @@ Suite *proc_suite(void)
 	tcase_add_test(tc, test_adopt_room_only_for_descendants);
 	tcase_add_test(tc, test_adopt_skips_zombies);
 	tcase_add_test(tc, test_stoppable);
+	tcase_add_test(tc, test_gets_stop);
 	tcase_add_test(tc, test_table_init_free);
 	suite_add_tcase(s, tc);
 

@@ -539,11 +539,30 @@ START_TEST(test_lookup_real_files)
 }
 END_TEST
 
+START_TEST(test_same)
+{
+	struct user me = { .uid = 10, .gid = 20, .groups = { 20, 30, 40 }, .ngroups = 3 };
+	gid_t with_primary[] = { 20, 30, 40 }, without_primary[] = { 40, 30 };
+	gid_t fewer[] = { 30 }, more[] = { 20, 30, 40, 50 };
+	ck_assert(user_same(&me, 10, 20, with_primary, 3));
+	ck_assert(user_same(&me, 10, 20, without_primary, 2)); /* the primary need not be listed */
+	ck_assert(!user_same(&me, 10, 20, fewer, 1));
+	ck_assert(!user_same(&me, 10, 20, more, 4));
+	ck_assert(!user_same(&me, 11, 20, with_primary, 3));
+	ck_assert(!user_same(&me, 10, 21, with_primary, 3));
+	/* a uid without an entry: gid 0, no supplementary groups */
+	struct user bare = { .uid = 4242, .gid = 0, .groups = { 0 }, .ngroups = 1 };
+	ck_assert(user_same(&bare, 4242, 0, NULL, 0));
+	ck_assert(!user_same(&bare, 4242, 0, more, 1));
+}
+END_TEST
+
 Suite *user_suite(void)
 {
 	Suite *s = suite_create("user");
 	TCase *tc = tcase_create("users");
 	tcase_add_test(tc, test_name);
+	tcase_add_test(tc, test_same);
 	tcase_add_test(tc, test_name_primary_also_member);
 	tcase_add_test(tc, test_name_no_member_groups);
 	tcase_add_test(tc, test_uid_in_passwd);
