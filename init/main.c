@@ -1,9 +1,11 @@
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "inspect.h"
 #include "log.h"
 #include "opt.h"
+#include "plancmd.h"
 #include "probe.h"
 #include "supervise.h"
 
@@ -37,6 +39,9 @@ int main(int argc, char **argv)
 	struct log log;
 	char err[512];
 
+	/* plan shares no option with the others: its own parser */
+	if (argc > 1 && strcmp(argv[1], "plan") == 0)
+		return plancmd_run(argc - 1, argv + 1);
 	switch (opt_parse(argc, argv, environ, &cfg, err, sizeof err)) {
 	case OPT_ERROR:
 		fprintf(stderr, "drainit: error: %s (see drainit --help)\n", err);

@@ -489,6 +489,7 @@ void opt_help(FILE *out)
 "usage: drainit [OPTIONS] [--] COMMAND [ARG...]\n"
 "       drainit probe [--ready-file PATH]\n"
 "       drainit inspect [--stop-signal SIG] PID...\n"
+"       drainit plan --longest-request DUR --lb-lag DUR [OPTIONS] (see plan --help)\n"
 "\n"
 "Runs COMMAND as a container init: forwards signals, reaps zombies, and on\n"
 "SIGTERM withdraws readiness, keeps serving for the pre-stop delay, sends the\n"

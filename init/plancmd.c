@@ -1,0 +1,366 @@
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dur.h"
+#include "opt.h"
+#include "plancmd.h"
+
+/* Where the snippet puts things: as in Dockerfile.example and
+ * docs/kubernetes.yaml. */
+#define SNIPPET_DRAINIT "/usr/local/bin/drainit"
+#define SNIPPET_READY_FILE "/run/drainit/ready"
+
+#define WHY_MAX 12
+#define WHY_LEN 256
+
+enum flag {
+	F_LONGEST, F_SHUTDOWN, F_PROBE_PERIOD, F_PROBE_TIMEOUT, F_PROBE_FAILURES,
+	F_LB_INTERVAL, F_LB_FAILURES, F_LB_LAG, F_MARGIN, F_FORMAT, F_HELP,
+};
+
+static const struct {
+	enum flag id;
+	const char *name;
+} flags[] = {
+	{ F_LONGEST, "longest-request" },
+	{ F_SHUTDOWN, "app-shutdown" },
+	{ F_PROBE_PERIOD, "probe-period" },
+	{ F_PROBE_TIMEOUT, "probe-timeout" },
+	{ F_PROBE_FAILURES, "probe-failures" },
+	{ F_LB_INTERVAL, "lb-interval" },
+	{ F_LB_FAILURES, "lb-failures" },
+	{ F_LB_LAG, "lb-lag" },
+	{ F_MARGIN, "margin" },
+	{ F_FORMAT, "format" },
+	{ F_HELP, "help" },
+};
+
+static int parse_count(const char *s, long *out)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return -1;
+	long v = strtol(s, &end, 10);
+	if (*end != '\0' || v < 1 || v > PLAN_FAILURES_MAX)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int apply(enum flag id, const char *val, struct plan_input *in,
+		 enum plan_format *fmt, char *err, size_t errlen)
+{
+	int64_t *dur = id == F_LONGEST ? &in->longest_ms
+		     : id == F_SHUTDOWN ? &in->shutdown_ms
+		     : id == F_PROBE_PERIOD ? &in->probe_period_ms
+		     : id == F_PROBE_TIMEOUT ? &in->probe_timeout_ms
+		     : id == F_LB_INTERVAL ? &in->lb_interval_ms
+		     : id == F_LB_LAG ? &in->lb_lag_ms
+		     : id == F_MARGIN ? &in->margin_ms : NULL;
+	long *count = id == F_PROBE_FAILURES ? &in->probe_failures
+		    : id == F_LB_FAILURES ? &in->lb_failures : NULL;
+
+	if (dur)
+		return dur_parse(val, dur, err, errlen);
+	if (count) {
+		if (parse_count(val, count) == 0)
+			return 0;
+		snprintf(err, errlen, "bad count '%s': expected 1 to %d", val, PLAN_FAILURES_MAX);
+		return -1;
+	}
+	if (strcmp(val, "text") == 0)
+		*fmt = PLAN_TEXT;
+	else if (strcmp(val, "yaml") == 0)
+		*fmt = PLAN_YAML;
+	else if (strcmp(val, "json") == 0)
+		*fmt = PLAN_JSON;
+	else {
+		snprintf(err, errlen, "unknown format '%s' (text, yaml or json)", val);
+		return -1;
+	}
+	return 0;
+}
+
+enum plan_parsed plancmd_parse(int argc, char **argv, struct plan_input *in,
+			       enum plan_format *fmt, char *err, size_t errlen)
+{
+	char why[200];
+
+	plan_input_init(in);
+	*fmt = PLAN_TEXT;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0)
+			return PLAN_HELP;
+		if (strncmp(a, "--", 2) != 0) {
+			snprintf(err, errlen, "plan: unexpected argument '%s'", a);
+			return PLAN_BAD;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		size_t k = 0;
+		while (k < sizeof flags / sizeof flags[0]
+		       && (strlen(flags[k].name) != len || strncmp(flags[k].name, name, len) != 0))
+			k++;
+		if (k == sizeof flags / sizeof flags[0]) {
+			snprintf(err, errlen, "plan: unknown option '%.*s'", (int)(len + 2), a);
+			return PLAN_BAD;
+		}
+		if (flags[k].id == F_HELP) {
+			if (eq) {
+				snprintf(err, errlen, "plan: option '--help' takes no value");
+				return PLAN_BAD;
+			}
+			return PLAN_HELP;
+		}
+		const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+		if (!val) {
+			snprintf(err, errlen, "plan: option '--%s' needs a value", flags[k].name);
+			return PLAN_BAD;
+		}
+		if (apply(flags[k].id, val, in, fmt, why, sizeof why) != 0) {
+			snprintf(err, errlen, "plan: --%s: %s", flags[k].name, why);
+			return PLAN_BAD;
+		}
+	}
+	return PLAN_GO;
+}
+
+/* A duration as the plan prints it: "51s", "1.5s", "500ms", "2m". */
+static const char *d(char buf[32], int64_t ms)
+{
+	dur_format(ms, buf, 32);
+	return buf;
+}
+
+/* The arithmetic in words, one line each; a line starting with two spaces
+ * continues the one before. Returns the number of lines. */
+static int why(const struct plan_input *in, const struct plan *p, char out[WHY_MAX][WHY_LEN])
+{
+	char a[32], b[32], c[32], e[32], f[32];
+	int n = 0;
+
+	snprintf(out[n++], WHY_LEN, "Kubernetes' readiness probe (every %s, %ld failure%s, %s timeout) takes the pod out",
+		 d(a, in->probe_period_ms), in->probe_failures, in->probe_failures == 1 ? "" : "s",
+		 d(b, in->probe_timeout_ms));
+	snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM: at worst %ld x %s + %s (a deleted pod: at once)",
+		 d(a, p->k8s_first_ms), d(b, p->k8s_last_ms), in->probe_failures,
+		 d(c, in->probe_period_ms), d(e, in->probe_timeout_ms));
+	if (p->lb_last_ms >= 0) {
+		snprintf(out[n++], WHY_LEN, "The load balancer's health check (every %s, %ld failure%s) marks it unhealthy",
+			 d(a, in->lb_interval_ms), in->lb_failures, in->lb_failures == 1 ? "" : "s");
+		snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM: at worst %ld x %s",
+			 d(a, p->lb_first_ms), d(b, p->lb_last_ms), in->lb_failures, d(c, in->lb_interval_ms));
+		if (p->window_ms > 0) {
+			snprintf(out[n++], WHY_LEN, "Out of phase, the load balancer still routes for up to %s after Kubernetes",
+				 d(a, p->window_ms));
+			snprintf(out[n++], WHY_LEN, "  took the pod out (%s - %s): lost, for an app that stops when Kubernetes lets go",
+				 d(a, p->lb_last_ms), d(b, p->k8s_first_ms));
+		} else {
+			snprintf(out[n++], WHY_LEN, "The load balancer always concludes before Kubernetes can: no out-of-phase window");
+		}
+	}
+	if (p->lag_last_ms >= 0)
+		snprintf(out[n++], WHY_LEN, "The load balancer lets go %s after Kubernetes: by %s + %s = %s",
+			 d(a, in->lb_lag_ms), d(b, p->k8s_last_ms), d(c, in->lb_lag_ms), d(e, p->lag_last_ms));
+
+	int64_t sum = p->last_ms + in->margin_ms;
+	snprintf(out[n++], WHY_LEN, "pre-stop delay = the last of these, %s, + margin %s = %s%s%s",
+		 d(a, p->last_ms), d(b, in->margin_ms), d(c, sum),
+		 sum != p->delay_ms ? ", rounded up to " : "", sum != p->delay_ms ? d(e, p->delay_ms) : "");
+	sum = in->longest_ms + in->shutdown_ms + in->margin_ms;
+	snprintf(out[n++], WHY_LEN, "drain timeout  = longest request %s + app shutdown %s + margin %s = %s%s%s",
+		 d(a, in->longest_ms), d(b, in->shutdown_ms), d(c, in->margin_ms), d(e, sum),
+		 sum != p->drain_ms ? ", rounded up to " : "", sum != p->drain_ms ? d(f, p->drain_ms) : "");
+	snprintf(out[n++], WHY_LEN, "grace period   = %llds + %llds + %llds for drainit to kill, log and exit = %llds",
+		 (long long)(p->delay_ms / 1000), (long long)(p->drain_ms / 1000),
+		 (long long)(PLAN_MARGIN_MS / 1000), (long long)p->grace_s);
+	return n;
+}
+
+/* The part of a pod template's spec that carries the plan. */
+static void snippet(FILE *out, const char *indent, const struct plan_input *in, const struct plan *p)
+{
+	fprintf(out,
+		"%sterminationGracePeriodSeconds: %lld\n"
+		"%scontainers:\n"
+		"%s  - name: app\n"
+		"%s    env:\n"
+		"%s      - name: DRAINIT_READY_FILE\n"
+		"%s        value: " SNIPPET_READY_FILE "\n"
+		"%s      - name: DRAINIT_PRE_STOP_DELAY\n"
+		"%s        value: %llds\n"
+		"%s      - name: DRAINIT_DRAIN_TIMEOUT\n"
+		"%s        value: %llds\n"
+		"%s      - name: DRAINIT_GRACE_PERIOD\n"
+		"%s        value: %llds\n"
+		"%s    readinessProbe:\n"
+		"%s      exec:\n"
+		"%s        command: [\"" SNIPPET_DRAINIT "\", \"probe\"]\n"
+		"%s      periodSeconds: %lld\n"
+		"%s      timeoutSeconds: %lld\n"
+		"%s      failureThreshold: %ld\n",
+		indent, (long long)p->grace_s, indent, indent, indent, indent, indent,
+		indent, indent, (long long)(p->delay_ms / 1000),
+		indent, indent, (long long)(p->drain_ms / 1000),
+		indent, indent, (long long)p->grace_s,
+		indent, indent, indent,
+		indent, (long long)(in->probe_period_ms / 1000),
+		indent, (long long)(in->probe_timeout_ms / 1000),
+		indent, in->probe_failures);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void json_ms(FILE *out, const char *key, int64_t ms, bool given, bool last)
+{
+	if (given)
+		fprintf(out, "    \"%s\": %lld%s\n", key, (long long)ms, last ? "" : ",");
+	else
+		fprintf(out, "    \"%s\": null%s\n", key, last ? "" : ",");
+}
+
+static void print_json(FILE *out, const struct plan_input *in, const struct plan *p,
+		       char lines[WHY_MAX][WHY_LEN], int n)
+{
+	bool lb = p->lb_last_ms >= 0;
+
+	fprintf(out, "{\n");
+	fprintf(out, "  \"pre_stop_delay\": \"%llds\",\n", (long long)(p->delay_ms / 1000));
+	fprintf(out, "  \"drain_timeout\": \"%llds\",\n", (long long)(p->drain_ms / 1000));
+	fprintf(out, "  \"termination_grace_period_seconds\": %lld,\n", (long long)p->grace_s);
+	fprintf(out, "  \"pre_stop_delay_ms\": %lld,\n", (long long)p->delay_ms);
+	fprintf(out, "  \"drain_timeout_ms\": %lld,\n", (long long)p->drain_ms);
+	fprintf(out, "  \"kubernetes_out_ms\": [%lld, %lld],\n",
+		(long long)p->k8s_first_ms, (long long)p->k8s_last_ms);
+	if (lb)
+		fprintf(out, "  \"load_balancer_out_ms\": [%lld, %lld],\n",
+			(long long)p->lb_first_ms, (long long)p->lb_last_ms);
+	else
+		fprintf(out, "  \"load_balancer_out_ms\": null,\n");
+	if (lb)
+		fprintf(out, "  \"out_of_phase_ms\": %lld,\n", (long long)p->window_ms);
+	else
+		fprintf(out, "  \"out_of_phase_ms\": null,\n");
+	if (p->lag_last_ms >= 0)
+		fprintf(out, "  \"lag_out_ms\": %lld,\n", (long long)p->lag_last_ms);
+	else
+		fprintf(out, "  \"lag_out_ms\": null,\n");
+	fprintf(out, "  \"last_out_ms\": %lld,\n", (long long)p->last_ms);
+	fprintf(out, "  \"input\": {\n");
+	json_ms(out, "probe_period_ms", in->probe_period_ms, true, false);
+	json_ms(out, "probe_timeout_ms", in->probe_timeout_ms, true, false);
+	json_ms(out, "probe_failures", in->probe_failures, true, false);
+	json_ms(out, "lb_interval_ms", in->lb_interval_ms, lb, false);
+	json_ms(out, "lb_failures", in->lb_failures, lb, false);
+	json_ms(out, "lb_lag_ms", in->lb_lag_ms, in->lb_lag_ms >= 0, false);
+	json_ms(out, "longest_request_ms", in->longest_ms, true, false);
+	json_ms(out, "app_shutdown_ms", in->shutdown_ms, true, false);
+	json_ms(out, "margin_ms", in->margin_ms, true, true);
+	fprintf(out, "  },\n");
+	fprintf(out, "  \"why\": [\n");
+	for (int i = 0; i < n; i++) {
+		fprintf(out, "    ");
+		json_string(out, lines[i]);
+		fprintf(out, "%s\n", i + 1 < n ? "," : "");
+	}
+	fprintf(out, "  ]\n}\n");
+}
+
+void plancmd_print(FILE *out, const struct plan_input *in, const struct plan *p,
+		   enum plan_format fmt)
+{
+	char lines[WHY_MAX][WHY_LEN];
+	int n = why(in, p, lines);
+
+	switch (fmt) {
+	case PLAN_TEXT:
+		fprintf(out, "pre-stop delay                 %llds\n", (long long)(p->delay_ms / 1000));
+		fprintf(out, "drain timeout                  %llds\n", (long long)(p->drain_ms / 1000));
+		fprintf(out, "terminationGracePeriodSeconds  %lld\n", (long long)p->grace_s);
+		fprintf(out, "\nWhy, counting from the SIGTERM at which drainit withdraws readiness:\n");
+		for (int i = 0; i < n; i++)
+			fprintf(out, "  %s\n", lines[i]);
+		fprintf(out, "\nKubernetes, in the pod template's spec (" SNIPPET_READY_FILE
+			" on an emptyDir, as in docs/kubernetes.yaml):\n\n");
+		snippet(out, "  ", in, p);
+		break;
+	case PLAN_YAML:
+		fprintf(out, "# drainit plan: pre-stop delay %llds, drain timeout %llds, grace period %llds\n",
+			(long long)(p->delay_ms / 1000), (long long)(p->drain_ms / 1000), (long long)p->grace_s);
+		for (int i = 0; i < n; i++)
+			fprintf(out, "#   %s\n", lines[i]);
+		fprintf(out, "# For the pod template's spec; " SNIPPET_READY_FILE
+			" wants an emptyDir (docs/kubernetes.yaml).\n");
+		snippet(out, "", in, p);
+		break;
+	case PLAN_JSON:
+		print_json(out, in, p, lines, n);
+		break;
+	}
+}
+
+void plancmd_help(FILE *out)
+{
+	fputs(
+"usage: drainit plan --longest-request DUR (--lb-lag DUR | --lb-interval DUR\n"
+"                    --lb-failures N) [OPTIONS]\n"
+"\n"
+"Computes the pre-stop delay, the drain timeout and terminationGracePeriodSeconds\n"
+"from what you know, explains the arithmetic, and prints a Kubernetes snippet.\n"
+"\n"
+"  --longest-request DUR  the slowest request: the maximum latency, not the\n"
+"                         average (required)\n"
+"  --app-shutdown DUR     the app's own shutdown after its last request (0)\n"
+"  --probe-period DUR     readinessProbe periodSeconds (10s)\n"
+"  --probe-failures N     readinessProbe failureThreshold (3)\n"
+"  --probe-timeout DUR    readinessProbe timeoutSeconds (1s)\n"
+"  --lb-interval DUR      the load balancer's health-check interval\n"
+"  --lb-failures N        ... and its unhealthy threshold\n"
+"  --lb-lag DUR           measured: how long the load balancer keeps routing\n"
+"                         after the pod left the endpoints (0 if nothing does)\n"
+"  --margin DUR           added to the delay and to the drain (5s)\n"
+"  --format FMT           text, yaml (the snippet, explained in comments) or json\n"
+"  -h, --help             show this help\n"
+"\n"
+"pre-stop delay = the latest of: probe failures x period + timeout; the load\n"
+"balancer's failures x interval; probe + lag. Then + margin.\n"
+"drain timeout = longest request + app shutdown + margin.\n"
+"grace period = delay + drain + 2s for drainit itself. Whole seconds, rounded up.\n"
+"Exit status 0; 64 on missing or inconsistent input. See drainit(8).\n", out);
+}
+
+int plancmd_run(int argc, char **argv)
+{
+	struct plan_input in;
+	struct plan p;
+	enum plan_format fmt;
+	char err[300];
+
+	switch (plancmd_parse(argc, argv, &in, &fmt, err, sizeof err)) {
+	case PLAN_HELP:
+		plancmd_help(stdout);
+		return 0;
+	case PLAN_BAD:
+		fprintf(stderr, "drainit: error: %s (see drainit plan --help)\n", err);
+		return EXIT_USAGE;
+	case PLAN_GO:
+		break;
+	}
+	if (plan_compute(&in, &p, err, sizeof err) != 0) {
+		fprintf(stderr, "drainit: error: plan: %s (see drainit plan --help)\n", err);
+		return EXIT_USAGE;
+	}
+	plancmd_print(stdout, &in, &p, fmt);
+	return fflush(stdout) == 0 ? 0 : EXIT_OSERR;
+}
