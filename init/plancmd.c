@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,10 @@ enum plan_parsed plancmd_parse(int argc, char **argv, struct plan_input *in,
 		const char *a = argv[i];
 		if (strcmp(a, "-h") == 0)
 			return PLAN_HELP;
+		if (a[0] == '-' && a[1] != '-') {
+			snprintf(err, errlen, "plan: unknown option '%s'", a);
+			return PLAN_BAD;
+		}
 		if (strncmp(a, "--", 2) != 0) {
 			snprintf(err, errlen, "plan: unexpected argument '%s'", a);
 			return PLAN_BAD;
@@ -134,6 +139,13 @@ static const char *d(char buf[32], int64_t ms)
 	return buf;
 }
 
+/* A whole number of seconds, as the plan's results are: "60s", not "1m". */
+static const char *secs(char buf[32], int64_t ms)
+{
+	snprintf(buf, 32, "%llds", (long long)(ms / 1000));
+	return buf;
+}
+
 /* The arithmetic in words, one line each; a line starting with two spaces
  * continues the one before. Returns the number of lines. */
 static int why(const struct plan_input *in, const struct plan *p, char out[WHY_MAX][WHY_LEN])
@@ -144,7 +156,7 @@ static int why(const struct plan_input *in, const struct plan *p, char out[WHY_M
 	snprintf(out[n++], WHY_LEN, "Kubernetes' readiness probe (every %s, %ld failure%s, %s timeout) takes the pod out",
 		 d(a, in->probe_period_ms), in->probe_failures, in->probe_failures == 1 ? "" : "s",
 		 d(b, in->probe_timeout_ms));
-	snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM: at worst %ld x %s + %s (a deleted pod: at once)",
+	snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM (0s if the pod is deleted): at worst %ld x %s + %s",
 		 d(a, p->k8s_first_ms), d(b, p->k8s_last_ms), in->probe_failures,
 		 d(c, in->probe_period_ms), d(e, in->probe_timeout_ms));
 	if (p->lb_last_ms >= 0) {
@@ -155,10 +167,10 @@ static int why(const struct plan_input *in, const struct plan *p, char out[WHY_M
 		if (p->window_ms > 0) {
 			snprintf(out[n++], WHY_LEN, "Out of phase, the load balancer still routes for up to %s after Kubernetes",
 				 d(a, p->window_ms));
-			snprintf(out[n++], WHY_LEN, "  took the pod out (%s - %s): lost, for an app that stops when Kubernetes lets go",
+			snprintf(out[n++], WHY_LEN, "  took the pod out (%s - %s): an app that stops then loses those requests",
 				 d(a, p->lb_last_ms), d(b, p->k8s_first_ms));
 		} else {
-			snprintf(out[n++], WHY_LEN, "The load balancer always concludes before Kubernetes can: no out-of-phase window");
+			snprintf(out[n++], WHY_LEN, "The load balancer concludes no later than Kubernetes can: no out-of-phase window");
 		}
 	}
 	if (p->lag_last_ms >= 0)
@@ -168,11 +180,22 @@ static int why(const struct plan_input *in, const struct plan *p, char out[WHY_M
 	int64_t sum = p->last_ms + in->margin_ms;
 	snprintf(out[n++], WHY_LEN, "pre-stop delay = the last of these, %s, + margin %s = %s%s%s",
 		 d(a, p->last_ms), d(b, in->margin_ms), d(c, sum),
-		 sum != p->delay_ms ? ", rounded up to " : "", sum != p->delay_ms ? d(e, p->delay_ms) : "");
+		 sum != p->delay_ms ? ", rounded up to " : "", sum != p->delay_ms ? secs(e, p->delay_ms) : "");
+	/* The probe's bound is the one a user controls most cheaply: say what a
+	 * fast one would give when that saves 5 s or more. */
+	int64_t fast = 2000 + in->probe_timeout_ms, fast_last = fast;
+	if (p->lb_last_ms > fast_last)
+		fast_last = p->lb_last_ms;
+	if (in->lb_lag_ms >= 0 && fast + in->lb_lag_ms > fast_last)
+		fast_last = fast + in->lb_lag_ms;
+	int64_t fast_delay = (fast_last + in->margin_ms + 999) / 1000 * 1000;
+	if (p->delay_ms - fast_delay >= 5000)
+		snprintf(out[n++], WHY_LEN, "  with periodSeconds 2 and failureThreshold 1 (drainit probe is cheap) "
+			 "it would be %llds", (long long)(fast_delay / 1000));
 	sum = in->longest_ms + in->shutdown_ms + in->margin_ms;
 	snprintf(out[n++], WHY_LEN, "drain timeout  = longest request %s + app shutdown %s + margin %s = %s%s%s",
 		 d(a, in->longest_ms), d(b, in->shutdown_ms), d(c, in->margin_ms), d(e, sum),
-		 sum != p->drain_ms ? ", rounded up to " : "", sum != p->drain_ms ? d(f, p->drain_ms) : "");
+		 sum != p->drain_ms ? ", rounded up to " : "", sum != p->drain_ms ? secs(f, p->drain_ms) : "");
 	snprintf(out[n++], WHY_LEN, "grace period   = %llds + %llds + %llds for drainit to kill, log and exit = %llds",
 		 (long long)(p->delay_ms / 1000), (long long)(p->drain_ms / 1000),
 		 (long long)(PLAN_MARGIN_MS / 1000), (long long)p->grace_s);
@@ -337,7 +360,8 @@ void plancmd_help(FILE *out)
 "balancer's failures x interval; probe + lag. Then + margin.\n"
 "drain timeout = longest request + app shutdown + margin.\n"
 "grace period = delay + drain + 2s for drainit itself. Whole seconds, rounded up.\n"
-"Exit status 0; 64 on missing or inconsistent input. See drainit(8).\n", out);
+"Exit status 0; 64 on missing or inconsistent input; 71 when the output cannot\n"
+"be written. See drainit(8).\n", out);
 }
 
 int plancmd_run(int argc, char **argv)
@@ -362,5 +386,9 @@ int plancmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	plancmd_print(stdout, &in, &p, fmt);
-	return fflush(stdout) == 0 ? 0 : EXIT_OSERR;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "drainit: error: plan: cannot write the plan: %s\n", strerror(errno));
+		return EXIT_OSERR;
+	}
+	return 0;
 }

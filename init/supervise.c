@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "proc.h"
 #include "ready.h"
+#include "script.h"
 #include "sig.h"
 #include "state.h"
 #include "supervise.h"
@@ -533,6 +534,18 @@ static void log_start(const struct state *s)
 	}
 }
 
+/* A shell script between drainit and the app is the story's lost SIGTERM:
+ * say so once, at start. */
+static void hint_script(const struct state *s)
+{
+	char what[4300];
+	if (script_check(s->cfg->argv, what, sizeof what))
+		log_event(s->log, V_WARN, "hint",
+			  "%s: the shell stays drainit's child and its exit status, not the app's, "
+			  "becomes drainit's%s; start the app with 'exec APP'", what,
+			  s->cfg->single_child ? "; with --single-child the stop signal reaches the shell alone" : "");
+}
+
 static int finish(struct state *s)
 {
 	char how[96], a[32], b[32], c[32], d[32];
@@ -741,8 +754,10 @@ int supervise(const struct config *cfg, struct log *log)
 	else if (sp.exec_errno)
 		log_event(log, V_ERROR, "start", "cannot run '%s': %s", cfg->argv[0],
 			  strerror(sp.exec_errno));
-	else
+	else {
 		dispatch(&s, EV_STARTED);
+		hint_script(&s);
+	}
 	drop_own_caps(&s);
 
 	while (s.m.phase != PH_DONE) {

@@ -194,3 +194,17 @@ cleanup() {
 	[ -n "${JOB:-}" ] && wait "$JOB" 2>/dev/null
 	return 0
 }
+
+# python3 itself, not a wrapper script (pyenv shims are bash).
+CATCH_PY=$(command -v /usr/bin/python3 || command -v python3)
+
+# The catching app: records "start pid=P" once its handler is in place,
+# "sig N" when it gets SIGTERM, and exits 0 then.
+CATCH_PY_CODE='import os, signal, sys
+def bye(sig, frame):
+    open(sys.argv[1], "a").write("sig %d\n" % sig)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, bye)
+open(sys.argv[1], "a").write("start pid=%d\n" % os.getpid())
+while True:
+    signal.pause()'

@@ -6,27 +6,13 @@
 # `drainit inspect` prints the same in the namespace and on the host, with
 # its exit codes and usage errors.
 
-# python3 itself, not a wrapper script (pyenv shims are bash).
-IN_PY=$(command -v /usr/bin/python3 || command -v python3)
-
-# The catching app: records "start pid=P" once its handler is in place,
-# "sig N" when it gets SIGTERM, and exits 0 then.
-IN_PY_CODE='import os, signal, sys
-def bye(sig, frame):
-    open(sys.argv[1], "a").write("sig %d\n" % sig)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, bye)
-open(sys.argv[1], "a").write("start pid=%d\n" % os.getpid())
-while True:
-    signal.pause()'
-
 IN_KILL_LATER='; SIGKILL at the drain deadline if it does not exit'
 
 # in_script: a bash script that starts its app without exec, as the story
 # has it: python3 that catches SIGTERM, and beside it "ign" that ignores it
 # and "blk" that blocks it; then waits.
 in_script() {
-	printf '%q -c %q %q &\n' "$IN_PY" "$IN_PY_CODE" "$T/py"
+	printf '%q -c %q %q &\n' "$CATCH_PY" "$CATCH_PY_CODE" "$T/py"
 	printf '%q %q --name ign --ignore TERM &\n' "$H/sigdisp" "$T/ign"
 	printf '%q %q --name blk --block TERM &\n' "$H/sigdisp" "$T/blk"
 	printf 'wait\n'
@@ -35,7 +21,7 @@ in_script() {
 # in_story DRAINIT-ARGS...: drainit as PID 1 over that script; once all
 # three run, sets PY, IGN, BLK (pids in the namespace) and PYCOMM.
 in_story() {
-	[ -n "$IN_PY" ] || skip "python3 not found"
+	[ -n "$CATCH_PY" ] || skip "python3 not found"
 	start_ns "$@" -- bash -c "$(in_script)"
 	wait_file '^start ' "$T/py"
 	wait_file '^start ' "$T/ign"
@@ -452,7 +438,7 @@ test_inspect_proc_of_another_namespace() {
 
 test_inspect_stop_report_not_pid1() {
 	# drainit as a subreaper, not PID 1: host pids, the same report.
-	[ -n "$IN_PY" ] || skip "python3 not found"
+	[ -n "$CATCH_PY" ] || skip "python3 not found"
 	start_plain --drain-timeout 1s -- bash -c "$(in_script)"
 	wait_file '^start ' "$T/py"
 	wait_file '^start ' "$T/ign"

@@ -19,5 +19,7 @@ Suite *caps_suite(void);
 Suite *user_suite(void);
 Suite *inspect_suite(void);
 Suite *opt_inspect_suite(void);
+Suite *plancmd_suite(void);
+Suite *script_suite(void);
 
 #endif
