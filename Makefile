@@ -69,12 +69,28 @@ demo:
 	@$(MAKE) --no-print-directory all $(HELPERS)
 	tests/demo.sh
 
-# Benchmarks, measured rather than asserted: readiness latency per
-# condition and idle wake-ups once ready (docs/benchmarks-readiness.md).
+# Benchmarks, measured rather than asserted, side by side with tini,
+# tini-static, dumb-init and catatonit in one run (docs/benchmarks.md), then
+# readiness latency per condition (docs/benchmarks-readiness.md).
 bench:
-	@tests/deps.sh build
-	@$(MAKE) --no-print-directory all $(B)/helpers/readyapp $(B)/helpers/freeport
+	@tests/deps.sh peers
+	@$(MAKE) --no-print-directory all static $(HELPERS) $(B)/helpers/readyapp $(B)/helpers/freeport
+	CC="$(CC)" tests/bench/peers.sh $(BENCH_ARGS)
 	CC="$(CC)" tests/bench/ready-latency.sh $(BENCH_ARGS)
+
+# A rolling termination under constant load, for drainit, tini, dumb-init
+# and no init, each with the app as entrypoint and behind a bash script:
+# requests sent and lost per pod stop (tests/e2e, README).
+e2e:
+	@tests/deps.sh peers
+	@$(MAKE) --no-print-directory all $(HELPERS)
+	tests/e2e/run.sh $(E2E_ARGS)
+
+# Dockerfile.example built and run by a real container engine (podman),
+# stopped with podman stop; base images built locally with debootstrap.
+check-container:
+	@tests/deps.sh container
+	tests/container/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
@@ -87,5 +103,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all static check demo bench install uninstall clean
+.PHONY: all static check demo bench e2e check-container install uninstall clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

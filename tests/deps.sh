@@ -1,9 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages that building drainit, its tests and the demo
-# need, when they are missing. Usage: tests/deps.sh [build|check]
+# need, when they are missing.
+# Usage: tests/deps.sh [build|check|peers|container]
+#   peers: the inits compared in make bench and make e2e
+#   container: podman and what builds the base images for make check-container
 set -eu
 pkgs="gcc make libc6-dev libcap-dev pkg-config util-linux"
-[ "${1:-build}" = check ] && pkgs="$pkgs check procps python3"
+case "${1:-build}" in
+build) ;;
+check) pkgs="$pkgs check procps python3" ;;
+peers) pkgs="$pkgs procps python3 tini dumb-init catatonit" ;;
+container) pkgs="$pkgs podman runc debootstrap" ;;
+*) echo "usage: tests/deps.sh [build|check|peers|container]" >&2; exit 64 ;;
+esac
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
