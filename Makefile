@@ -92,6 +92,13 @@ check-container:
 	@tests/deps.sh container
 	tests/container/run.sh
 
+# Every parser under libFuzzer (clang), FUZZ_SECONDS each; the seed
+# corpora and the crashes turned into regression inputs are in tests/fuzz.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tests/deps.sh fuzz
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/drainit $(DESTDIR)$(BINDIR)/drainit
@@ -103,5 +110,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all static check demo bench e2e check-container install uninstall clean
+.PHONY: all static check demo bench e2e check-container fuzz install uninstall clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
