@@ -92,6 +92,12 @@ check-container:
 	@tests/deps.sh container
 	tests/container/run.sh
 
+# cppcheck and clang-tidy over init/, both silent (tests/lint/run.sh,
+# init/.clang-tidy).
+lint:
+	@tests/deps.sh lint
+	tests/lint/run.sh
+
 # Every parser under libFuzzer (clang), FUZZ_SECONDS each; the seed
 # corpora and the crashes turned into regression inputs are in tests/fuzz.
 FUZZ_SECONDS ?= 60
@@ -110,5 +116,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all static check demo bench e2e check-container fuzz install uninstall clean
+.PHONY: all static check demo bench e2e check-container fuzz lint install uninstall clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -179,7 +179,8 @@ static void discard(struct check *c, int64_t now)
 	ssize_t n;
 	while ((n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT)) > 0 || (n < 0 && errno == EINTR))
 		;
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || now >= c->discard_until)
+	/* the loop ends at 0 (end of answer) or at an error other than EINTR */
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || now >= c->discard_until)
 		end_io(c);
 }
 
@@ -476,6 +477,7 @@ static enum check_verdict notify_read(struct check *c)
 		char buf[NOTIFY_MSG_MAX];
 		union {
 			struct cmsghdr h;
+			// cppcheck-suppress unusedStructMember ; sizes the control buffer
 			char b[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
 		} ctl;
 		struct iovec iov = { buf, sizeof buf };

@@ -88,7 +88,7 @@ static void become_app(char **argv, const struct privs *p, bool foreground, pid_
 struct spawn_result child_spawn(char **argv, const struct privs *p)
 {
 	struct spawn_result r = { -1, 0, SPAWN_EXEC };
-	int report[2];
+	int report_pipe[2];
 	/* Hand the terminal over only when drainit has it: a drainit started in
 	 * the background must not steal it from the shell. A group outside our
 	 * PID namespace reads as 0 on both sides, which proves nothing; then
@@ -96,7 +96,7 @@ struct spawn_result child_spawn(char **argv, const struct privs *p)
 	pid_t own = getpgrp();
 	bool foreground = isatty(STDIN_FILENO) && own > 0 && tcgetpgrp(STDIN_FILENO) == own;
 
-	if (pipe2(report, O_CLOEXEC) != 0) {
+	if (pipe2(report_pipe, O_CLOEXEC) != 0) {
 		r.exec_errno = errno;
 		return r;
 	}
@@ -104,14 +104,14 @@ struct spawn_result child_spawn(char **argv, const struct privs *p)
 	r.pid = fork();
 	if (r.pid < 0) {
 		r.exec_errno = errno;
-		close(report[0]);
-		close(report[1]);
+		close(report_pipe[0]);
+		close(report_pipe[1]);
 		return r;
 	}
 	if (r.pid == 0)
-		become_app(argv, p, foreground, self, report[1]);
+		become_app(argv, p, foreground, self, report_pipe[1]);
 
-	close(report[1]);
+	close(report_pipe[1]);
 	/* Both sides set the group, so it exists whichever runs first; after
 	 * exec the child refuses (EACCES), which is fine. */
 	setpgid(r.pid, r.pid);
@@ -119,9 +119,9 @@ struct spawn_result child_spawn(char **argv, const struct privs *p)
 	 * child tells us why it failed. */
 	ssize_t n;
 	int rep[2] = { SPAWN_EXEC, 0 };
-	while ((n = read(report[0], rep, sizeof rep)) < 0 && errno == EINTR)
+	while ((n = read(report_pipe[0], rep, sizeof rep)) < 0 && errno == EINTR)
 		;
-	close(report[0]);
+	close(report_pipe[0]);
 	if (n == (ssize_t)sizeof rep) {
 		r.stage = rep[0];
 		r.exec_errno = rep[1];

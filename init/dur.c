@@ -39,9 +39,9 @@ int dur_parse(const char *s, int64_t *ms, char *err, size_t errlen)
 	else if (*p == '\0' || strcmp(p, "s") == 0)
 		unit = 1000;
 	else if (strcmp(p, "m") == 0)
-		unit = 60 * 1000;
+		unit = 60 * 1000LL;
 	else if (strcmp(p, "h") == 0)
-		unit = 3600 * 1000;
+		unit = 3600 * 1000LL;
 	else
 		return fail(err, errlen, s, "unknown unit (use ms, s, m or h)");
 

@@ -174,6 +174,7 @@ int inspect_read(pid_t pid, struct sigstate *st)
 	long n;
 	while ((n = syscall(SYS_getdents64, fd, dents, sizeof dents)) > 0) {
 		for (long off = 0; off < n;) {
+			// cppcheck-suppress unusedStructMember ; the kernel's linux_dirent64
 			struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; }
 				*d = (void *)(dents + off);
 			off += d->reclen;

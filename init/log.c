@@ -92,12 +92,14 @@ static size_t escape(const char *s, char *out, size_t len, bool json)
 		const char *src = esc;
 		if (*p == '\n' || *p == '\t' || *p == '\r') {
 			esc[0] = '\\';
+			// cppcheck-suppress unreadVariable ; read through src
 			esc[1] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
 			n = 2;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			n = (size_t)snprintf(esc, sizeof esc, json ? "\\u%04x" : "\\x%02x", *p);
 		} else if (json && (*p == '"' || *p == '\\')) {
 			esc[0] = '\\';
+			// cppcheck-suppress unreadVariable ; read through src
 			esc[1] = (char)*p;
 			n = 2;
 		} else if (json && *p >= 0x80) {
@@ -112,6 +114,7 @@ static size_t escape(const char *s, char *out, size_t len, bool json)
 			p += n;
 			goto copy;
 		} else {
+			// cppcheck-suppress unreadVariable ; read through src
 			esc[0] = (char)*p;
 		}
 		p++;

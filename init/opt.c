@@ -413,8 +413,9 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 {
 	int i = 1;
 	bool dashdash = false;
-	enum opt_action mode = argc > 1 && strcmp(argv[1], "probe") == 0 ? OPT_PROBE
-			     : argc > 1 && strcmp(argv[1], "inspect") == 0 ? OPT_INSPECT : OPT_RUN;
+	const char *sub = argc > 1 ? argv[1] : "";
+	enum opt_action mode = strcmp(sub, "probe") == 0 ? OPT_PROBE
+			     : strcmp(sub, "inspect") == 0 ? OPT_INSPECT : OPT_RUN;
 	bool probe = mode == OPT_PROBE;
 	char env_err[256];
 	enum opt_action act;

@@ -148,7 +148,7 @@ static const char *secs(char buf[32], int64_t ms)
 
 /* The arithmetic in words, one line each; a line starting with two spaces
  * continues the one before. Returns the number of lines. */
-static int why(const struct plan_input *in, const struct plan *p, char out[WHY_MAX][WHY_LEN])
+static int explain(const struct plan_input *in, const struct plan *p, char out[WHY_MAX][WHY_LEN])
 {
 	char a[32], b[32], c[32], e[32], f[32];
 	int n = 0;
@@ -304,7 +304,7 @@ void plancmd_print(FILE *out, const struct plan_input *in, const struct plan *p,
 		   enum plan_format fmt)
 {
 	char lines[WHY_MAX][WHY_LEN];
-	int n = why(in, p, lines);
+	int n = explain(in, p, lines);
 
 	switch (fmt) {
 	case PLAN_TEXT:

@@ -140,11 +140,12 @@ int proc_adopt(struct proc_table *t, const struct proc_entry *e, pid_t root)
 	return 1;
 }
 
+/* The kernel's layout: every member is there even if unread. */
 struct linux_dirent64 {
-	unsigned long long d_ino;
-	long long d_off;
+	unsigned long long d_ino;   // cppcheck-suppress unusedStructMember
+	long long d_off;            // cppcheck-suppress unusedStructMember
 	unsigned short d_reclen;
-	unsigned char d_type;
+	unsigned char d_type;       // cppcheck-suppress unusedStructMember
 	char d_name[];
 };
 

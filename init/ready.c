@@ -34,7 +34,7 @@ size_t ready_line(char *buf, size_t len, const char *state, const char *by, pid_
 {
 	char ts[40];
 	log_timestamp(since_realtime_ms, ts, sizeof ts);
-	int n = snprintf(buf, len, "%s %s pid=%d since=%s\n", state, by, (int)pid, ts);
+	int n = snprintf(buf, len, "%s %s pid=%d since=%s\n", state, by ? by : "-", (int)pid, ts);
 	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 }
 

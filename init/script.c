@@ -8,7 +8,7 @@
 
 #include "script.h"
 
-#define SCRIPT_READ_MAX (256 * 1024)
+#define SCRIPT_READ_MAX ((size_t)256 * 1024)
 
 static const char *const shells[] = { "sh", "bash", "dash", "ash", "ksh", "mksh", "zsh" };
 

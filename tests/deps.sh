@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages that building drainit, its tests and the demo
 # need, when they are missing.
-# Usage: tests/deps.sh [build|check|peers|container|fuzz]
+# Usage: tests/deps.sh [build|check|peers|container|fuzz|lint]
 #   peers: the inits compared in make bench and make e2e
 #   container: podman and what builds the base images for make check-container
 #   fuzz: clang and its libFuzzer runtime
+#   lint: cppcheck and clang-tidy
 set -eu
 pkgs="gcc make libc6-dev libcap-dev pkg-config util-linux"
 case "${1:-build}" in
@@ -13,7 +14,8 @@ check) pkgs="$pkgs check procps python3" ;;
 peers) pkgs="$pkgs procps python3 tini dumb-init catatonit" ;;
 container) pkgs="$pkgs podman runc debootstrap" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
-*) echo "usage: tests/deps.sh [build|check|peers|container|fuzz]" >&2; exit 64 ;;
+lint) pkgs="$pkgs cppcheck clang-tidy" ;;
+*) echo "usage: tests/deps.sh [build|check|peers|container|fuzz|lint]" >&2; exit 64 ;;
 esac
 missing=""
 for p in $pkgs; do
