@@ -1,0 +1,592 @@
+#!/usr/bin/env bash
+# make check-container: Dockerfile.example built and run by a real container
+# engine (rootful podman with runc), stopped with podman stop, checked from
+# the outside. Debian 12, as root; tests/deps.sh container installs podman,
+# runc and debootstrap.
+#
+# What it checks, with one PASS or FAIL line each and a summary at the end
+# (exit status 1 on any FAIL):
+#   build  Dockerfile.example builds, unchanged, from the repository.
+#   A      The image as it is (python3 -m http.server, pre-stop delay 10s,
+#          drain 30s, grace 45s). `podman exec A drainit probe` says
+#          "starting" (when caught) and then "ready"; `podman exec A drainit
+#          inspect 1` names the app. `podman stop -t 45 A`: during the
+#          pre-stop delay the probe says "draining" while a client in the
+#          container's network namespace still gets answers; the log shows
+#          start, timeline, ready, SIGTERM from pid 0, readiness withdrawn,
+#          the stop report naming the app, the app's exit and the summary, in
+#          that order; the stop took the pre-stop delay and not podman's
+#          timeout; exit status 143, the app's own (http.server dies of
+#          SIGTERM), and the readiness file is gone.
+#   B      CMD overridden by tests/container/app.py, an app that starts
+#          slowly and exits 42 on SIGTERM; run with --stop-timeout 45 and
+#          DRAINIT_PRE_STOP_DELAY=2s, stopped with a plain `podman stop`.
+#          The probe says "starting ... waiting for http:8080/" first; the
+#          stop report says the app catches SIGTERM; exit status 42: the app's
+#          own status came out, not podman's SIGKILL fallback (137).
+#   C      Control: `podman stop -t 2` cuts the 10 s pre-stop delay short, so
+#          podman SIGKILLs: exit status 137 and no summary line. This is what
+#          the checks above would see if drainit were not done in time.
+#
+# No registry: the base images are built locally. debootstrap
+# --variant=minbase bookworm from the host's Debian mirror (the first URIs:
+# of /etc/apt/sources.list.d/debian.sources, or DRAINIT_CI_MIRROR), with the
+# packages both stages of Dockerfile.example install (gcc make libc6-dev
+# libcap-dev, and python3) already in it; its .debs and apt lists are
+# removed, as in Debian's own images. The tarball is cached in
+# DRAINIT_CI_CACHE (default /var/cache/drainit-ci; empty: no cache), named by
+# a hash of suite, variant, packages, mirror, architecture and this recipe,
+# checked against its sha256 before use, rebuilt when missing or corrupt
+# (DRAINIT_CI_REFRESH=1 forces it), and stale tarballs are removed. It is
+# imported as docker.io/library/debian:bookworm and tagged -slim too, the
+# names Docker resolves Dockerfile.example's FROM lines to, so the Dockerfile
+# needs no change.
+#
+# The build has no network (DRAINIT_CI_BUILD_NETWORK, default none): the
+# Dockerfile's `apt-get update` cannot reach the mirror, which apt reports as
+# a warning ("W: Failed to fetch ...") and exits 0, and `apt-get install`
+# finds every package already installed. This does not depend on the mirror
+# once the tarball is cached. DRAINIT_CI_BUILD_NETWORK=host lets apt-get
+# reach the mirror for real instead.
+#
+# Podman on these machines, each quirk found by trying (podman 4.3, runc 1.1):
+#   - Everything is private to a temporary folder: storage (--root,
+#     --runroot), libpod's state (--tmpdir), runc's state (--runtime-flag
+#     root=), network configuration, events (file backend) and locks
+#     (lock_type "file", not the shared /dev/shm/libpod_lock), with our own
+#     containers.conf, storage.conf and an empty registries.conf
+#     (CONTAINERS_CONF etc.), so the host's configuration plays no part.
+#     Outside it podman still writes its blob info cache
+#     (/var/lib/containers/cache), runc an empty /run/runc, and podman
+#     leaves empty cgroups (libpod_parent/...): containers and builds get
+#     --cgroup-parent /drainit-container.XXXXXX, and the clean-up removes all
+#     of these that this run created.
+#   - --runtime runc: crun fails on the hybrid cgroup v1/v2 layout (deps.sh
+#     installs runc only; the flag keeps a host's default crun out);
+#     --cgroup-manager cgroupfs (no systemd here).
+#   - Podman's default ulimits (nofile 1048576) exceed the hard limits and
+#     there is no CAP_SYS_RESOURCE: runc fails with "error setting rlimit
+#     type 7: operation not permitted"; nproc cannot go above conmon's 32768
+#     either ("rlimit type 6"). containers.conf's default_ulimits keep both
+#     at or below the hard limits (nofile <= ulimit -Hn, nproc 4096), for
+#     builds and runs.
+#   - --pull=never everywhere, and --network none for the runs: the app's
+#     readiness check (http:8080/) needs only the loopback interface, which
+#     a "none" network namespace has. (--network none and --network
+#     container:a do not combine: the client gets only the latter.)
+#   - --systemd=false: an ENTRYPOINT at /sbin/init would turn on podman's
+#     systemd mode, which changes the stop signal to SIGRTMIN+3.
+#   - Podman refuses `podman exec` once `podman stop` has begun ("can only
+#     create exec sessions on running containers": the container is
+#     "stopping"). So during the pre-stop delay the probe runs by nsenter in
+#     the container's PID and mount namespaces, as runc exec would; in
+#     Kubernetes, exec probes keep running while a pod terminates.
+#   - COPY . . from the live repository fails when other jobs write in build/
+#     meanwhile ("archive/tar: write too long"): the build context is a
+#     snapshot of the repository's files, without build/ and .git.
+#   - podman logs merges stdout and stderr in the order conmon read them,
+#     not the order they were written: app.py writes to stderr, drainit's
+#     pipe, so that the order of its lines and drainit's can be checked.
+#   - The overlay driver leaves mounts (the storage root's bind mount,
+#     containers' shm and merged folders) when podman is interrupted: the
+#     clean-up removes every container and image, then unmounts whatever is
+#     left under the temporary folder before it deletes it.
+#
+# Time on a 2-CPU machine: warm (tarball cached) 65-75 s: import 11-17 s,
+# build 21-25 s, runs A, B and C 25 s. Cold adds debootstrap, 1-2.5 min
+# depending on the mirror and the machine's load: 2.2-3.7 min in all.
+# shellcheck disable=SC2015,SC2001  # A && pass || fail: pass always succeeds
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/../.."
+REPO=$PWD
+HERE=$REPO/tests/container
+
+SUITE=bookworm
+VARIANT=minbase
+INCLUDE=gcc,make,libc6-dev,libcap-dev,python3
+RECIPE=2                                # bump when the tarball's recipe changes
+CACHE=${DRAINIT_CI_CACHE-/var/cache/drainit-ci}
+BUILD_NETWORK=${DRAINIT_CI_BUILD_NETWORK:-none}
+IMAGE=localhost/drainit-example:check
+
+npass=0 nfail=0
+pass() { echo "PASS: $*"; npass=$((npass + 1)); }
+fail() { echo "FAIL: $*"; nfail=$((nfail + 1)); }
+info() { echo "  $*"; }
+say() { echo; echo "== $*"; }
+now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
+utc_now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
+# ts_ms TIMESTAMP: drainit's (and client.py's) UTC timestamps in ms.
+ts_ms() { date -d "$1" +%s%3N; }
+secs() { printf '%d.%03ds' $(( $1 / 1000 )) $(( $1 % 1000 )); }
+# dur_ms DUR: drainit's durations (500ms, 10s, 1.5s, 2m, 1h, plain seconds).
+dur_ms() {
+	awk -v d="$1" 'BEGIN {
+		if (!match(d, /^[0-9]+(\.[0-9]+)?/)) exit 1
+		n = substr(d, 1, RLENGTH); u = substr(d, RLENGTH + 1)
+		m = u == "ms" ? 1 : (u == "" || u == "s") ? 1000 : u == "m" ? 60000 : u == "h" ? 3600000 : 0
+		if (!m) exit 1
+		printf "%d\n", n * m }'
+}
+finish() {
+	echo
+	echo "check-container: $npass passed, $nfail failed ($(secs $(( $(now_ms) - T_START ))))"
+	[ "$nfail" = 0 ]
+}
+die() { fail "$*"; finish; exit 1; }
+
+[ "$(id -u)" = 0 ] || { echo "make check-container needs root (rootful podman, debootstrap)" >&2; exit 1; }
+T_START=$(now_ms)
+
+tmp=
+bg_pids=()
+PODMAN=()
+blobcache=/var/lib/containers/cache
+had_varlib=0 had_blobcache=0 had_runc=0 had_libpod_parent=0
+[ -e /var/lib/containers ] && had_varlib=1
+[ -e "$blobcache" ] && had_blobcache=1
+[ -e /run/runc ] && had_runc=1
+compgen -G '/sys/fs/cgroup/*/libpod_parent' >/dev/null && had_libpod_parent=1
+# rm_cgroups NAME: removes the (empty) cgroup NAME and those under it, in
+# every hierarchy.
+rm_cgroups() {
+	local d
+	for d in /sys/fs/cgroup/"$1" /sys/fs/cgroup/*/"$1"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	compgen -G "/sys/fs/cgroup/$1" >/dev/null || compgen -G "/sys/fs/cgroup/*/$1" >/dev/null &&
+		echo "check-container: could not remove cgroup $1" >&2
+	return 0
+}
+cleanup() {
+	local rc=$? p m
+	set +e
+	trap - EXIT INT TERM
+	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
+		if [ "${#PODMAN[@]}" -gt 0 ]; then
+			pm rm --all --force --time 0 >/dev/null 2>&1
+			pm rmi --all --force >/dev/null 2>&1
+		fi
+		# Whatever podman (interrupted) or debootstrap left mounted.
+		findmnt -rn -o TARGET | grep -F "$tmp/" | sort -r | while read -r m; do
+			umount "$m" 2>/dev/null || umount -l "$m"
+		done
+		rm -rf --one-file-system "$tmp" || echo "check-container: could not remove $tmp" >&2
+		rm_cgroups "${tmp##*/}"
+	fi
+	[ "$had_libpod_parent" = 1 ] || rm_cgroups libpod_parent
+	[ "$had_runc" = 1 ] || rmdir /run/runc 2>/dev/null
+	if [ "$had_varlib" = 0 ]; then
+		rm -rf /var/lib/containers
+	elif [ "$had_blobcache" = 0 ]; then
+		rm -rf "$blobcache"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+tmp=$(mktemp -d /tmp/drainit-container.XXXXXX)
+
+# ---------------------------------------------------------------- base image
+mirror=${DRAINIT_CI_MIRROR:-}
+if [ -z "$mirror" ] && [ -r /etc/apt/sources.list.d/debian.sources ]; then
+	mirror=$(awk '$1 == "URIs:" && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
+fi
+if [ -z "$mirror" ] && [ -r /etc/apt/sources.list ]; then
+	mirror=$(awk '$1 == "deb" && $2 !~ /security/ && $2 ~ /^http/ { print $2; exit }' /etc/apt/sources.list)
+fi
+mirror=${mirror:-http://deb.debian.org/debian}
+arch=$(dpkg --print-architecture)
+key_text="suite=$SUITE variant=$VARIANT include=$INCLUDE mirror=$mirror arch=$arch recipe=$RECIPE"
+key=$(printf '%s' "$key_text" | sha256sum | cut -c1-12)
+base_name=debian-$SUITE-$VARIANT-$arch-$key.tar
+
+# make_base TAR: debootstrap the base image's root file system into a tarball.
+make_base() {
+	local out=$1 root=$tmp/rootfs t0
+	t0=$(now_ms)
+	info "debootstrap --variant=$VARIANT --include=$INCLUDE $SUITE from $mirror"
+	if ! debootstrap --variant="$VARIANT" --include="$INCLUDE" "$SUITE" "$root" "$mirror" \
+		>"$tmp/debootstrap.log" 2>&1; then
+		tail -n 20 "$tmp/debootstrap.log" | sed 's/^/  | /'
+		return 1
+	fi
+	# As in Debian's images: no downloaded packages, no package lists; as in
+	# its slim images, no documentation, manual pages or translations (a
+	# fifth less to import); and nothing of this host's (podman provides the
+	# container's own resolv.conf and hostname).
+	rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
+		"$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
+	find "$root/usr/share/doc" -type f ! -name copyright -delete
+	: >"$root/etc/resolv.conf"
+	echo localhost >"$root/etc/hostname"
+	tar -C "$root" --numeric-owner -cf "$out" .
+	rm -rf --one-file-system "$root"
+	info "debootstrap and tar: $(secs $(( $(now_ms) - t0 ))), $(du -h "$out" | cut -f1)"
+}
+
+say "base image: $SUITE $VARIANT with $INCLUDE"
+t0=$(now_ms)
+if [ -z "$CACHE" ]; then
+	base_tar=$tmp/$base_name
+	make_base "$base_tar" || die "debootstrap failed"
+	base_how="built (no cache)"
+else
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/lock"
+	flock -w 900 9 || die "$CACHE/lock: still locked after 15 min"
+	base_tar=$CACHE/$base_name
+	if [ "${DRAINIT_CI_REFRESH:-0}" != 1 ] && [ -f "$base_tar" ] && [ -f "$base_tar.sha256" ] &&
+		(cd "$CACHE" && sha256sum --check --status "$base_name.sha256"); then
+		base_how="cached: $base_tar"
+	else
+		[ -f "$base_tar" ] && info "cached tarball missing its checksum, corrupt or refreshed: rebuilding it"
+		rm -f "$base_tar" "$base_tar.sha256" "$base_tar.key"
+		make_base "$tmp/$base_name" || die "debootstrap failed"
+		(cd "$tmp" && sha256sum "$base_name") >"$tmp/$base_name.sha256"
+		mv "$tmp/$base_name" "$base_tar.part"
+		mv "$tmp/$base_name.sha256" "$base_tar.sha256"
+		mv "$base_tar.part" "$base_tar"
+		echo "$key_text" >"$base_tar.key"
+		base_how="built and cached: $base_tar"
+	fi
+	# Tarballs of other recipes, mirrors or suites are stale.
+	for f in "$CACHE"/debian-*.tar "$CACHE"/debian-*.tar.*; do
+		[ -e "$f" ] || continue
+		case $f in "$base_tar" | "$base_tar".*) ;; *) rm -f "$f"; info "removed stale $f" ;; esac
+	done
+	exec 9>&-
+fi
+pass "base image tarball $base_how ($(secs $(( $(now_ms) - t0 ))))"
+
+# ---------------------------------------------------------------- podman
+mkdir -p "$tmp/root" "$tmp/runroot" "$tmp/libpod" "$tmp/net"
+hn=$(ulimit -Hn)
+[ "$hn" = unlimited ] && hn=1048576
+nofile=$(( hn < 65536 ? hn : 65536 ))
+hu=$(ulimit -Hu)
+[ "$hu" = unlimited ] && hu=4096
+nproc=$(( hu < 4096 ? hu : 4096 ))
+cat >"$tmp/containers.conf" <<EOF
+[containers]
+log_driver = "k8s-file"
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "$tmp/libpod"
+lock_type = "file"
+[network]
+network_config_dir = "$tmp/net"
+EOF
+cat >"$tmp/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$tmp/root"
+runroot = "$tmp/runroot"
+EOF
+: >"$tmp/registries.conf"
+export CONTAINERS_CONF=$tmp/containers.conf CONTAINERS_STORAGE_CONF=$tmp/storage.conf \
+	CONTAINERS_REGISTRIES_CONF=$tmp/registries.conf
+PODMAN=(podman --root "$tmp/root" --runroot "$tmp/runroot" --tmpdir "$tmp/libpod"
+	--storage-driver overlay --runtime runc --runtime-flag "root=$tmp/runc" --cgroup-manager cgroupfs
+	--events-backend file --network-config-dir "$tmp/net")
+pm() { "${PODMAN[@]}" "$@"; }
+# Containers' cgroups go under one of this run's own, removed at the end
+# (podman leaves empty cgroups behind in libpod_parent otherwise).
+CGROUP_PARENT=/${tmp##*/}
+RUN=(run --detach --pull=never --systemd=false --cgroup-parent "$CGROUP_PARENT")
+
+say "podman: $(podman --version | cut -d' ' -f3), runc $(runc --version | sed -n '1s/.* //p'), storage in $tmp, ulimits nofile=$nofile nproc=$nproc"
+t0=$(now_ms)
+pm import --quiet "$base_tar" docker.io/library/debian:bookworm >/dev/null || die "podman import $base_tar"
+pm tag docker.io/library/debian:bookworm docker.io/library/debian:bookworm-slim
+pass "imported as debian:bookworm and debian:bookworm-slim ($(secs $(( $(now_ms) - t0 ))))"
+
+say "build: podman build -f Dockerfile.example (network: $BUILD_NETWORK)"
+t0=$(now_ms)
+# The build context is a snapshot of the repository's files (git ls-files:
+# tracked and untracked, not ignored), not the folder itself: COPY . . would
+# take in build/ (the Dockerfile's make clean throws it away) and .git, and
+# other jobs write in build/ meanwhile, which makes the copy fail ("archive/
+# tar: write too long").
+mkdir "$tmp/context"
+if git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1; then
+	git -C "$REPO" ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done |
+		tar -C "$REPO" --null -T - -cf - | tar -C "$tmp/context" -xf -
+else
+	tar -C "$REPO" --exclude=./build --exclude=./.git -cf - . | tar -C "$tmp/context" -xf -
+fi
+info "context: $(find "$tmp/context" -type f | wc -l) files, $(du -sh "$tmp/context" | cut -f1)"
+# --layers=false: no intermediate images, nobody would reuse them.
+if ! pm build --pull=never --layers=false --network "$BUILD_NETWORK" --cgroup-parent "$CGROUP_PARENT" \
+	-f "$tmp/context/Dockerfile.example" -t "$IMAGE" "$tmp/context" >"$tmp/build.log" 2>&1; then
+	tail -n 40 "$tmp/build.log" | sed 's/^/  | /'
+	die "podman build -f Dockerfile.example"
+fi
+grep -E '^\[[0-9]+/[0-9]+\] STEP' "$tmp/build.log" | sed 's/^/  /'
+if grep -q '^W: Failed to fetch' "$tmp/build.log"; then
+	info "apt-get update could not reach the mirror (no network), a warning: the packages were in the base image"
+else
+	info "apt-get update fetched $(grep -cE '^(Get|Hit):' "$tmp/build.log" || true) indexes from the mirror"
+fi
+pass "Dockerfile.example builds ($(secs $(( $(now_ms) - t0 ))))"
+
+img_env=$(pm image inspect "$IMAGE" --format '{{range .Config.Env}}{{println .}}{{end}}')
+env_of() { sed -n "s/^$1=//p" <<<"$img_env"; }
+delay_ms=$(dur_ms "$(env_of DRAINIT_PRE_STOP_DELAY)" 2>/dev/null || echo 0)
+drain_ms=$(dur_ms "$(env_of DRAINIT_DRAIN_TIMEOUT)" 2>/dev/null || echo 25000)
+need_s=$(( (delay_ms + drain_ms + 999) / 1000 + 2 ))
+grace=$(env_of DRAINIT_GRACE_PERIOD)
+if [ -n "$grace" ] && grace_ms=$(dur_ms "$grace"); then
+	stop_t=$(( (grace_ms + 999) / 1000 ))
+else
+	stop_t=$need_s
+fi
+ready_file=$(env_of DRAINIT_READY_FILE)
+[ -n "$ready_file" ] || die "the image sets no DRAINIT_READY_FILE"
+stopsig=$(pm image inspect "$IMAGE" --format '{{.Config.StopSignal}}')
+entry=$(pm image inspect "$IMAGE" --format '{{json .Config.Entrypoint}}')
+info "image: ENTRYPOINT $entry, STOPSIGNAL $stopsig, pre-stop delay $(secs "$delay_ms"), drain $(secs "$drain_ms"), grace ${grace:-unset}"
+if [ "$stop_t" -ge "$need_s" ]; then
+	pass "the image's grace period (${stop_t}s, podman stop -t $stop_t) holds pre-stop delay + drain + 2s = ${need_s}s"
+else
+	fail "the image's grace period ${stop_t}s is less than pre-stop delay + drain + 2s = ${need_s}s"
+	stop_t=$need_s
+fi
+[ "$stopsig" = SIGTERM ] && pass "STOPSIGNAL SIGTERM" || fail "STOPSIGNAL is '$stopsig', not SIGTERM"
+
+# ---------------------------------------------------------------- helpers
+# in_order FILE ERE...: each pattern matches a line after the previous match.
+in_order() {
+	local file=$1 n=0 l pat
+	shift
+	for pat; do
+		l=$(P=$pat awk -v s="$n" 'NR > s && $0 ~ ENVIRON["P"] { print NR; exit }' "$file")
+		if [ -z "$l" ]; then
+			echo "no line matching /$pat/ after line $n"
+			return 1
+		fi
+		n=$l
+	done
+}
+# log_ts FILE ERE: the timestamp at the start of drainit's first matching line.
+log_ts() { grep -m1 -E -- "$2" "$1" | grep -oE '^[0-9]{4}-[0-9-]{5}T[0-9:.]{12}Z'; }
+# wait_ready NAME FILE: polls podman exec NAME drainit probe (60 s) until it
+# exits 0; every distinct answer is appended to FILE.
+wait_ready() {
+	local end=$(( $(now_ms) + 60000 )) out rc last=
+	while :; do
+		rc=0
+		out=$(pm exec "$1" drainit probe 2>&1) || rc=$?
+		[ "$out" != "$last" ] && echo "$(utc_now) exit $rc: $out" >>"$2"
+		last=$out
+		[ "$rc" = 0 ] && return 0
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+# nsprobe PID: drainit probe in the PID and mount namespaces of host pid PID
+# (nsenter does not bring the container's environment: hence --ready-file).
+nsprobe() { nsenter -t "$1" -p -m -- /usr/local/bin/drainit probe --ready-file "$ready_file" 2>&1; }
+# show_log FILE: the container's log, without http.server's access log.
+show_log() {
+	local n
+	grep -vE '^127\.0\.0\.1 - - \[' "$1" | sed 's/^/  | /'
+	n=$(grep -cE '^127\.0\.0\.1 - - \[' "$1" || true)
+	[ "$n" = 0 ] || info "(and $n lines of http.server's access log)"
+}
+# exit_code NAME
+exit_code() { pm inspect "$1" --format '{{.State.ExitCode}}'; }
+
+# ---------------------------------------------------------------- A
+say "A: the image as it is: podman stop -t $stop_t"
+pm "${RUN[@]}" --network none --name a "$IMAGE" >/dev/null || die "podman run $IMAGE"
+pm "${RUN[@]}" --name a-client --network container:a --entrypoint python3 "$IMAGE" \
+	-c "$(cat "$HERE/client.py")" >/dev/null || die "podman run a client in a's network namespace"
+: >"$tmp/a.probes"
+if wait_ready a "$tmp/a.probes"; then
+	sed 's/^/  probe: /' "$tmp/a.probes"
+	if grep -qE 'exit 1: not ready: starting since .*, waiting for http:8080/' "$tmp/a.probes"; then
+		pass "podman exec a drainit probe: 'starting ... waiting for http:8080/' before ready"
+	else
+		info "(the probe's 'starting' answer was not caught: the app was ready at the first probe)"
+	fi
+	if tail -n 1 "$tmp/a.probes" | grep -qE 'exit 0: ready: app pid [0-9]+ since .* \(http:8080/\)$'; then
+		pass "podman exec a drainit probe: exit 0, 'ready ... (http:8080/)'"
+	else
+		fail "podman exec a drainit probe: $(tail -n 1 "$tmp/a.probes")"
+	fi
+else
+	sed 's/^/  probe: /' "$tmp/a.probes"
+	fail "podman exec a drainit probe: not ready within 60 s"
+fi
+a_pid=$(pm inspect a --format '{{.State.Pid}}')
+info "container a: runtime $(pm inspect a --format '{{.OCIRuntime}}'), stop signal $(pm inspect a --format '{{.Config.StopSignal}}'), drainit is host pid $a_pid, cgroup $(sed -n 's/^[0-9]*:pids://p' "/proc/$a_pid/cgroup")"
+inspect_out=$(pm exec a drainit inspect 1 2>&1) || true
+sed 's/^/  inspect: /' <<<"$inspect_out"
+if grep -qE '\(python3\): has no handler for SIGTERM' <<<"$inspect_out"; then
+	pass "podman exec a drainit inspect 1: names the app (python3) and what SIGTERM does to it"
+else
+	fail "podman exec a drainit inspect 1: no line for the app (python3)"
+fi
+before=$(nsprobe "$a_pid") || true
+[[ $before == ready:* ]] && pass "the probe by nsenter agrees: $before" || fail "the probe by nsenter: $before"
+
+sleep 1                                 # a few requests served before the stop
+t0=$(now_ms)
+(pm stop -t "$stop_t" a >"$tmp/a.stop" 2>&1; echo $? >"$tmp/a.stop.rc") &
+stop_job=$!
+bg_pids+=("$stop_job")
+draining='' exec_out=''
+while kill -0 "$stop_job" 2>/dev/null; do
+	out=$(nsprobe "$a_pid") && rc=0 || rc=$?
+	if [ -z "$draining" ] && [ "$rc" = 1 ] && [[ $out == "not ready: draining since"* ]]; then
+		draining="$(utc_now) $out"
+		exec_out=$(pm exec a drainit probe 2>&1) || true
+	fi
+	sleep 0.1
+done
+wait "$stop_job" || true
+elapsed=$(( $(now_ms) - t0 ))
+stop_rc=$(cat "$tmp/a.stop.rc")
+code=$(exit_code a)
+pm logs a >"$tmp/a.log" 2>&1
+pm logs a-client >"$tmp/a.client" 2>&1 || true
+pm rm --force --time 0 a-client >/dev/null 2>&1 || true
+show_log "$tmp/a.log"
+info "podman stop -t $stop_t a: exit $stop_rc after $(secs "$elapsed"); container exit code $code"
+info "podman exec during the stop: ${exec_out:-(not tried)}"
+[ "$stop_rc" = 0 ] || fail "podman stop -t $stop_t a: exit $stop_rc: $(cat "$tmp/a.stop")"
+
+if [ -n "$draining" ]; then
+	pass "during the pre-stop delay the probe (nsenter, as runc exec) exits 1: ${draining#* }"
+else
+	fail "the probe never said 'draining' during the stop"
+fi
+app=$(sed -nE 's/.*drainit: info: start: drainit pid 1 .*app pid ([0-9]+): .*/\1/p' "$tmp/a.log" | head -n 1)
+app=${app:-NONE}
+if why=$(in_order "$tmp/a.log" \
+	"drainit: info: start: drainit pid 1 .*app pid $app: python3 -m http.server 8080" \
+	'drainit: info: timeline: on SIGTERM: ' \
+	"drainit: info: ready: app pid $app ready \(http:8080/" \
+	'drainit: info: signal: SIGTERM from .*\(pid 0, uid 0\)' \
+	'drainit: info: unready: readiness withdrawn \(/run/drainit/ready removed\)' \
+	"drainit: info: stop: pid $app \(python3\) has no handler for SIGTERM" \
+	"drainit: info: stop: sent SIGTERM to process group $app" \
+	"drainit: info: exit: app pid $app \(python3\) killed by SIGTERM" \
+	'drainit: info: summary: SIGTERM to exit took .*; no SIGKILL needed' \
+	'drainit: info: summary: exit status 143: app killed by SIGTERM'); then
+	pass "log in order: start (app pid $app), timeline, ready, SIGTERM from pid 0, readiness withdrawn, stop report names pid $app (python3), stop signal, app's exit, summary"
+else
+	fail "log: $why"
+fi
+grep -qE 'SIGKILL (to|sent)|killed by SIGKILL|SIGKILL was needed' "$tmp/a.log" &&
+	fail "log: a SIGKILL" || pass "log: no SIGKILL"
+sig_ts=$(log_ts "$tmp/a.log" 'signal: SIGTERM from') || sig_ts=
+unready_ts=$(log_ts "$tmp/a.log" 'unready: readiness withdrawn') || unready_ts=
+stop_ts=$(log_ts "$tmp/a.log" 'stop: sent SIGTERM') || stop_ts=
+if [ -n "$sig_ts" ] && [ -n "$unready_ts" ] && [ -n "$stop_ts" ]; then
+	w=$(( $(ts_ms "$unready_ts") - $(ts_ms "$sig_ts") ))
+	d=$(( $(ts_ms "$stop_ts") - $(ts_ms "$sig_ts") ))
+	[ "$w" -le 100 ] && pass "readiness withdrawn $(secs "$w") after SIGTERM" ||
+		fail "readiness withdrawn $(secs "$w") after SIGTERM (more than 100 ms)"
+	[ "$d" -ge "$delay_ms" ] && [ "$d" -le $(( delay_ms + 500 )) ] &&
+		pass "stop signal $(secs "$d") after SIGTERM: the pre-stop delay $(secs "$delay_ms")" ||
+		fail "stop signal $(secs "$d") after SIGTERM, not the pre-stop delay $(secs "$delay_ms")"
+	# Requests answered in the container while drainit was unready and
+	# before it asked the app to stop.
+	served=$(awk -v a="$sig_ts" -v b="$stop_ts" '$2 == "client:" && $3 == "HTTP" && $4 == 200 && $1 > a && $1 < b' "$tmp/a.client" | wc -l)
+	info "client: $(grep -c 'client: HTTP 200' "$tmp/a.client" || true) answered, $(grep -c 'client: failed' "$tmp/a.client" || true) failed; last: $(tail -n 1 "$tmp/a.client")"
+	[ "$served" -ge 1 ] &&
+		pass "the app kept serving during the pre-stop delay: $served requests answered 200 between SIGTERM and the stop signal" ||
+		fail "no request answered between SIGTERM ($sig_ts) and the stop signal ($stop_ts)"
+else
+	fail "log: no timestamps for SIGTERM, withdrawal and stop signal"
+fi
+[ "$elapsed" -ge $(( delay_ms - 100 )) ] && [ "$elapsed" -lt $(( (stop_t - 1) * 1000 )) ] &&
+	pass "podman stop took $(secs "$elapsed"): the pre-stop delay, well within -t $stop_t (no SIGKILL from podman)" ||
+	fail "podman stop took $(secs "$elapsed"): expected from $(secs "$delay_ms") to under $(( stop_t - 1 ))s"
+[ "$code" = 143 ] && pass "exit code 143: the app's own status (http.server dies of SIGTERM), not 137" ||
+	fail "exit code $code, expected 143 (the app's own: http.server dies of SIGTERM)"
+if pm cp a:/run/drainit "$tmp/a.run" 2>/dev/null; then
+	left=$(ls -A "$tmp/a.run")
+	[ -z "$left" ] && pass "/run/drainit is empty after the exit: readiness and state files removed" ||
+		fail "/run/drainit after the exit holds: $left"
+else
+	fail "podman cp a:/run/drainit"
+fi
+
+# ---------------------------------------------------------------- B
+say "B: an app that exits 42 on SIGTERM (tests/container/app.py), --stop-timeout $stop_t, plain podman stop"
+pm "${RUN[@]}" --network none --name b --stop-timeout "$stop_t" -e DRAINIT_PRE_STOP_DELAY=2s \
+	"$IMAGE" python3 -c "$(cat "$HERE/app.py")" >/dev/null || die "podman run b"
+: >"$tmp/b.probes"
+wait_ready b "$tmp/b.probes" || fail "podman exec b drainit probe: not ready within 60 s"
+sed 's/^/  probe: /' "$tmp/b.probes"
+head -n 1 "$tmp/b.probes" | grep -qE 'exit 1: not ready: starting since .*, waiting for http:8080/$' &&
+	pass "podman exec b drainit probe: 'not ready: starting ... waiting for http:8080/' (exit 1) while the app starts" ||
+	fail "podman exec b drainit probe's first answer: $(head -n 1 "$tmp/b.probes")"
+tail -n 1 "$tmp/b.probes" | grep -qE 'exit 0: ready: app pid [0-9]+ since .* \(http:8080/\)$' &&
+	pass "then 'ready' (exit 0)" || fail "podman exec b drainit probe: $(tail -n 1 "$tmp/b.probes")"
+b_timeout=$(pm inspect b --format '{{.Config.StopTimeout}}')
+[ "$b_timeout" = "$stop_t" ] && pass "podman run --stop-timeout $stop_t: the container's stop timeout is ${b_timeout}s" ||
+	fail "stop timeout ${b_timeout}s, not $stop_t"
+t0=$(now_ms)
+pm stop b >"$tmp/b.stop" 2>&1 && stop_rc=0 || stop_rc=$?
+elapsed=$(( $(now_ms) - t0 ))
+code=$(exit_code b)
+pm logs b >"$tmp/b.log" 2>&1
+show_log "$tmp/b.log"
+info "podman stop b: exit $stop_rc after $(secs "$elapsed"); container exit code $code"
+[ "$stop_rc" = 0 ] || fail "podman stop b: exit $stop_rc: $(cat "$tmp/b.stop")"
+app=$(sed -nE 's/.*drainit: info: start: drainit pid 1 .*app pid ([0-9]+): .*/\1/p' "$tmp/b.log" | head -n 1)
+app=${app:-NONE}
+if why=$(in_order "$tmp/b.log" \
+	"drainit: info: start: drainit pid 1 .*app pid $app: python3 -c " \
+	'drainit: info: timeline: on SIGTERM: unready at once, SIGTERM after 2s' \
+	'drainit: info: check: http:8080/: not yet' \
+	'app: listening on port 8080' \
+	"drainit: info: ready: app pid $app ready \(http:8080/" \
+	'drainit: info: signal: SIGTERM from .*\(pid 0, uid 0\)' \
+	'drainit: info: unready: readiness withdrawn' \
+	"drainit: info: stop: pid $app \(python3\) catches SIGTERM" \
+	"drainit: info: stop: sent SIGTERM to process group $app" \
+	'app: SIGTERM: finishing the work in flight, then exit 42' \
+	"drainit: info: exit: app pid $app \(python3\) exited with status 42" \
+	'drainit: info: summary: SIGTERM to exit took .*; no SIGKILL needed' \
+	'drainit: info: summary: exit status 42'); then
+	pass "log in order: start, timeline (2s), not yet, app listening, ready, SIGTERM from pid 0, withdrawn, stop report: pid $app (python3) catches SIGTERM, stop signal, the app's handler, exit 42, summary"
+else
+	fail "log: $why"
+fi
+[ "$code" = 42 ] && pass "exit code 42: the app's own exit status came out, not podman's SIGKILL fallback (137)" ||
+	fail "exit code $code, expected the app's 42"
+[ "$elapsed" -ge 2900 ] && [ "$elapsed" -lt $(( (stop_t - 1) * 1000 )) ] &&
+	pass "podman stop took $(secs "$elapsed"): pre-stop delay 2s + the app's 1s, well within $stop_t s" ||
+	fail "podman stop took $(secs "$elapsed"): expected from 3s to under $(( stop_t - 1 ))s"
+
+# ---------------------------------------------------------------- C
+say "C: control: podman stop -t 2, shorter than the pre-stop delay, ends in podman's SIGKILL"
+pm "${RUN[@]}" --network none --name c "$IMAGE" >/dev/null || die "podman run c"
+: >"$tmp/c.probes"
+wait_ready c "$tmp/c.probes" || fail "podman exec c drainit probe: not ready within 60 s"
+t0=$(now_ms)
+pm stop -t 2 c >"$tmp/c.stop" 2>&1 || true
+elapsed=$(( $(now_ms) - t0 ))
+code=$(exit_code c)
+pm logs c >"$tmp/c.log" 2>&1
+show_log "$tmp/c.log"
+info "podman stop -t 2 c: $(secs "$elapsed"), container exit code $code; podman: $(tr '\n' ' ' <"$tmp/c.stop")"
+if [ "$code" = 137 ] && grep -q 'signal: SIGTERM from' "$tmp/c.log" && ! grep -q 'summary:' "$tmp/c.log"; then
+	pass "control: podman's SIGKILL shows as exit code 137 with no summary line, so A's 143 and B's 42 were not podman's doing"
+else
+	fail "control: exit code $code (expected 137), summary line: $(grep -c 'summary:' "$tmp/c.log" || true) (expected none)"
+fi
+
+finish
