@@ -209,3 +209,10 @@ void log_event(struct log *l, enum verbosity level, const char *event,
 		l->dropped++;
 	errno = saved;
 }
+
+void log_usage_error(const char *err, const char *see)
+{
+	char safe[2048];
+	log_text_escape(err, safe, sizeof safe);
+	fprintf(stderr, "drainit: error: %s (see %s)\n", safe, see);
+}

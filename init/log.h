@@ -39,6 +39,10 @@ void log_event(struct log *l, enum verbosity level, const char *event,
 size_t log_json_escape(const char *s, char *out, size_t len);
 size_t log_text_escape(const char *s, char *out, size_t len);
 
+/* A usage error on stderr, before logging starts: "drainit: error: ERR (see
+ * SEE)", on one line whatever the user's values in ERR hold. */
+void log_usage_error(const char *err, const char *see);
+
 /* "2026-11-29T12:48:25.123Z" for a CLOCK_REALTIME time in milliseconds. */
 void log_timestamp(long long realtime_ms, char *buf, size_t len);
 

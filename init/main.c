@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 		return plancmd_run(argc - 1, argv + 1);
 	switch (opt_parse(argc, argv, environ, &cfg, err, sizeof err)) {
 	case OPT_ERROR:
-		fprintf(stderr, "drainit: error: %s (see drainit --help)\n", err);
+		log_usage_error(err, "drainit --help");
 		return EXIT_USAGE;
 	case OPT_HELP:
 		opt_help(stdout);

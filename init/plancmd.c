@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dur.h"
+#include "log.h"
 #include "opt.h"
 #include "plancmd.h"
 
@@ -376,13 +377,15 @@ int plancmd_run(int argc, char **argv)
 		plancmd_help(stdout);
 		return 0;
 	case PLAN_BAD:
-		fprintf(stderr, "drainit: error: %s (see drainit plan --help)\n", err);
+		log_usage_error(err, "drainit plan --help");
 		return EXIT_USAGE;
 	case PLAN_GO:
 		break;
 	}
 	if (plan_compute(&in, &p, err, sizeof err) != 0) {
-		fprintf(stderr, "drainit: error: plan: %s (see drainit plan --help)\n", err);
+		char both[sizeof err + 8];
+		snprintf(both, sizeof both, "plan: %s", err);
+		log_usage_error(both, "drainit plan --help");
 		return EXIT_USAGE;
 	}
 	plancmd_print(stdout, &in, &p, fmt);

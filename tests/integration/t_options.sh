@@ -48,6 +48,9 @@ test_options_bad_input_one_line_exit_64() {
 	DRAINIT_VERBOSITY=9 op_bad DRAINIT_VERBOSITY "'9'" -- "${app[@]}"
 	DRAINIT_EXPECT_EXIT=256 op_bad DRAINIT_EXPECT_EXIT "'256'" -- "${app[@]}"
 	TINI_VERBOSITY=lots op_bad TINI_VERBOSITY "'lots'" -- "${app[@]}"
+	# a newline in a value stays one line: escaped as \n
+	op_bad --stop-signal "'TE\\nRM'" -- --stop-signal "$(printf 'TE\nRM')" "${app[@]}"
+	DRAINIT_READY_WHEN="$(printf 'tcp:1\nx')" op_bad DRAINIT_READY_WHEN '\n' -- "${app[@]}"
 }
 
 test_options_help_version_license() {

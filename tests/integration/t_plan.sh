@@ -238,6 +238,8 @@ test_plan_bad_input_one_line_exit_64() {
 	pl_bad "drainit: error: plan: --probe-failures: bad count '10001'" -- "${PL_STORY[@]}" --probe-failures 10001
 	pl_bad "drainit: error: plan: --lb-failures: bad count 'x'" -- --longest-request 51s --lb-interval 10s --lb-failures x
 	pl_bad "drainit: error: plan: --longest-request: bad duration '5x'" -- --longest-request 5x --lb-lag 0
+	# a newline in a value stays one line: escaped as \n
+	pl_bad "drainit: error: plan: --format: unknown format 'a\\nb'" -- "${PL_STORY[@]}" --format "$(printf 'a\nb')"
 	pl_bad "drainit: error: plan: --margin: bad duration '-1s'" -- "${PL_STORY[@]}" --margin -1s
 	pl_bad "drainit: error: plan: option '--lb-lag' needs a value" -- --longest-request 51s --lb-lag
 	pl_bad "drainit: error: plan: option '--help' takes no value" -- --help=x
