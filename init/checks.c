@@ -290,6 +290,11 @@ bool check_owns(const struct check *c, pid_t pid)
 	return c->pid > 0 && pid == c->pid;
 }
 
+bool check_left_group(const struct check *c)
+{
+	return c->group > 0;
+}
+
 bool check_kin(const struct check *c, pid_t pgid)
 {
 	return c->group > 0 && pgid == c->group;

@@ -88,6 +88,10 @@ pid_t check_group(const struct check *c);
  * started, left behind when its leader was killed. */
 bool check_kin(const struct check *c, pid_t pgid);
 
+/* Whether an exec check ever had a group whose processes may come back to
+ * be reaped; when not, check_kin is false for every process. */
+bool check_left_group(const struct check *c);
+
 /* The exec check's command was reaped with this wait status. */
 enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now);
 

@@ -401,12 +401,23 @@ static void reap(struct state *s)
 			break; /* children left, none exited */
 		pid_t pid = info.si_pid;
 		struct proc_entry e;
-		bool kin = proc_stat(pid, &e) == 0 && check_kin(&s->check, e.pgid);
-		proc_comm(pid, comm, sizeof comm);
+		/* /proc only when it matters: a killed check's group may have left
+		 * processes, and a name is read only for a line that is written.
+		 * A storm of orphans then costs two system calls each. */
+		bool owns = check_owns(&s->check, pid);
+		bool kin = !owns && pid != s->app && check_left_group(&s->check) &&
+			   proc_stat(pid, &e) == 0 && check_kin(&s->check, e.pgid);
+		enum verbosity level = owns || kin ? V_DEBUG : pid == s->app ? V_INFO
+				     : s->m.phase >= PH_DELAY ? V_INFO
+				     : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
+		if ((int)level <= s->log->verbosity)
+			proc_comm(pid, comm, sizeof comm);
+		else
+			comm[0] = '\0';
 		if (waitpid(pid, &status, 0) != pid)
 			continue;
 		child_describe(status, how, sizeof how);
-		if (check_owns(&s->check, pid)) {
+		if (owns) {
 			/* the readiness check's command: neither the app nor a drained process */
 			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
 			enum check_verdict v = check_reaped(&s->check, status, now_ms());
@@ -422,8 +433,6 @@ static void reap(struct state *s)
 			/* left behind by a killed readiness check: not the app's */
 			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
 		} else {
-			enum verbosity level = s->m.phase >= PH_DELAY ? V_INFO
-					     : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
 			log_event(s->log, level, "exit", "pid %d (%s) %s", (int)pid, comm, how);
 		}
 	}
