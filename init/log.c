@@ -51,14 +51,37 @@ static bool put(const struct log *l, const char *p, size_t n)
 	return true;
 }
 
+static long long floor_div(long long a, long long b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The proleptic Gregorian date of day z after 1970-01-01, by 400-year eras
+ * counted from March 1st (so the leap day ends a year). Not gmtime_r:
+ * glibc's loads the time zone, which a UTC timestamp does not need, and
+ * pulls sscanf and strtod into the static binary. */
+static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	z += 719468;                                /* days from 0000-03-01 */
+	long long era = floor_div(z, 146097);
+	unsigned doe = (unsigned)(z - era * 146097);           /* [0, 146096] */
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);  /* [0, 365] */
+	unsigned mp = (5 * doy + 2) / 153;                     /* March = 0 */
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
 void log_timestamp(long long realtime_ms, char *buf, size_t len)
 {
-	time_t secs = (time_t)(realtime_ms / 1000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (int)(realtime_ms % 1000));
+	long long secs = floor_div(realtime_ms, 1000);
+	long long days = floor_div(secs, 86400), sod = secs - days * 86400;
+	long long y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, len, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", y, m, d,
+		 sod / 3600, sod / 60 % 60, sod % 60, realtime_ms - secs * 1000);
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 when there is none. */

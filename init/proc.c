@@ -30,23 +30,37 @@ int proc_parse_stat(const char *line, struct proc_entry *e)
 	 * it ends at the last ')'. */
 	const char *open = strchr(line, '(');
 	const char *close = strrchr(line, ')');
+	const char *p = close + 1;
+	char *end;
 	char state;
-	int pid, ppid, pgid;
+	long pid, ppid, pgid;
 
 	if (!open || !close || close < open)
 		return -1;
-	if (sscanf(line, "%d", &pid) != 1)
+	/* strtol, not sscanf: sscanf alone is 35 KB of the static binary */
+	pid = strtol(line, &end, 10);
+	if (end == line)
 		return -1;
-	if (sscanf(close + 1, " %c %d %d", &state, &ppid, &pgid) != 3)
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (*p == '\0')
+		return -1;
+	state = *p++;
+	ppid = strtol(p, &end, 10);
+	if (end == p)
+		return -1;
+	p = end;
+	pgid = strtol(p, &end, 10);
+	if (end == p)
 		return -1;
 	size_t n = (size_t)(close - open - 1);
 	if (n >= PROC_COMM_LEN)
 		n = PROC_COMM_LEN - 1;
 	memcpy(e->comm, open + 1, n);
 	e->comm[n] = '\0';
-	e->pid = pid;
-	e->ppid = ppid;
-	e->pgid = pgid;
+	e->pid = (pid_t)pid;
+	e->ppid = (pid_t)ppid;
+	e->pgid = (pid_t)pgid;
 	e->state = state;
 	return 0;
 }

@@ -231,8 +231,10 @@ static void feed(struct feeder *f, const char *buf, size_t n)
 	}
 }
 
-/* Scans the file at path; false when it cannot be read as a regular file. */
-static bool scan_file(const char *path, struct feeder *f)
+/* Scans the file at path; false when it cannot be read as a regular file.
+ * With need_shell, stops as soon as the first line shows no shell's #!: an
+ * ELF binary costs one read. */
+static bool scan_file(const char *path, struct feeder *f, bool need_shell)
 {
 	char buf[4096];
 	struct stat st;
@@ -247,8 +249,13 @@ static bool scan_file(const char *path, struct feeder *f)
 		return false;
 	}
 	while (total < SCRIPT_READ_MAX && (n = read(fd, buf, sizeof buf)) > 0) {
+		if (need_shell && total == 0 && (n < 2 || buf[0] != '#' || buf[1] != '!'))
+			break;
 		feed(f, buf, (size_t)n);
 		total += (size_t)n;
+		if (need_shell && !f->first &&
+		    !script_shell_of_shebang(f->shebang, strlen(f->shebang)))
+			break;
 	}
 	close(fd);
 	if (f->have && !f->too_long)
@@ -316,14 +323,14 @@ bool script_check(char *const argv[], char *what, size_t len)
 		}
 		/* no #! needed: the first line is a command like the rest */
 		f.first = false;
-		if (!scan_file(argv[i], &f))
+		if (!scan_file(argv[i], &f, false))
 			return false;
 		if (!script_needs_hint(&f.sc))
 			return false;
 		snprintf(what, len, "%s, a %s script, starts its app without exec", argv[i], shell);
 		return true;
 	}
-	if (!find_command(argv[0], path, sizeof path) || !scan_file(path, &f))
+	if (!find_command(argv[0], path, sizeof path) || !scan_file(path, &f, true))
 		return false;
 	shell = script_shell_of_shebang(f.shebang, strlen(f.shebang));
 	if (!shell || !script_needs_hint(&f.sc))

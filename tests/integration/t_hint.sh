@@ -112,10 +112,12 @@ test_hint_script_with_exec() {
 test_hint_script_with_term_trap() {
 	hn_need_py
 	local s sh
-	# The process group gets SIGTERM; the shell waits for the app and
-	# exits with its status.
-	s=$(hn_script app.sh "trap 'wait \$pid; exit \$?' TERM" \
-		"$(hn_py) &" 'pid=$!' 'wait $pid')
+	# The process group gets SIGTERM: the shell's trap exits 0, and the
+	# app exits 0 on its own; drainit waits for both. (A trap that waits
+	# for the app and exits with its status depends on when bash reaps it:
+	# seen exiting 255 on a loaded machine.)
+	s=$(hn_script app.sh "trap 'exit 0' TERM" \
+		"$(hn_py) &" 'wait')
 	start_ns --drain-timeout 20s -- "$s"
 	wait_file '^start ' "$T/py" 20
 	sh=$(hn_comm 2)
@@ -123,7 +125,7 @@ test_hint_script_with_term_trap() {
 	assert_no_log 'hint'
 	hn_once "info: stop: pid 2 \($sh\) catches SIGTERM\$"
 	wait_file '^sig 15$' "$T/py"
-	assert_eq "$RC" 0 "exit status (the trap's exit with python3's status)"
+	assert_eq "$RC" 0 "exit status (the trap's exit 0)"
 }
 
 test_hint_single_child() {

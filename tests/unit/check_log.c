@@ -116,6 +116,29 @@ START_TEST(test_timestamp)
 }
 END_TEST
 
+/* The calendar arithmetic against glibc's gmtime_r, from 1900 to 2400,
+ * every 9 days and 3,599,999 ms (so hours, minutes and milliseconds move),
+ * before the epoch too. */
+START_TEST(test_timestamp_matches_gmtime)
+{
+	const long long step = 9LL * 86400000 + 3599999;
+	int n = 0;
+	for (long long ms = -2208988800000LL; ms < 13569465600000LL; ms += step, n++) {
+		char got[40], want[96];
+		long long secs = ms / 1000 - (ms % 1000 < 0);
+		time_t t = (time_t)secs;
+		struct tm tm;
+		ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, ms - secs * 1000);
+		log_timestamp(ms, got, sizeof got);
+		ck_assert_str_eq(got, want);
+	}
+	ck_assert_int_gt(n, 20000);
+}
+END_TEST
+
 START_TEST(test_timestamp_truncates)
 {
 	char buf[16];
@@ -414,6 +437,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_json_escape_zero_length);
 	tcase_add_loop_test(tc, test_timestamp, 0, sizeof stamps / sizeof stamps[0]);
 	tcase_add_test(tc, test_timestamp_truncates);
+	tcase_add_test(tc, test_timestamp_matches_gmtime);
 	tcase_add_test(tc, test_init);
 	suite_add_tcase(s, tc);
 
