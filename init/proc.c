@@ -30,13 +30,14 @@ int proc_parse_stat(const char *line, struct proc_entry *e)
 	 * it ends at the last ')'. */
 	const char *open = strchr(line, '(');
 	const char *close = strrchr(line, ')');
-	const char *p = close + 1;
+	const char *p;
 	char *end;
 	char state;
 	long pid, ppid, pgid;
 
 	if (!open || !close || close < open)
 		return -1;
+	p = close + 1;
 	/* strtol, not sscanf: sscanf alone is 35 KB of the static binary */
 	pid = strtol(line, &end, 10);
 	if (end == line)

@@ -27,6 +27,9 @@
  * any beyond it, and later sweeps catch the rest otherwise. */
 #define PROC_CAP 32768
 
+/* How often a readiness file that could not be written is tried again. */
+#define READY_RETRY_MS 1000
+
 /* What is happening. Times are CLOCK_MONOTONIC milliseconds, -1 when not yet. */
 struct state {
 	const struct config *cfg;
@@ -39,6 +42,7 @@ struct state {
 	int app_status;       /* wait status, once app_exited */
 	bool ready_written;
 	bool ever_ready;
+	int64_t ready_retry_at; /* a failed readiness write is tried again then; -1: none */
 	const char *state_word; /* last written to PATH.state */
 	struct check check;   /* the readiness condition */
 	struct user user;     /* --user, resolved */
@@ -73,11 +77,13 @@ static void write_state(struct state *s, const char *word)
 {
 	if (!s->cfg->ready_file || (s->state_word && strcmp(s->state_word, word) == 0))
 		return; /* since= says when the state began: a third SIGTERM is not a new one */
-	if (ready_state(s->cfg->ready_file, word, s->cfg->ready_when.name, s->app, wall_ms()) != 0)
+	if (ready_state(s->cfg->ready_file, word, s->cfg->ready_when.name, s->app, wall_ms()) != 0) {
 		log_event(s->log, V_WARN, "ready", "cannot write the state file beside %s: %m",
 			  s->cfg->ready_file);
-	else
+		s->state_word = NULL; /* what the file says is unknown: the next word is written */
+	} else {
 		s->state_word = word;
+	}
 }
 
 static const char *unready_why(const struct state *s, enum event ev)
@@ -97,6 +103,7 @@ static const char *unready_why(const struct state *s, enum event ev)
 static void clear_ready(struct state *s, enum event ev)
 {
 	const char *why = unready_why(s, ev);
+	s->ready_retry_at = -1;
 	if (s->cfg->ready_file && s->m.phase != PH_DONE)
 		write_state(s, ev == EV_UNREADY ? "unready" : "draining");
 	if (!s->ready_written) {
@@ -132,13 +139,19 @@ static void mark_ready(struct state *s)
 		return;
 	}
 	if (ready_mark(s->cfg->ready_file, c->name, s->app, wall_ms()) != 0) {
-		log_event(s->log, V_WARN, "ready", "cannot write %s: %m", s->cfg->ready_file);
+		/* The app is ready: the file must say so as soon as it can be
+		 * written (a folder removed and made again). Warned once. */
+		log_event(s->log, s->ready_retry_at >= 0 ? V_DEBUG : V_WARN, "ready",
+			  "cannot write %s: %m; trying again every %ds", s->cfg->ready_file,
+			  READY_RETRY_MS / 1000);
+		s->ready_retry_at = now_ms() + READY_RETRY_MS;
 		return;
 	}
 	s->ready_written = true;
 	write_state(s, "ready");
-	log_event(s->log, V_INFO, "ready", "app pid %d %s: wrote %s", (int)s->app, how,
-		  s->cfg->ready_file);
+	log_event(s->log, V_INFO, "ready", "app pid %d %s: wrote %s%s", (int)s->app, how,
+		  s->cfg->ready_file, s->ready_retry_at >= 0 ? " (it could not be written before)" : "");
+	s->ready_retry_at = -1;
 }
 
 static void begin_checks(struct state *s)
@@ -703,7 +716,7 @@ int supervise(const struct config *cfg, struct log *log)
 {
 	struct state s = {
 		.cfg = cfg, .log = log, .self = getpid(),
-		.term_at = -1, .stop_at = -1, .kill_at = -1, .deadline = -1,
+		.term_at = -1, .stop_at = -1, .kill_at = -1, .deadline = -1, .ready_retry_at = -1,
 	};
 	char err[512];
 	sigset_t all;
@@ -774,6 +787,8 @@ int supervise(const struct config *cfg, struct log *log)
 		int64_t next = s.deadline, due = check_deadline(&s.check);
 		if (due >= 0 && (next < 0 || due < next))
 			next = due;
+		if (s.ready_retry_at >= 0 && (next < 0 || s.ready_retry_at < next))
+			next = s.ready_retry_at;
 		if (next >= 0) {
 			int64_t left = next - now_ms();
 			if (left < 0)
@@ -806,6 +821,9 @@ int supervise(const struct config *cfg, struct log *log)
 			s.deadline = -1;
 			dispatch(&s, EV_DEADLINE);
 		}
+		/* Only while RUNNING: any way out of it clears the retry. */
+		if (s.m.phase == PH_RUNNING && s.ready_retry_at >= 0 && now_ms() >= s.ready_retry_at)
+			mark_ready(&s);
 	}
 	close(sfd);
 	proc_table_free(&s.procs);
