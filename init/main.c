@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,12 +35,23 @@ static const char license[] =
 "IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN\n"
 "CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n";
 
+/* A closed 0, 1 or 2 would be taken by the next descriptor drainit opens
+ * (its signalfd, say): its log would go there and the app would inherit it
+ * as stdin, stdout or stderr. /dev/null fills the gap first. */
+static void fill_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", O_RDWR); /* the lowest free descriptor: fd */
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct log log;
 	char err[512];
 
+	fill_std_fds();
 	/* plan shares no option with the others: its own parser */
 	if (argc > 1 && strcmp(argv[1], "plan") == 0)
 		return plancmd_run(argc - 1, argv + 1);

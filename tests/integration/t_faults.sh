@@ -220,11 +220,26 @@ fa_stderr_fault() {
 }
 
 test_faults_stderr_closed_as_pid1() {
-	# With descriptor 2 closed, drainit's signalfd takes it, so its log lines
-	# go to the signalfd (write fails, EINVAL) and are lost: harmless.
+	# With descriptor 2 closed, drainit fills it with /dev/null before it
+	# opens anything (else its signalfd would take it): the log is lost,
+	# harmlessly, and nothing reaches the old file.
 	local NS_WRAP=(bash -c 'exec 2>&-; exec "$@"' bash)
 	fa_stderr_fault ""
 	[ ! -s "$T/log" ] || fail "something reached the closed stderr's old file: $(head -n 3 "$T/log")"
+}
+
+test_faults_closed_std_fds_become_dev_null_for_the_app() {
+	# 0, 1 and 2 closed: the app gets /dev/null for each, not one of
+	# drainit's own descriptors.
+	local NS_WRAP=(bash -c 'exec 0<&- 1>&- 2>&-; exec "$@"' bash)
+	# the shell's own descriptors ($$), read before any redirection (dash
+	# redirects in the shell itself, around the command)
+	start_ns -- sh -c "a=\$(readlink /proc/\$\$/fd/0 /proc/\$\$/fd/1 /proc/\$\$/fd/2); echo \"\$a\" >$T/fds; exec sleep 60"
+	wait_until 10 test -s "$T/fds" || fail "the app did not run"
+	assert_eq "$(sort -u "$T/fds")" /dev/null "the app's descriptors 0, 1 and 2"
+	kill -TERM "$DPID"
+	wait_exit 15
+	assert_eq "$RC" 143 "exit status (sleep killed by SIGTERM)"
 }
 
 test_faults_stderr_broken_pipe_as_pid1() {
