@@ -618,7 +618,7 @@ test_privs_link_at_a_temp_name_it_cannot_remove_fails_safe() {
 	wait_log 'caps: drainit keeps, once the app runs: effective cap_dac_read_search,cap_kill;'
 	pv_as 4242 ln -s "$T/victim" "$T/rd/.ready.1.tmp" || fail "cannot plant a link at the temp name"
 	touch "$T/go"
-	wait_log "warning: ready: cannot write $T/rd/ready: File exists\$"
+	wait_log "warning: ready: cannot write $T/rd/ready: File exists; trying again every 1s\$"
 	pv_victim_intact
 	[ ! -e "$T/rd/ready" ] && [ ! -L "$T/rd/ready" ] || fail "a readiness file after all: $(ls -la "$T/rd")"
 	[ -L "$T/rd/.ready.1.tmp" ] || fail "the planted link was replaced: $(ls -la "$T/rd")"
