@@ -42,7 +42,7 @@ int proc_parse_stat(const char *line, struct proc_entry *e)
 	pid = strtol(line, &end, 10);
 	if (end == line)
 		return -1;
-	while (*p == ' ' || *p == '\t' || *p == '\n')
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))  /* isspace, as sscanf's " %c" */
 		p++;
 	if (*p == '\0')
 		return -1;
