@@ -60,6 +60,15 @@ static bool in_range(const char *what, int64_t v, int64_t lo, int64_t hi,
 	return false;
 }
 
+/* The last moment a router may still send a new request, given the
+ * readiness probe's worst case: the probe itself, the load balancer's own
+ * health check, the measured lag after the probe. */
+static int64_t last_out(const struct plan_input *in, const struct plan *p, int64_t k8s_last)
+{
+	int64_t last = max64(k8s_last, p->lb_last_ms);
+	return in->lb_lag_ms >= 0 ? max64(last, k8s_last + in->lb_lag_ms) : last;
+}
+
 /* Inputs arrive through dur_parse, so each is at most DUR_MAX_MS and no sum
  * or product below overflows: the largest, failures x period, is below
  * 2^49. */
@@ -110,20 +119,20 @@ int plan_compute(const struct plan_input *in, struct plan *p, char *err, size_t 
 	 * (failures - 1) periods after that and may take its timeout. */
 	p->k8s_first_ms = (in->probe_failures - 1) * in->probe_period_ms;
 	p->k8s_last_ms = in->probe_failures * in->probe_period_ms + in->probe_timeout_ms;
-	p->last_ms = p->k8s_last_ms;
 	if (have_lb) {
 		/* The load balancer samples on its own clock: out of phase, it can
 		 * conclude as late as Kubernetes could conclude early. */
 		p->lb_first_ms = (in->lb_failures - 1) * in->lb_interval_ms;
 		p->lb_last_ms = in->lb_failures * in->lb_interval_ms;
 		p->window_ms = max64(0, p->lb_last_ms - p->k8s_first_ms);
-		p->last_ms = max64(p->last_ms, p->lb_last_ms);
 	}
-	if (in->lb_lag_ms >= 0) {
+	if (in->lb_lag_ms >= 0)
 		p->lag_last_ms = p->k8s_last_ms + in->lb_lag_ms;
-		p->last_ms = max64(p->last_ms, p->lag_last_ms);
-	}
+	p->last_ms = last_out(in, p, p->k8s_last_ms);
 	p->delay_ms = whole_seconds_up(p->last_ms + in->margin_ms);
+	/* The same with the fast probe: the bound a user controls most cheaply. */
+	p->fast_delay_ms = whole_seconds_up(last_out(in, p, PLAN_FAST_PERIOD_MS + in->probe_timeout_ms) +
+					    in->margin_ms);
 	p->drain_ms = whole_seconds_up(in->longest_ms + in->shutdown_ms + in->margin_ms);
 	p->grace_s = (p->delay_ms + p->drain_ms + PLAN_MARGIN_MS + 999) / 1000;
 

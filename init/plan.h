@@ -51,6 +51,8 @@ struct plan_input {
 #define PLAN_PROBE_FAILURES 3
 #define PLAN_DEFAULT_MARGIN_MS 5000
 #define PLAN_FAILURES_MAX 10000
+/* The fast probe the plan suggests: periodSeconds 2, failureThreshold 1. */
+#define PLAN_FAST_PERIOD_MS 2000
 
 /* An input with nothing given but the Kubernetes defaults. */
 void plan_input_init(struct plan_input *in);
@@ -68,6 +70,7 @@ struct plan {
 	int64_t delay_ms;      /* pre-stop delay: last + margin, whole seconds */
 	int64_t drain_ms;      /* drain timeout: longest + shutdown + margin, whole seconds */
 	int64_t grace_s;       /* terminationGracePeriodSeconds: delay + drain + PLAN_MARGIN_MS */
+	int64_t fast_delay_ms; /* the delay with a fast probe (PLAN_FAST_PERIOD_MS x 1) */
 };
 
 /* Checks the input and computes the plan. Returns 0, or -1 with a one-line

@@ -182,17 +182,10 @@ static int explain(const struct plan_input *in, const struct plan *p, char out[W
 	snprintf(out[n++], WHY_LEN, "pre-stop delay = the last of these, %s, + margin %s = %s%s%s",
 		 d(a, p->last_ms), d(b, in->margin_ms), d(c, sum),
 		 sum != p->delay_ms ? ", rounded up to " : "", sum != p->delay_ms ? secs(e, p->delay_ms) : "");
-	/* The probe's bound is the one a user controls most cheaply: say what a
-	 * fast one would give when that saves 5 s or more. */
-	int64_t fast = 2000 + in->probe_timeout_ms, fast_last = fast;
-	if (p->lb_last_ms > fast_last)
-		fast_last = p->lb_last_ms;
-	if (in->lb_lag_ms >= 0 && fast + in->lb_lag_ms > fast_last)
-		fast_last = fast + in->lb_lag_ms;
-	int64_t fast_delay = (fast_last + in->margin_ms + 999) / 1000 * 1000;
-	if (p->delay_ms - fast_delay >= 5000)
-		snprintf(out[n++], WHY_LEN, "  with periodSeconds 2 and failureThreshold 1 (drainit probe is cheap) "
-			 "it would be %llds", (long long)(fast_delay / 1000));
+	/* a fast probe is worth suggesting when it saves 5 s or more */
+	if (p->delay_ms - p->fast_delay_ms >= 5000)
+		snprintf(out[n++], WHY_LEN, "  with periodSeconds %d and failureThreshold 1 (drainit probe is cheap) "
+			 "it would be %llds", PLAN_FAST_PERIOD_MS / 1000, (long long)(p->fast_delay_ms / 1000));
 	sum = in->longest_ms + in->shutdown_ms + in->margin_ms;
 	snprintf(out[n++], WHY_LEN, "drain timeout  = longest request %s + app shutdown %s + margin %s = %s%s%s",
 		 d(a, in->longest_ms), d(b, in->shutdown_ms), d(c, in->margin_ms), d(e, sum),

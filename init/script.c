@@ -290,7 +290,7 @@ bool script_check(char *const argv[], char *what, size_t len)
 {
 	struct feeder f = { .first = true };
 	char path[4096];
-	const char *shell = script_is_shell(argv[0]) ? shell_named(argv[0], strlen(argv[0])) : NULL;
+	const char *shell = shell_named(argv[0], strlen(argv[0]));
 
 	if (shell) {
 		/* sh [-opts] [-o opt] (-c STRING | FILE) */
