@@ -73,6 +73,14 @@ check:
 	@$(MAKE) --no-print-directory all $(B)/unit-tests $(HELPERS) $(PRELOADS)
 	tests/run.sh
 
+# The integration tests with drainit under valgrind's memcheck; fails on any
+# memory error or leak in a log (tests/valgrind/run.sh). A normal build: no
+# sanitizers, which valgrind cannot run under.
+check-valgrind:
+	@tests/deps.sh valgrind
+	@$(MAKE) --no-print-directory all $(HELPERS) $(PRELOADS)
+	tests/valgrind/run.sh
+
 demo:
 	@tests/deps.sh build
 	@$(MAKE) --no-print-directory all $(HELPERS)
@@ -125,5 +133,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all static check demo bench e2e check-container fuzz lint install uninstall clean
+.PHONY: all static check check-valgrind demo bench e2e check-container fuzz lint install uninstall clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

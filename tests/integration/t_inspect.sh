@@ -265,7 +265,7 @@ test_inspect_in_the_namespace() {
 	# pid 1: every process of the namespace, drainit too, but not itself
 	# (also a "drainit").
 	in_ns_inspect 1
-	in_says 0 "pid 1 (drainit): $blk" \
+	in_says 0 "pid 1 ($DRAINIT_COMM): $blk" \
 		"pid 2 (bash): has no handler for SIGTERM: dies of it at once" \
 		"pid $PY ($PYCOMM): catches SIGTERM" \
 		"pid $IGN (ign): ignores SIGTERM: only SIGKILL stops it" \
@@ -382,7 +382,7 @@ test_inspect_exit_codes_and_usage() {
 	in_inspect $$
 	[ "$RC" = 0 ] || fail "exit status for pid $$: $RC: $(cat "$T/iout" "$T/ierr")"
 	grep -q "^pid $$ (" "$T/iout" || fail "no line for pid $$: $(cat "$T/iout")"
-	! grep -q "(drainit)" "$T/iout" || fail "inspect listed itself: $(cat "$T/iout")"
+	! grep -qF "($DRAINIT_COMM)" "$T/iout" || fail "inspect listed itself: $(cat "$T/iout")"
 }
 
 # in_groups: 700 supplementary gids of 7 digits, for setpriv: the Groups

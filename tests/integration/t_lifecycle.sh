@@ -184,15 +184,15 @@ test_lifecycle_pre_stop_delay_honoured() {
 	kill -TERM "$DPID"
 	wait_until 5 test ! -e "$T/ready" || fail "readiness file still there"
 	local gone; gone=$(now_ms)
-	assert_between $((gone - t0)) 0 1000 "ms from SIGTERM to the readiness file gone"
+	assert_ms_between $((gone - t0)) 0 1000 "ms from SIGTERM to the readiness file gone"
 	wait_file '^sig SIGTERM from=1 ' "$T/rec" 10
 	local at; at=$(rec_ms "$T/rec" '^sig SIGTERM ')
-	assert_between $((at - t0)) 900 6000 "ms from SIGTERM to the app's stop signal (delay 1s)"
+	assert_ms_between $((at - t0)) 900 6000 "ms from SIGTERM to the app's stop signal (delay 1s)"
 	# Withdrawn at once: logged before the stop signal, not at it.
 	local unready stop
 	lc_log_ms unready 'unready: readiness withdrawn'
 	lc_log_ms stop 'stop: sent SIGTERM'
-	assert_between $((stop - unready)) 900 6000 "ms from unready to stop in the log"
+	assert_ms_between $((stop - unready)) 900 6000 "ms from unready to stop in the log"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
 	assert_log 'summary: SIGTERM to exit took .* \(pre-stop delay 1(\.[0-9]+)?s'
@@ -208,7 +208,7 @@ test_lifecycle_second_term_cuts_pre_stop_delay_short() {
 	wait_log 'signal: SIGTERM from [^:]*: second SIGTERM: cutting the pre-stop delay short$'
 	wait_file '^sig SIGTERM from=1 ' "$T/rec" 10
 	local at; at=$(rec_ms "$T/rec" '^sig SIGTERM ')
-	assert_between $((at - t1)) 0 5000 "ms from the second SIGTERM to the app's"
+	assert_ms_between $((at - t1)) 0 5000 "ms from the second SIGTERM to the app's"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
 }
@@ -226,7 +226,7 @@ test_lifecycle_third_term_kills_at_once() {
 	wait_log 'signal: SIGTERM from [^:]*: third SIGTERM: killing every process now'
 	wait_exit 10
 	local took=$(( $(now_ms) - t2 ))
-	assert_between "$took" 0 5000 "ms from the third SIGTERM to drainit's exit"
+	assert_ms_between "$took" 0 5000 "ms from the third SIGTERM to drainit's exit"
 	assert_eq "$RC" 137 "exit status (app killed by SIGKILL)"
 	assert_log "kill: SIGKILL to pid $app \(sigrec\)"
 }
@@ -258,7 +258,7 @@ test_lifecycle_drain_timeout_sigkill_only_at_deadline() {
 	local stop kill
 	lc_log_ms stop 'stop: sent SIGTERM'
 	lc_log_ms kill 'kill: SIGKILL to pid'
-	assert_between $((kill - stop)) 1900 7000 "ms from the stop signal to SIGKILL (drain timeout 2s)"
+	assert_ms_between $((kill - stop)) 1900 7000 "ms from the stop signal to SIGKILL (drain timeout 2s)"
 	assert_log "kill: SIGKILL to pid $app \(sigrec\)"
 	assert_log "kill: SIGKILL to pid $child \(sigrec\)"
 	assert_log 'SIGKILL was needed'
@@ -274,7 +274,7 @@ test_lifecycle_slow_drainer_finishing_in_time_is_not_killed() {
 	grep -q '^exit code=0' "$T/rec" || fail "the app did not finish"
 	local term done_
 	term=$(rec_ms "$T/rec" '^sig SIGTERM ') done_=$(rec_ms "$T/rec" '^exit ')
-	assert_between $((done_ - term)) 1400 8000 "ms the app drained"
+	assert_ms_between $((done_ - term)) 1400 8000 "ms the app drained"
 	assert_log 'summary: SIGTERM to exit took .*; no SIGKILL needed'
 	assert_no_log 'kill: |SIGKILL to pid|SIGKILLed'
 }
@@ -292,7 +292,7 @@ test_lifecycle_bash_wrapper_app_still_gets_stop_and_is_waited_for() {
 	grep -q '^sig SIGTERM from=1 ' "$T/rec" || fail "the app under bash did not get the stop signal"
 	grep -q '^exit code=0' "$T/rec" || fail "the app was not allowed to finish: $(cat "$T/rec")"
 	local done_; done_=$(rec_ms "$T/rec" '^exit ')
-	assert_between $((done_ - t0)) 1900 10000 "ms from SIGTERM to the app's exit"
+	assert_ms_between $((done_ - t0)) 1900 10000 "ms from SIGTERM to the app's exit"
 	(( end >= done_ )) || fail "drainit exited before the app did"
 	local bash_line app_line
 	lc_log_line bash_line 'exit: app pid [0-9]+ \(bash\) killed by SIGTERM'
@@ -320,7 +320,7 @@ test_lifecycle_app_exits_on_its_own_rest_drained() {
 	grep -q '^exit code=0' "$T/rec2" || fail "what was left was not allowed to finish"
 	local term done_
 	term=$(rec_ms "$T/rec2" '^sig SIGTERM ') done_=$(rec_ms "$T/rec2" '^exit ')
-	assert_between $((done_ - term)) 400 8000 "ms the leftover drained"
+	assert_ms_between $((done_ - term)) 400 8000 "ms the leftover drained"
 	local a b
 	lc_log_line a 'exit: app pid'
 	lc_log_line b 'exit: pid [0-9]+ \(sigrec\) exited with status 0'
@@ -338,7 +338,7 @@ test_lifecycle_app_exits_on_its_own_leftover_ignoring_term_killed_at_deadline() 
 	local stop kill
 	lc_log_ms stop "stop: SIGTERM to pid $left \(sigrec\)"
 	lc_log_ms kill "kill: SIGKILL to pid $left \(sigrec\)"
-	assert_between $((kill - stop)) 1900 7000 "ms from the stop signal to SIGKILL (drain timeout 2s)"
+	assert_ms_between $((kill - stop)) 1900 7000 "ms from the stop signal to SIGKILL (drain timeout 2s)"
 	assert_log 'SIGKILL was needed'
 	! grep -q '^exit ' "$T/rec2" || fail "the TERM-ignorer exited by itself"
 }
@@ -423,7 +423,7 @@ lc_daemon_killed_at_deadline() {
 	local stop kill
 	lc_log_ms stop 'stop: sent SIGTERM'
 	lc_log_ms kill "kill: SIGKILL to pid $d \(sigrec\)"
-	assert_between $((kill - stop)) 1900 7000 "ms from the stop signal to SIGKILL (drain timeout 2s)"
+	assert_ms_between $((kill - stop)) 1900 7000 "ms from the stop signal to SIGKILL (drain timeout 2s)"
 	# a pid from inside the namespace means nothing out here
 	[ "$1" = ns ] || ! kill -0 "$d" 2>/dev/null || fail "the daemon outlived drainit"
 }

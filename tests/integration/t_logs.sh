@@ -56,7 +56,7 @@ test_logs_text_lifecycle_in_order() {
 	local term stop
 	term=$(lg_ms "$(grep -m1 ': signal: SIGTERM' "$T/log")")
 	stop=$(lg_ms "$(grep -m1 ': stop: ' "$T/log")")
-	assert_between $(( stop - term )) 250 5000 "ms between the SIGTERM and stop lines"
+	assert_ms_between $(( stop - term )) 250 5000 "ms between the SIGTERM and stop lines"
 }
 
 test_logs_kill_lines_when_term_is_ignored() {
@@ -81,7 +81,7 @@ test_logs_kill_lines_when_term_is_ignored() {
 	local stop kill
 	stop=$(lg_ms "$(grep -m1 ': stop: ' "$T/log")")
 	kill=$(lg_ms "$(grep -m1 ': kill: ' "$T/log")")
-	assert_between $(( kill - stop )) 950 6000 "ms between the stop and kill lines (drain timeout 1s)"
+	assert_ms_between $(( kill - stop )) 950 6000 "ms between the stop and kill lines (drain timeout 1s)"
 }
 
 test_logs_json_lines() {

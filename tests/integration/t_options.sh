@@ -269,8 +269,8 @@ test_options_env_delay_and_drain_timeout() {
 	wait_exit 30
 	t1=$(now_ms)
 	assert_eq "$RC" 137 "exit status of the killed app"
-	assert_between $(( $(rec_ms "$T/rec" '^sig SIGTERM') - t0 )) 650 5000 "ms from SIGTERM to the stop signal"
-	assert_between $(( t1 - t0 )) 2150 15000 "ms from SIGTERM to exit"
+	assert_ms_between $(( $(rec_ms "$T/rec" '^sig SIGTERM') - t0 )) 650 5000 "ms from SIGTERM to the stop signal"
+	assert_ms_between $(( t1 - t0 )) 2150 15000 "ms from SIGTERM to exit"
 	assert_log 'kill: SIGKILL to pid 2 \(sigrec\)'
 
 	# A flag beats the variables; an empty variable (Kubernetes' value: "")

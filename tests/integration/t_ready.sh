@@ -104,7 +104,7 @@ test_ready_removed_at_once_on_sigterm_during_delay() {
 	kill -TERM "$DPID"
 	wait_until 5 test ! -e "$T/ready" || fail "readiness file still there after SIGTERM"
 	t1=$(now_ms)
-	assert_between $(( t1 - t0 )) 0 1500 "ms from SIGTERM to the file's removal"
+	assert_ms_between $(( t1 - t0 )) 0 1500 "ms from SIGTERM to the file's removal"
 	# Still serving during the pre-stop delay: alive, not yet told to stop.
 	kill -0 "$app" || fail "the app is gone during the pre-stop delay"
 	! grep -q '^sig ' "$T/rec" || fail "the app got a signal during the pre-stop delay"

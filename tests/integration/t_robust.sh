@@ -76,7 +76,7 @@ test_robust_stalled_log_does_not_stall_pid1() {
 		fail "readiness file still there 3 s after SIGTERM (log stalled)"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status (the app's, after SIGTERM)"
-	assert_between $(( $(now_ms) - t0 )) 0 15000 "ms from SIGTERM to exit"
+	assert_ms_between $(( $(now_ms) - t0 )) 0 15000 "ms from SIGTERM to exit"
 	# The test did stall the log: the pipe is full (lines that did not fit
 	# were dropped, or would have been).
 	local bytes
@@ -140,7 +140,7 @@ rb_single_child_leftover() {
 	touch "$T/go"
 	wait_file "^sig SIGTERM from=$RB_FROM " "$T/rec2" 8
 	wait_exit 8
-	assert_between $(( $(now_ms) - t0 )) 0 8000 "ms from bash's exit to drainit's"
+	assert_ms_between $(( $(now_ms) - t0 )) 0 8000 "ms from bash's exit to drainit's"
 	assert_eq "$RC" 3 "exit status (bash's)"
 	grep -q '^exit code=0 ' "$T/rec2" || fail "rec2 did not finish its drain"
 	assert_eq "$(rb_terms "$T/rec2")" 1 "SIGTERMs the leftover got"

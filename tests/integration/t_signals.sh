@@ -18,8 +18,15 @@ test_signals_each_forwardable_signal_reaches_app() {
 	local app; app=$(rec_field "$T/rec" pid)
 	assert_eq "$(logged_app_pid)" "$app" "app pid in the log"
 	local s recname logname
-	for s in HUP INT QUIT USR1 USR2 ALRM WINCH CONT TSTP TTIN TTOU PIPE URG VTALRM PROF \
-		XCPU XFSZ IO PWR SYS TRAP ABRT BUS FPE ILL SEGV STKFLT RTMIN RTMIN+5; do
+	local sigs=(HUP INT QUIT USR1 USR2 ALRM WINCH CONT TSTP TTIN TTOU PIPE URG VTALRM PROF
+		XCPU XFSZ IO PWR SYS TRAP ABRT BUS FPE ILL SEGV STKFLT RTMIN RTMIN+5)
+	# valgrind keeps SIGSYS, SIGTRAP, SIGBUS, SIGFPE, SIGILL and SIGSEGV
+	# for faults of the program it runs: sent with kill, one ends the
+	# process ("the 'impossible' happened") instead of reaching drainit's
+	# signalfd. Under valgrind the test sends the other 23.
+	[ -n "$UNDER_VALGRIND" ] && sigs=(HUP INT QUIT USR1 USR2 ALRM WINCH CONT TSTP TTIN TTOU PIPE URG VTALRM PROF
+		XCPU XFSZ IO PWR ABRT STKFLT RTMIN RTMIN+5)
+	for s in "${sigs[@]}"; do
 		kill -s "$s" "$DPID" || fail "kill -s $s failed"
 		case $s in
 		IO) recname=SIGPOLL logname=SIGIO ;;          # glibc's abbreviation for 29 is POLL
@@ -32,7 +39,7 @@ test_signals_each_forwardable_signal_reaches_app() {
 		wait_log "signal: $logname from [^:]*pid [0-9]+[ ,(]+uid 0\)?: forwarded to process group $app\$"
 	done
 	# One record per signal sent: nothing else was delivered or duplicated.
-	assert_eq "$(grep -c '^sig ' "$T/rec")" 29 "signals recorded by the app"
+	assert_eq "$(grep -c '^sig ' "$T/rec")" ${#sigs[@]} "signals recorded by the app"
 	kill -0 "$DPID" 2>/dev/null || fail "drainit died"
 	assert_no_log 'warning|error'
 }
@@ -55,7 +62,7 @@ test_signals_chld_and_term_are_not_forwarded() {
 	wait_file '^sig SIGTERM from=1 ' "$T/rec" 10
 	local at; at=$(rec_ms "$T/rec" '^sig SIGTERM ')
 	# Only as the stop signal, after the pre-stop delay: not forwarded at once.
-	assert_between $((at - t0)) 900 6000 "ms from SIGTERM to the app's SIGTERM"
+	assert_ms_between $((at - t0)) 900 6000 "ms from SIGTERM to the app's SIGTERM"
 	assert_eq "$(grep -c '^sig SIGTERM' "$T/rec")" 1 "SIGTERMs the app got"
 	assert_no_log 'SIGTERM.*forwarded'
 	wait_log 'stop: sent SIGTERM to process group'

@@ -166,7 +166,7 @@ test_when_http_check_that_hangs_times_out() {
 	gave_up=$(wh_log_ms 'not yet: no answer within 300ms')
 	logged=$(wh_log_ms ': ready: app pid 2 ready ')
 	# Gave up no earlier than the timeout allows, then asked again.
-	assert_between $(( gave_up - hung )) 200 10000 "ms from the hung request to giving up"
+	assert_ms_between $(( gave_up - hung )) 200 10000 "ms from the hung request to giving up"
 	(( logged >= ok )) || fail "ready logged at $logged, before the 200 at $ok"
 	wh_says "$T/ready" "^ready http:$port/ pid=2 since=$WH_ISO\$"
 	wh_stop_ok
@@ -202,8 +202,11 @@ test_when_notify_ready_stopping_ready_again() {
 	mkdir "$T/rd"
 	wh_watch "$T/rd"
 	local R=$T/rd/ready
-	start_ns -v --ready-file "$R" --ready-when notify -- "$H/readyapp" "$T/rec" notify 800 \
-		--status "warm: 3 caches" --extra "X_CUSTOM=1" --stop-after 2000 --ready-again-after 2000
+	# Each step leaves time for a probe to look first (TIME_SCALE: a probe
+	# under valgrind takes most of a second to start).
+	local ms=$(( 800 * TIME_SCALE )) gap=$(( 2000 * TIME_SCALE ))
+	start_ns -v --ready-file "$R" --ready-when notify -- "$H/readyapp" "$T/rec" notify "$ms" \
+		--status "warm: 3 caches" --extra "X_CUSTOM=1" --stop-after "$gap" --ready-again-after "$gap"
 	wait_file '^start ' "$T/rec"
 	wait_file '^notify_socket=' "$T/rec"
 	local sock
@@ -394,7 +397,7 @@ test_when_app_exits_while_exec_check_hangs() {
 	kill -USR1 "$(app_host_pid)"
 	wait_exit 20
 	# Nothing but the check was left: drainit did not wait on it.
-	assert_between $(( $(now_ms) - t0 )) 0 5000 "ms from the app's exit to drainit's"
+	assert_ms_between $(( $(now_ms) - t0 )) 0 5000 "ms from the app's exit to drainit's"
 	assert_eq "$RC" 5 "exit status (the app's)"
 	assert_no_log 'stop: .*\(readyapp\)'
 	assert_no_log 'SIGKILL sent to'
