@@ -19,7 +19,6 @@
 #include "child.h"
 #include "dur.h"
 #include "proc.h"
-#include "sig.h"
 
 /* Notify datagrams read per wake-up: a chatty app cannot starve the loop. */
 #define NOTIFY_BATCH 16
@@ -258,8 +257,7 @@ static void become_check(const struct check *c)
 		if (null > STDERR_FILENO)
 			close(null);
 	}
-	sig_reset_dispositions();
-	sigemptyset(&none);
+	sigemptyset(&none); /* dispositions are the defaults already, as for the app */
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(c->cond->argv[0], c->cond->argv);
 	_exit(child_exec_failure_code(errno));

@@ -76,7 +76,8 @@ static void become_app(char **argv, const struct privs *p, bool foreground, pid_
 		report(report_fd, SPAWN_PRIVS, err);
 		_exit(EXIT_OSERR);
 	}
-	sig_reset_dispositions();
+	/* Dispositions are the defaults already: drainit reset them at start
+	 * and never sets a handler. The mask is drainit's: everything blocked. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(argv[0], argv);

@@ -423,13 +423,15 @@ static void reap(struct state *s)
 		enum verbosity level = owns || kin ? V_DEBUG : pid == s->app ? V_INFO
 				     : s->m.phase >= PH_DELAY ? V_INFO
 				     : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
-		if ((int)level <= s->log->verbosity)
+		/* Names and words only for a line that is written (at level). */
+		bool logged = (int)level <= s->log->verbosity;
+		comm[0] = how[0] = '\0';
+		if (logged)
 			proc_comm(pid, comm, sizeof comm);
-		else
-			comm[0] = '\0';
 		if (waitpid(pid, &status, 0) != pid)
 			continue;
-		child_describe(status, how, sizeof how);
+		if (logged)
+			child_describe(status, how, sizeof how);
 		if (owns) {
 			/* the readiness check's command: neither the app nor a drained process */
 			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
@@ -677,7 +679,7 @@ static void drop_own_caps(struct state *s)
 	struct capsets own;
 	const struct config *cfg = s->cfg;
 
-	if (caps_read(&own) != 0 || own.prm == 0)
+	if (caps_read_sets(&own) != 0 || own.prm == 0)
 		return;
 	bool exec = cfg->ready_when.kind == COND_EXEC, file = cfg->ready_when.kind == COND_FILE;
 	uint64_t keep = caps_keep(&s->privs, exec, file, false);
