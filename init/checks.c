@@ -238,7 +238,7 @@ static enum check_verdict io_event(struct check *c, short revents, int64_t now)
 /* exec: */
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void become_check(const struct check *c)
+static _Noreturn void become_check(const struct check *c)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR);
@@ -265,6 +265,8 @@ static void become_check(const struct check *c)
 
 static enum check_verdict start_exec(struct check *c, int64_t now)
 {
+	/* fork, not vfork as for the app: drainit must not wait on an exec
+	 * that hangs, which is what the check's timeout is for. */
 	pid_t pid = fork();
 	if (pid < 0)
 		return failed(c, now, "cannot fork: %s", strerror(errno));
