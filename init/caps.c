@@ -117,7 +117,7 @@ static int last_cap(void)
 int caps_read_sets(struct capsets *c)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	struct __user_cap_data_struct d[2] = { { 0 } }; /* valgrind sees the kernel fill d[0] only */
 
 	memset(c, 0, sizeof *c);
 	if (syscall(SYS_capget, &h, d) != 0)
