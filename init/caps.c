@@ -240,13 +240,16 @@ int caps_effective(uint64_t eff)
 	return set_caps(eff & c.prm, c.prm, c.inh);
 }
 
-int caps_drop_own(uint64_t keep)
+int caps_drop_own(uint64_t keep, bool exec_later)
 {
 	struct capsets c;
 	if (caps_read_sets(&c) != 0)
 		return -1;
 	keep &= c.prm;
-	if ((c.eff & BIT(CAP_SETPCAP)) && drop_bounding(keep) != 0)
+	if (!exec_later) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+			return -1;
+	} else if ((c.eff & BIT(CAP_SETPCAP)) && drop_bounding(keep) != 0)
 		return -1;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
 		return -1;
@@ -273,8 +276,9 @@ void caps_log(struct log *l, const char *what)
 		log_event(l, V_DEBUG, "caps", "%s: cannot read them: %m", what);
 		return;
 	}
-	log_event(l, V_DEBUG, "caps", "%s: effective %s; permitted %s; bounding %s%s", what,
+	log_event(l, V_DEBUG, "caps", "%s: effective %s; permitted %s; bounding %s%s%s", what,
 		  describe(c.eff, e, sizeof e), describe(c.prm, p, sizeof p),
 		  c.bnd == c.prm ? "the same" : describe(c.bnd, b, sizeof b),
-		  c.inh || c.amb ? "; inheritable or ambient set too" : "");
+		  c.inh || c.amb ? "; inheritable or ambient set too" : "",
+		  prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? "; no_new_privs" : "");
 }

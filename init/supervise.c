@@ -711,7 +711,7 @@ static void drop_own_caps(struct state *s)
 		caps_effective(own.eff);
 		keep = caps_keep(&s->privs, exec, file, !writable);
 	}
-	if (caps_drop_own(keep) != 0)
+	if (caps_drop_own(keep, exec) != 0)
 		log_event(s->log, V_WARN, "caps", "cannot drop drainit's own capabilities: %m");
 	caps_log(s->log, "drainit keeps, once the app runs");
 }
