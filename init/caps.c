@@ -114,10 +114,10 @@ static int last_cap(void)
 	return last;
 }
 
-int caps_read(struct capsets *c)
+int caps_read_sets(struct capsets *c)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
+	struct __user_cap_data_struct d[2] = { { 0 } }; /* valgrind sees the kernel fill d[0] only */
 
 	memset(c, 0, sizeof *c);
 	if (syscall(SYS_capget, &h, d) != 0)
@@ -125,6 +125,13 @@ int caps_read(struct capsets *c)
 	c->eff = d[0].effective | (uint64_t)d[1].effective << 32;
 	c->prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
 	c->inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+	return 0;
+}
+
+int caps_read(struct capsets *c)
+{
+	if (caps_read_sets(c) != 0)
+		return -1;
 	for (int cap = 0; cap <= last_cap(); cap++) {
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
 			c->bnd |= BIT(cap);
@@ -228,18 +235,21 @@ uint64_t caps_keep(const struct privs *p, bool exec_checks, bool file_check, boo
 int caps_effective(uint64_t eff)
 {
 	struct capsets c;
-	if (caps_read(&c) != 0)
+	if (caps_read_sets(&c) != 0)
 		return -1;
 	return set_caps(eff & c.prm, c.prm, c.inh);
 }
 
-int caps_drop_own(uint64_t keep)
+int caps_drop_own(uint64_t keep, bool exec_later)
 {
 	struct capsets c;
-	if (caps_read(&c) != 0)
+	if (caps_read_sets(&c) != 0)
 		return -1;
 	keep &= c.prm;
-	if ((c.bnd & ~keep) && (c.eff & BIT(CAP_SETPCAP)) && drop_bounding(keep) != 0)
+	if (!exec_later) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+			return -1;
+	} else if ((c.eff & BIT(CAP_SETPCAP)) && drop_bounding(keep) != 0)
 		return -1;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
 		return -1;
@@ -266,8 +276,9 @@ void caps_log(struct log *l, const char *what)
 		log_event(l, V_DEBUG, "caps", "%s: cannot read them: %m", what);
 		return;
 	}
-	log_event(l, V_DEBUG, "caps", "%s: effective %s; permitted %s; bounding %s%s", what,
+	log_event(l, V_DEBUG, "caps", "%s: effective %s; permitted %s; bounding %s%s%s", what,
 		  describe(c.eff, e, sizeof e), describe(c.prm, p, sizeof p),
 		  c.bnd == c.prm ? "the same" : describe(c.bnd, b, sizeof b),
-		  c.inh || c.amb ? "; inheritable or ambient set too" : "");
+		  c.inh || c.amb ? "; inheritable or ambient set too" : "",
+		  prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? "; no_new_privs" : "");
 }

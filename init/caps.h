@@ -30,6 +30,10 @@ struct capsets {
 /* The calling process's sets. Returns 0, or -1 with errno set. */
 int caps_read(struct capsets *c);
 
+/* The effective, permitted and inheritable sets alone, bnd and amb left 0:
+ * one system call, where caps_read makes two more per capability. */
+int caps_read_sets(struct capsets *c);
+
 /* What the app (and an exec readiness check) runs as. */
 struct privs {
 	bool user;                  /* switch to uid, gid, groups */
@@ -64,9 +68,13 @@ uint64_t caps_keep(const struct privs *p, bool exec_checks, bool file_check, boo
  * -1 with errno set. */
 int caps_effective(uint64_t eff);
 
-/* Drops drainit's own sets to keep (bounding too). Returns 0, or -1 with
- * errno set. */
-int caps_drop_own(uint64_t keep);
+/* Drops drainit's own sets to keep, and makes sure an exec cannot give
+ * the rest back: when drainit will exec (readiness checks, which need the
+ * bounding set the app has) by shrinking its bounding set, a prctl and a
+ * credentials commit per capability; otherwise by setting no_new_privs,
+ * one call, with which no exec grants more than the permitted set.
+ * Returns 0, or -1 with errno set. */
+int caps_drop_own(uint64_t keep, bool exec_later);
 
 /* Logs drainit's sets at debug level, after `what`. */
 void caps_log(struct log *l, const char *what);

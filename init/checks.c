@@ -19,7 +19,6 @@
 #include "child.h"
 #include "dur.h"
 #include "proc.h"
-#include "sig.h"
 
 /* Notify datagrams read per wake-up: a chatty app cannot starve the loop. */
 #define NOTIFY_BATCH 16
@@ -239,7 +238,7 @@ static enum check_verdict io_event(struct check *c, short revents, int64_t now)
 /* exec: */
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void become_check(const struct check *c)
+static _Noreturn void become_check(const struct check *c)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR);
@@ -258,8 +257,7 @@ static void become_check(const struct check *c)
 		if (null > STDERR_FILENO)
 			close(null);
 	}
-	sig_reset_dispositions();
-	sigemptyset(&none);
+	sigemptyset(&none); /* dispositions are the defaults already, as for the app */
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execvp(c->cond->argv[0], c->cond->argv);
 	_exit(child_exec_failure_code(errno));
@@ -267,6 +265,8 @@ static void become_check(const struct check *c)
 
 static enum check_verdict start_exec(struct check *c, int64_t now)
 {
+	/* fork, not vfork as for the app: drainit must not wait on an exec
+	 * that hangs, which is what the check's timeout is for. */
 	pid_t pid = fork();
 	if (pid < 0)
 		return failed(c, now, "cannot fork: %s", strerror(errno));

@@ -188,8 +188,19 @@ static int scan_pass(struct proc_table *t, pid_t self)
 			if (pid == self)
 				continue;
 			snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-			if (read_small(path, stat, sizeof stat) != 0 || proc_parse_stat(stat, &e) != 0)
+			errno = 0;
+			if (read_small(path, stat, sizeof stat) != 0 || proc_parse_stat(stat, &e) != 0) {
+				/* Out of descriptors or memory is not "gone": a list
+				 * that silently lacks processes would spare them the
+				 * stop signal and the SIGKILL sweep. */
+				if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
+					int err = errno;
+					close(fd);
+					errno = err;
+					return -1;
+				}
 				continue; /* gone meanwhile */
+			}
 			if (self != 1)
 				added += proc_adopt(t, &e, self);
 			else if (t->len < t->cap && live(&e)) {
@@ -217,12 +228,9 @@ int proc_scan_under(struct proc_table *t, pid_t self)
 		return -1;
 	}
 	/* A process listed before its parent is adopted in the next pass; a
-	 * tree of depth d takes d + 1 passes. A pass that fails keeps what the
-	 * earlier ones found. */
+	 * tree of depth d takes d + 1 passes. */
 	added = scan_pass(t, self);
-	if (added < 0)
-		return -1;
 	while (added > 0 && self != 1)
 		added = scan_pass(t, self);
-	return 0;
+	return added < 0 ? -1 : 0;
 }

@@ -19,7 +19,9 @@ int sig_block_all(sigset_t *set);
 
 /* Sets every signal's disposition to SIG_DFL, also the two that glibc keeps
  * for itself and refuses in sigaction() (a parent such as make may leave
- * them ignored). Async-signal-safe: used between fork and exec. */
+ * them ignored). drainit calls it once at start and never sets a handler,
+ * so every child it forks starts from the defaults without calling it
+ * again. */
 void sig_reset_dispositions(void);
 
 #endif

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,15 @@
  * any beyond it, and later sweeps catch the rest otherwise. */
 #define PROC_CAP 32768
 
+/* Children reaped in one turn of the loop: a flood of orphans must not
+ * hold off a deadline; the next turn, at once, takes the rest. */
+#define REAP_BATCH 256
+
+/* Descriptors drainit opens at once after the start, beyond those it holds
+ * from the start: a check's socket or inotify, and /proc with one of its
+ * files while it lists processes. */
+#define FD_HEADROOM 3
+
 /* How often a readiness file that could not be written is tried again. */
 #define READY_RETRY_MS 1000
 
@@ -50,6 +60,7 @@ struct state {
 	int64_t term_at, stop_at, kill_at, deadline;
 	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
 	char killed_names[256]; /* "pid 4 (java), pid 5 (sh)" for the summary */
+	bool reap_more;       /* SIGCHLD came, or reap stopped at REAP_BATCH: reap next */
 };
 
 static int64_t now_ms(void)
@@ -388,16 +399,23 @@ static void end_check_now(struct state *s)
 	}
 }
 
-/* Reaps every child that has exited. The app exiting while others remain
+/* Reaps the children that have exited, REAP_BATCH at most; sets
+ * s->reap_more when it stopped there. The app exiting while others remain
  * is EV_APP_EXIT; nothing left at all is EV_ALL_EXITED. */
 static void reap(struct state *s)
 {
 	bool app_now = false;
+	unsigned reaped = 0;
 	enum check_verdict verdict = CHECK_NONE;
 	char comm[PROC_COMM_LEN + 1], how[96];
 
+	s->reap_more = false;
 	for (;;) {
 		siginfo_t info;
+		if (reaped == REAP_BATCH) {
+			s->reap_more = true;
+			break;
+		}
 		int status;
 		memset(&info, 0, sizeof info);
 		/* Peek first: the zombie's name is readable until it is reaped. */
@@ -423,13 +441,16 @@ static void reap(struct state *s)
 		enum verbosity level = owns || kin ? V_DEBUG : pid == s->app ? V_INFO
 				     : s->m.phase >= PH_DELAY ? V_INFO
 				     : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
-		if ((int)level <= s->log->verbosity)
+		/* Names and words only for a line that is written (at level). */
+		bool logged = (int)level <= s->log->verbosity;
+		comm[0] = how[0] = '\0';
+		if (logged)
 			proc_comm(pid, comm, sizeof comm);
-		else
-			comm[0] = '\0';
 		if (waitpid(pid, &status, 0) != pid)
 			continue;
-		child_describe(status, how, sizeof how);
+		reaped++;
+		if (logged)
+			child_describe(status, how, sizeof how);
 		if (owns) {
 			/* the readiness check's command: neither the app nor a drained process */
 			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
@@ -511,7 +532,7 @@ static void on_signal(struct state *s, const struct signalfd_siginfo *si)
 		/* a readiness check every interval would flood the log */
 		log_event(s->log, check_owns(&s->check, (pid_t)si->ssi_pid) ? V_DEBUG : V_INFO, "signal",
 			  "%s %s: reaping", name, from);
-		reap(s);
+		s->reap_more = true; /* once the batch of signals is read */
 	} else if (sig == SIGTERM) {
 		log_event(s->log, V_INFO, "signal", "%s %s: %s", name, from, term_action(s));
 		if (s->term_at < 0)
@@ -634,9 +655,11 @@ static int privileges(struct state *s)
 	if (!cfg->user && !cfg->caps)
 		return 0;
 	if (cfg->user) {
-		if (user_lookup(cfg->user, &s->user, err, sizeof err) != 0) {
+		int r = user_lookup(cfg->user, &s->user, err, sizeof err);
+		if (r != 0) {
+			/* an unknown name is a usage error, an unreadable file is not */
 			log_event(s->log, V_ERROR, "start", "--user: %s", err);
-			return EXIT_USAGE;
+			return r == -2 ? EXIT_OSERR : EXIT_USAGE;
 		}
 		p->user = !already(&s->user);
 		p->uid = s->user.uid;
@@ -677,7 +700,7 @@ static void drop_own_caps(struct state *s)
 	struct capsets own;
 	const struct config *cfg = s->cfg;
 
-	if (caps_read(&own) != 0 || own.prm == 0)
+	if (caps_read_sets(&own) != 0 || own.prm == 0)
 		return;
 	bool exec = cfg->ready_when.kind == COND_EXEC, file = cfg->ready_when.kind == COND_FILE;
 	uint64_t keep = caps_keep(&s->privs, exec, file, false);
@@ -688,9 +711,25 @@ static void drop_own_caps(struct state *s)
 		caps_effective(own.eff);
 		keep = caps_keep(&s->privs, exec, file, !writable);
 	}
-	if (caps_drop_own(keep) != 0)
+	if (caps_drop_own(keep, exec) != 0)
 		log_event(s->log, V_WARN, "caps", "cannot drop drainit's own capabilities: %m");
 	caps_log(s->log, "drainit keeps, once the app runs");
+}
+
+/* Whether FD_HEADROOM more descriptors can be opened: checked before the
+ * app starts, while drainit can still refuse; after, no open may fail for
+ * want of one (RLIMIT_NOFILE is drainit's own to use). 0 or an errno. */
+static int fd_headroom(void)
+{
+	int fd[FD_HEADROOM], n, err = 0;
+	for (n = 0; n < FD_HEADROOM; n++) /* 0-2 are open: main.c fills them */
+		if ((fd[n] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) < 0) {
+			err = errno;
+			break;
+		}
+	while (n-- > 0)
+		close(fd[n]);
+	return err;
 }
 
 static int setup(struct state *s, sigset_t *all)
@@ -757,6 +796,14 @@ int supervise(const struct config *cfg, struct log *log)
 		close(sfd);
 		return EXIT_OSERR;
 	}
+	if ((code = fd_headroom()) != 0) {
+		log_event(log, V_ERROR, "start", "cannot keep %d file descriptors free for once the "
+			  "app runs (RLIMIT_NOFILE): %s", FD_HEADROOM, strerror(code));
+		proc_table_free(&s.procs);
+		check_close(&s.check);
+		close(sfd);
+		return EXIT_OSERR;
+	}
 	caps_log(log, "drainit's capabilities");
 
 	struct spawn_result sp = child_spawn(cfg->argv, &s.privs);
@@ -789,6 +836,8 @@ int supervise(const struct config *cfg, struct log *log)
 			next = due;
 		if (s.ready_retry_at >= 0 && (next < 0 || s.ready_retry_at < next))
 			next = s.ready_retry_at;
+		if (s.reap_more)
+			next = now_ms(); /* no wait: the rest of a batch of exits */
 		if (next >= 0) {
 			int64_t left = next - now_ms();
 			if (left < 0)
@@ -812,6 +861,10 @@ int supervise(const struct config *cfg, struct log *log)
 				    (n = read(sfd, si, sizeof si)) > 0; batch++)
 			for (size_t i = 0; i < (size_t)n / sizeof si[0] && s.m.phase != PH_DONE; i++)
 				on_signal(&s, &si[i]);
+		/* Then the children that exited, a bounded batch: a flood of
+		 * orphans cannot hold off the deadline either. */
+		if (s.m.phase != PH_DONE && s.reap_more)
+			reap(&s);
 		/* Then the readiness check: a SIGTERM read above has ended it. */
 		short re = pfd[1].fd >= 0 ? pfd[1].revents : 0;
 		due = check_deadline(&s.check);

@@ -227,7 +227,7 @@ int user_lookup(const char *spec, struct user *u, char *err, size_t errlen)
 	bool bad = false;
 	char *passwd = slurp("/etc/passwd", err, errlen, &bad);
 	char *group = bad ? NULL : slurp("/etc/group", err, errlen, &bad);
-	int r = bad ? -1 : user_resolve(spec, passwd, group, u, err, errlen);
+	int r = bad ? -2 : user_resolve(spec, passwd, group, u, err, errlen);
 	free(passwd);
 	free(group);
 	return r;

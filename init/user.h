@@ -34,7 +34,8 @@ int user_resolve(const char *spec, const char *passwd, const char *group, struct
  * then --user has nothing to change. Pure. */
 bool user_same(const struct user *u, uid_t uid, gid_t gid, const gid_t *g, size_t n);
 
-/* The same, reading the files. */
+/* The same, reading the files: -1 as user_resolve, -2 when a file could
+ * not be read (out of memory, an I/O error, no permission). */
 int user_lookup(const char *spec, struct user *u, char *err, size_t errlen);
 
 #endif

@@ -24,7 +24,9 @@ al_need_plain_malloc() {
 # al_exercise PID: PID is drainit's pid as it logs allocations.
 al_exercise() {
 	local me=$1 before after
-	wait_log 'ready: '
+	# the last start-up line: at -v, the capabilities drainit kept, whose
+	# names libcap allocates after the app has started and become ready
+	wait_log 'caps: drainit keeps, once the app runs'
 	before=$(al_count "$me")
 	(( before > 0 )) || fail "the shim saw no start-up allocation by pid $me: it is not working"
 	touch "$T/go"

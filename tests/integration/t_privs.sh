@@ -89,6 +89,20 @@ pv_has() {
 	done
 }
 
+# pv_dropped FILE HEX: drainit's own sets once the app runs, when it starts
+# no exec check: permitted and effective HEX, inheritable and ambient 0, and
+# no_new_privs instead of a smaller bounding set (which stays as it was), so
+# that no exec of drainit's gets more than HEX.
+pv_dropped() {
+	local set
+	set=$(pv_hex "0x$2")
+	pv_has "$1" CapBnd="$PV_BND" CapPrm="$set" CapEff="$set" CapInh=0000000000000000 \
+		CapAmb=0000000000000000 NoNewPrivs=1
+}
+
+# The log line of that drop: "drainit keeps ... effective K; permitted K; bounding ...; no_new_privs".
+pv_kept() { echo "caps: drainit keeps, once the app runs: effective $1; permitted $1; bounding ${2:-[^;]+}; no_new_privs\$"; }
+
 # pv_caps FILE HEX: the five capability sets of FILE: bounding, permitted and
 # effective are HEX; inheritable and ambient are HEX for an app that is not
 # root (pv_caps FILE HEX HEX), 0 for a root app (pv_caps FILE HEX).
@@ -386,8 +400,9 @@ test_privs_the_documented_kubernetes_security_context() {
 	PV_WHAT=app pv_caps "$T/st" 400 400
 	assert_eq "$(cat "$T/out")" "bound 80 as 10001" "the app's output"
 	local all='cap_kill,cap_setgid,cap_setuid,cap_setpcap,cap_net_bind_service'
-	assert_log "debug: caps: drainit's capabilities: effective $all; permitted $all; bounding the same\$"
-	assert_log 'debug: caps: drainit keeps, once the app runs: effective cap_kill; permitted cap_kill; bounding the same$'
+	# setpriv --no-new-privs: drainit has it from the start
+	assert_log "debug: caps: drainit's capabilities: effective $all; permitted $all; bounding the same; no_new_privs\$"
+	assert_log "debug: $(pv_kept cap_kill "$all")"
 	assert_no_log 'warning|error'
 }
 
@@ -396,10 +411,10 @@ test_privs_drainit_keeps_only_cap_kill() {
 	mkdir -m 755 "$T/rd"
 	start_ns -v --ready-file "$T/rd/ready" -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
-	wait_log 'debug: caps: drainit keeps, once the app runs: effective cap_kill; permitted cap_kill; bounding the same$'
+	wait_log "debug: $(pv_kept cap_kill)"
 	pv_proc "$DPID" "$T/self" drainit
 	pv_has "$T/self" Uid="$(pv_ids 0)"
-	pv_caps "$T/self" 20
+	pv_dropped "$T/self" 20
 	# the app was spawned with everything, as without --caps it should be
 	pv_proc "$(app_host_pid)" "$T/app" app
 	pv_has "$T/app" Uid="$(pv_ids 0)" CapEff="$PV_PRM" CapBnd="$PV_BND"
@@ -415,9 +430,9 @@ test_privs_app_of_another_user_gets_forwarded_signals_and_stops() {
 	pv_std_users
 	start_ns -v --user 65534 -- "$H/sigrec" "$T/rec"
 	wait_file '^start ' "$T/rec"
-	wait_log 'caps: drainit keeps, once the app runs: effective cap_kill; permitted cap_kill; bounding the same$'
+	wait_log "$(pv_kept cap_kill)"
 	pv_proc "$DPID" "$T/self" drainit
-	pv_caps "$T/self" 20
+	pv_dropped "$T/self" 20
 	pv_proc "$(app_host_pid)" "$T/app" app
 	pv_has "$T/app" Uid="$(pv_ids 65534)" CapEff=0000000000000000
 	kill -USR1 "$DPID"
@@ -511,9 +526,9 @@ test_privs_dac_override_kept_for_a_folder_root_cannot_write() {
 	# the folder, tried with the rest dropped, needs DAC override (and
 	# searching); the file: condition needs searching anyway
 	local k='cap_dac_override,cap_dac_read_search,cap_kill'
-	wait_log "debug: caps: drainit keeps, once the app runs: effective $k; permitted $k; bounding the same\$"
+	wait_log "debug: $(pv_kept "$k")"
 	pv_proc "$DPID" "$T/self" drainit
-	pv_caps "$T/self" 26
+	pv_dropped "$T/self" 26
 	# written after the drop: the capability kept is the one that works
 	touch "$T/go"
 	wait_until 10 test -f "$T/rd/ready" || fail "never ready: $(tail -n 3 "$T/log")"

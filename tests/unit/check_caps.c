@@ -662,11 +662,10 @@ static void do_become(struct report *r, const void *arg)
 
 /* caps_become, then exec cat /proc/self/status and keep its Cap lines:
  * what the app gets is what counts. */
-static void do_become_exec(struct report *r, const void *arg)
+static void exec_cat_status(struct report *r)
 {
 	int fd[2];
-	r->rc = caps_become(arg);
-	if (r->rc != 0 || pipe(fd) != 0)
+	if (pipe(fd) != 0)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -687,6 +686,13 @@ static void do_become_exec(struct report *r, const void *arg)
 	for (char *line = strtok(all, "\n"); line; line = strtok(NULL, "\n"))
 		if (strncmp(line, "Cap", 3) == 0)
 			o += (size_t)snprintf(r->exec_status + o, sizeof r->exec_status - o, "%s\n", line);
+}
+
+static void do_become_exec(struct report *r, const void *arg)
+{
+	r->rc = caps_become(arg);
+	if (r->rc == 0)
+		exec_cat_status(r);
 }
 
 START_TEST(test_become_caps_as_root)
@@ -847,7 +853,7 @@ END_TEST
 static void drop_then_become(struct report *r, const void *arg)
 {
 	/* as root, but without cap_setpcap, cap_setuid, cap_setgid */
-	caps_drop_own(BIT(CAP_KILL) | BIT(CAP_NET_BIND_SERVICE));
+	caps_drop_own(BIT(CAP_KILL) | BIT(CAP_NET_BIND_SERVICE), true);
 	do_become(r, arg);
 }
 
@@ -891,7 +897,7 @@ static void narrow_then_become(struct report *r, const void *arg)
 	const struct privs *p = arg;
 	struct capsets own;
 	char lacking[256];
-	if (caps_drop_own(p->set) != 0 || caps_read(&own) != 0 || own.bnd != p->set) {
+	if (caps_drop_own(p->set, true) != 0 || caps_read(&own) != 0 || own.bnd != p->set) {
 		r->rc = -999;
 		return;
 	}
@@ -964,7 +970,7 @@ END_TEST
 static void do_drop(struct report *r, const void *arg)
 {
 	errno = 0;
-	r->rc = caps_drop_own(*(const uint64_t *)arg);
+	r->rc = caps_drop_own(*(const uint64_t *)arg, true);
 	r->err = errno;
 }
 
@@ -982,6 +988,40 @@ START_TEST(test_drop_own_kill)
 	ck_assert_uint_eq(r.status.inh, 0);
 	ck_assert_uint_eq(r.status.amb, 0);
 	ck_assert_uint_eq(r.euid, 0);
+}
+END_TEST
+
+/* drainit's drop when it will exec nothing: no_new_privs, bounding set
+ * left; then what an exec'd root program gets */
+static void do_drop_nnp_exec(struct report *r, const void *arg)
+{
+	errno = 0;
+	r->rc = caps_drop_own(*(const uint64_t *)arg, false);
+	r->err = errno;
+	if (r->rc == 0)
+		exec_cat_status(r);
+}
+
+START_TEST(test_drop_own_no_exec_sets_no_new_privs)
+{
+	struct capsets own;
+	struct report r;
+	REQUIRE_ROOT(own);
+	if (!have_cat())
+		return;
+	uint64_t keep = BIT(CAP_KILL);
+	in_child(do_drop_nnp_exec, &keep, &r);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_int_eq(r.nnp, 1);
+	ck_assert_uint_eq(r.status.eff, 0x20);
+	ck_assert_uint_eq(r.status.prm, 0x20);
+	ck_assert_uint_eq(r.status.inh, 0);
+	ck_assert_uint_eq(r.status.amb, 0);
+	ck_assert_uint_eq(r.status.bnd, own.bnd);
+	/* root's exec would take the whole bounding set; no_new_privs holds it
+	 * to the permitted set */
+	ck_assert_msg(strstr(r.exec_status, "CapPrm:\t0000000000000020\n") != NULL, "%s", r.exec_status);
+	ck_assert_msg(strstr(r.exec_status, "CapEff:\t0000000000000020\n") != NULL, "%s", r.exec_status);
 }
 END_TEST
 
@@ -1031,7 +1071,7 @@ END_TEST
 static void no_setpcap_then_drop(struct report *r, const void *arg)
 {
 	/* first without cap_setpcap (which also leaves the bounding set) */
-	if (caps_drop_own(CAPS_ALL & ~BIT(CAP_SETPCAP)) != 0) {
+	if (caps_drop_own(CAPS_ALL & ~BIT(CAP_SETPCAP), true) != 0) {
 		r->rc = -999;
 		return;
 	}
@@ -1160,6 +1200,7 @@ Suite *caps_suite(void)
 	tcase_add_test(tc, test_become_then_exec);
 	tcase_add_test(tc, test_become_bounding_already_the_set);
 	tcase_add_test(tc, test_drop_own_kill);
+	tcase_add_test(tc, test_drop_own_no_exec_sets_no_new_privs);
 	tcase_add_test(tc, test_drop_own_several);
 	tcase_add_test(tc, test_drop_own_keeps_only_what_it_has);
 	tcase_add_test(tc, test_drop_own_without_setpcap);
