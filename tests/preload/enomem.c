@@ -13,7 +13,7 @@
  *   ENOMEM_MIN=BYTES      only allocations of at least BYTES count and fail
  *   ENOMEM_AFTER_FORK=1   allocations count only once a fork has succeeded
  *                         (drainit: once the app was started)
- *   ENOMEM_FORK=N         the Nth fork() and every later one fail
+ *   ENOMEM_FORK=N         the Nth fork() or vfork() and every later one fail
  *   ENOMEM_WHILE=PATH     nothing fails (or counts) unless PATH exists
  *   ENOMEM_LOG=PATH       appends "PID FUNCTION SIZE" ("1 calloc 1048576",
  *                         "1 fork 0") for each failure made
@@ -219,6 +219,14 @@ pid_t fork(void)
 	if (p > 0)
 		cfg.forked = true;
 	return p;
+}
+
+/* drainit starts the app with vfork. A wrapper cannot return into a vfork
+ * child without trampling the parent's stack, so here vfork is a fork,
+ * which keeps every promise vfork makes (as under valgrind). */
+pid_t vfork(void)
+{
+	return fork();
 }
 
 static long num(const char *name)
