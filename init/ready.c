@@ -191,6 +191,20 @@ int ready_clear(const char *path)
 	return -1;
 }
 
+int ready_empty(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = fstat(fd, &st) != 0 ? -1 : !S_ISREG(st.st_mode) ? (errno = EINVAL, -1)
+	      : ftruncate(fd, 0);
+	int err = errno;
+	close(fd);
+	errno = err;
+	return r;
+}
+
 int ready_parse(const char *content, struct ready_info *info)
 {
 	const char *p = content;

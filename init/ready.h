@@ -40,6 +40,12 @@ int ready_mark(const char *path, const char *by, pid_t pid, long long since_real
 /* Removes the file; a missing file is fine. Returns 0, or -1 with errno set. */
 int ready_clear(const char *path);
 
+/* Empties the file in place (a regular file, not through a symbolic
+ * link), which no probe takes for ready: for a folder that can no longer
+ * be written, where the file cannot be removed. Returns 0, or -1 with
+ * errno set. */
+int ready_empty(const char *path);
+
 /* Writes PATH.state with STATE; removes it when state is NULL. Returns 0,
  * or -1 with errno set. */
 int ready_state(const char *path, const char *state, const char *by, pid_t pid,

@@ -123,8 +123,14 @@ static void clear_ready(struct state *s, enum event ev)
 		return;
 	}
 	if (ready_clear(s->cfg->ready_file) != 0) {
-		/* still written: the next withdrawal, at exit at the latest, tries again */
-		log_event(s->log, V_WARN, "unready", "cannot remove %s: %m", s->cfg->ready_file);
+		/* A folder no longer writable: emptied, the file says nothing a
+		 * probe takes for ready. Still there: the next withdrawal, at exit
+		 * at the latest, tries to remove it again. */
+		int err = errno;
+		bool emptied = ready_empty(s->cfg->ready_file) == 0;
+		log_event(s->log, V_WARN, "unready", "cannot remove %s: %s; %s: %s", s->cfg->ready_file,
+			  strerror(err), emptied ? "emptied it instead, readiness withdrawn"
+			  : "cannot empty it either, a probe still reads it as ready", why);
 		return;
 	}
 	s->ready_written = false;

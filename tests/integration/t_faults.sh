@@ -30,6 +30,28 @@ fa_zombies() {
 
 
 # fa_status_field PID FIELD: e.g. SigBlk from /proc/PID/status.
+# fa_term_exits CODE: SIGTERM to drainit, which exits within 10 s with CODE,
+# the app's status; the app (sigrec, recording to $T/rec) got one SIGTERM.
+fa_term_exits() {
+	local t0; t0=$(now_ms)
+	kill -TERM "$DPID"
+	wait_exit 15
+	assert_eq "$RC" "$1" "exit status (the app's)"
+	assert_between $(( $(now_ms) - t0 )) 0 10000 "ms from SIGTERM to exit"
+	assert_eq "$(grep -c '^sig SIGTERM from=1 ' "$T/rec")" 1 "SIGTERMs the app got"
+}
+
+# fa_stop_sigrec_5: SIGTERM to drainit in front of `sigrec ... --code 5`
+# (catches SIGTERM, exits 5): the app's status, and nothing went wrong.
+fa_stop_sigrec_5() {
+	kill -TERM "$DPID"
+	wait_exit 15
+	assert_eq "$RC" 5 "exit status (the app's)"
+	assert_log 'info: stop: pid 2 \(sigrec\) catches SIGTERM'
+	assert_log 'summary: exit status 5: app exited with status 5'
+	assert_no_log 'error:|warning:'
+}
+
 fa_status_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 # --- 1: a storm of signals during the drain --------------------------------
@@ -159,12 +181,7 @@ test_faults_readiness_folder_removed_mid_run_as_pid1() {
 	! grep -q '^sig ' "$T/rec" || fail "the app got a signal: $(grep '^sig ' "$T/rec")"
 	[ ! -e "$T/rdir" ] || fail "drainit made the folder again"
 
-	local t0; t0=$(now_ms)
-	kill -TERM "$DPID"
-	wait_exit 15
-	assert_eq "$RC" 4 "exit status (the app's)"
-	assert_between $(( $(now_ms) - t0 )) 0 10000 "ms from SIGTERM to exit"
-	assert_eq "$(grep -c '^sig SIGTERM' "$T/rec")" 1 "SIGTERMs the app got"
+	fa_term_exits 4
 	assert_no_log 'error:'
 }
 
@@ -196,6 +213,38 @@ test_faults_readiness_file_rewritten_when_folder_returns() {
 	kill -TERM "$DPID"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
+}
+
+# The folder made unwritable while the app is ready: drainit (which kept no
+# CAP_DAC_OVERRIDE, the folder being writable at start) cannot remove the
+# file when readiness is withdrawn, so it empties it in place, which no probe
+# takes for ready; once the folder is writable again, readiness comes back.
+test_faults_readiness_folder_unwritable_mid_run_as_pid1() {
+	mkdir -m 755 "$T/rdir"
+	touch "$T/up"
+	start_ns --ready-file "$T/rdir/ready" --ready-when "file:$T/up" \
+		--ready-interval 100ms --ready-recheck 100ms --ready-failures 1 \
+		--drain-timeout 10s -- "$H/sigrec" "$T/rec" --code 4
+	wait_file '^start ' "$T/rec"
+	wait_until 10 test -s "$T/rdir/ready" || fail "readiness file never written"
+	probe_here --ready-file "$T/rdir/ready"
+	probe_says 0 '^ready: '
+	local app; app=$(rec_field "$T/rec" pid)
+	chmod 555 "$T/rdir"
+	rm -f "$T/up"
+	wait_log 'warning: unready: cannot remove .*/rdir/ready: Permission denied; emptied it instead, readiness withdrawn'
+	[ -e "$T/rdir/ready" ] && [ ! -s "$T/rdir/ready" ] || fail "the readiness file is not there and empty"
+	probe_here --ready-file "$T/rdir/ready"
+	[ "$PRC" != 0 ] || fail "the probe still says ready: $(cat "$T/probe.out")"
+	fa_alive || fail "drainit died"
+	kill -0 "$app" 2>/dev/null || fail "the app died"
+	chmod 755 "$T/rdir"
+	touch "$T/up"
+	wait_log 'info: ready: app pid 2 ready again'
+	probe_here --ready-file "$T/rdir/ready"
+	probe_says 0 '^ready: '
+	fa_term_exits 4
+	[ -z "$(ls -A "$T/rdir")" ] || fail "left in the readiness folder: $(ls -A "$T/rdir")"
 }
 
 # --- 5: stderr closed or broken ----------------------------------------------
@@ -485,12 +534,7 @@ test_faults_enomem_allocations_after_start_as_pid1() {
 	test -e "$T/ready" || fail "no readiness file"
 	kill -USR1 "$DPID"
 	wait_file '^sig SIGUSR1 from=1 ' "$T/rec"
-	kill -TERM "$DPID"
-	wait_exit 15
-	assert_eq "$RC" 5 "exit status (the app's)"
-	assert_log 'info: stop: pid 2 \(sigrec\) catches SIGTERM'
-	assert_log 'summary: exit status 5: app exited with status 5'
-	assert_no_log 'error:|warning:'
+	fa_stop_sigrec_5
 	[ ! -e "$T/ready" ] || fail "the readiness file is left"
 }
 
@@ -525,12 +569,7 @@ test_faults_enomem_fork_for_checks_after_start_as_pid1() {
 	wait_log 'warning: unready: readiness withdrawn'
 	fa_alive || fail "drainit died"
 
-	local t0; t0=$(now_ms)
-	kill -TERM "$DPID"
-	wait_exit 15
-	assert_eq "$RC" 5 "exit status (the app's)"
-	assert_between $(( $(now_ms) - t0 )) 0 10000 "ms from SIGTERM to exit"
-	assert_eq "$(grep -c '^sig SIGTERM from=1 ' "$T/rec")" 1 "SIGTERMs the app got"
+	fa_term_exits 5
 	assert_log 'summary: exit status 5: app exited with status 5'
 	assert_no_log 'error:|kill: '
 }
@@ -590,12 +629,7 @@ test_faults_rlimit_as_no_headroom_while_running_as_pid1() {
 	wait_file '^sig SIGUSR1 from=1 ' "$T/rec"
 	fa_alive || fail "drainit died"
 	assert_eq "$(fa_status_field "$DPID" VmSize)" "$vm" "drainit's VmSize (kB)"
-	kill -TERM "$DPID"
-	wait_exit 15
-	assert_eq "$RC" 5 "exit status (the app's)"
-	assert_log 'info: stop: pid 2 \(sigrec\) catches SIGTERM'
-	assert_log 'summary: exit status 5: app exited with status 5'
-	assert_no_log 'error:|warning:'
+	fa_stop_sigrec_5
 }
 
 # --- 10: odd file descriptors ------------------------------------------------------

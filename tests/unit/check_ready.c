@@ -545,6 +545,37 @@ START_TEST(test_mark_does_not_follow_temp_symlink)
 }
 END_TEST
 
+START_TEST(test_empty)
+{
+	/* emptied in place: no probe takes an empty file for ready */
+	const char *p = path_in("ready");
+	struct ready_info info;
+	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
+	ck_assert_int_eq(ready_empty(p), 0);
+	ck_assert_str_eq(read_all(p), "");
+	ck_assert_int_eq(ready_parse(read_all(p), &info), -1);
+	ck_assert_str_eq(listing(), "ready");
+	/* missing: an error, nothing made */
+	errno = 0;
+	ck_assert_int_eq(ready_empty(path_in("nope")), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* never through a symbolic link, never a FIFO (nor blocks on one) */
+	write_file(path_in("target"), "untouched");
+	ck_assert_int_eq(symlink(path_in("target"), path_in("link")), 0);
+	errno = 0;
+	ck_assert_int_eq(ready_empty(path_in("link")), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_str_eq(read_all(path_in("target")), "untouched");
+	ck_assert_int_eq(mkfifo(path_in("fifo"), 0644), 0);
+	int reader = open(path_in("fifo"), O_RDONLY | O_NONBLOCK); /* so that opening it works */
+	ck_assert_int_ge(reader, 0);
+	errno = 0;
+	ck_assert_int_eq(ready_empty(path_in("fifo")), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	close(reader);
+}
+END_TEST
+
 START_TEST(test_clear)
 {
 	const char *p = path_in("ready");
@@ -891,6 +922,7 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, test_mark_onto_folder);
 	tcase_add_test(tc, test_mark_does_not_follow_temp_symlink);
 	tcase_add_test(tc, test_clear);
+	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_prepare_mark_clear_cycle);
 	tcase_add_test(tc, test_state_path);
 	tcase_add_test(tc, test_state_written);
