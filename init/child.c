@@ -62,8 +62,8 @@ int child_become(const struct privs *p, pid_t drainit)
 
 /* In the child, between vfork and exec: system calls only, no allocation,
  * nothing written that drainit reads (the memory is drainit's). */
-static _Noreturn void become_app(char **argv, const struct privs *p, bool foreground, pid_t drainit,
-		       int report_fd)
+static _Noreturn void become_app(char **argv, const struct privs *p, bool foreground,
+				 pid_t drainit, int report_fd)
 {
 	sigset_t none;
 	int err;
