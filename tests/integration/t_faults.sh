@@ -160,16 +160,22 @@ test_faults_fork_fails_exit_71_one_line() {
 
 # --- 4: the readiness folder vanishes ----------------------------------------
 
-test_faults_readiness_folder_removed_mid_run_as_pid1() {
-	mkdir "$T/rdir"
+# fa_start_rechecking: drainit with its readiness file in $T/rdir (mode
+# 755) and the app (sigrec, exits 4) ready while $T/up exists, rechecked
+# every 100 ms, one failure withdrawing readiness, the next success marking
+# it again: both write in the folder. Returns once the file is written.
+fa_start_rechecking() {
+	mkdir -m 755 "$T/rdir"
 	touch "$T/up"
-	# Rechecks every 100 ms; one failure withdraws readiness, the next
-	# success marks the app ready again: both write in the folder.
 	start_ns --ready-file "$T/rdir/ready" --ready-when "file:$T/up" \
 		--ready-interval 100ms --ready-recheck 100ms --ready-failures 1 \
 		--drain-timeout 10s -- "$H/sigrec" "$T/rec" --code 4
 	wait_file '^start ' "$T/rec"
-	wait_until 10 test -e "$T/rdir/ready" || fail "readiness file never written"
+	wait_until 10 test -s "$T/rdir/ready" || fail "readiness file never written"
+}
+
+test_faults_readiness_folder_removed_mid_run_as_pid1() {
+	fa_start_rechecking
 	local app; app=$(rec_field "$T/rec" pid)
 	rm -rf "$T/rdir"
 	rm -f "$T/up"
@@ -220,13 +226,7 @@ test_faults_readiness_file_rewritten_when_folder_returns() {
 # file when readiness is withdrawn, so it empties it in place, which no probe
 # takes for ready; once the folder is writable again, readiness comes back.
 test_faults_readiness_folder_unwritable_mid_run_as_pid1() {
-	mkdir -m 755 "$T/rdir"
-	touch "$T/up"
-	start_ns --ready-file "$T/rdir/ready" --ready-when "file:$T/up" \
-		--ready-interval 100ms --ready-recheck 100ms --ready-failures 1 \
-		--drain-timeout 10s -- "$H/sigrec" "$T/rec" --code 4
-	wait_file '^start ' "$T/rec"
-	wait_until 10 test -s "$T/rdir/ready" || fail "readiness file never written"
+	fa_start_rechecking
 	probe_here --ready-file "$T/rdir/ready"
 	probe_says 0 '^ready: '
 	local app; app=$(rec_field "$T/rec" pid)
