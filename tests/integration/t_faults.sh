@@ -30,14 +30,22 @@ fa_zombies() {
 
 
 # fa_status_field PID FIELD: e.g. SigBlk from /proc/PID/status.
-# fa_term_exits CODE: SIGTERM to drainit, which exits within 10 s with CODE,
-# the app's status; the app (sigrec, recording to $T/rec) got one SIGTERM.
-fa_term_exits() {
-	local t0; t0=$(now_ms)
+# fa_term CODE [WHAT]: SIGTERM to drainit, which forwards it to the app
+# (sigrec, recording to $T/rec) and exits within 10 s with CODE, the app's
+# status.
+fa_term() {
+	local t0 what=${2:-"the app's"}
+	t0=$(now_ms)
 	kill -TERM "$DPID"
+	wait_file '^sig SIGTERM from=1 ' "$T/rec"
 	wait_exit 15
-	assert_eq "$RC" "$1" "exit status (the app's)"
+	assert_eq "$RC" "$1" "exit status ($what)"
 	assert_between $(( $(now_ms) - t0 )) 0 10000 "ms from SIGTERM to exit"
+}
+
+# fa_term_exits CODE: the same, and the app got one SIGTERM.
+fa_term_exits() {
+	fa_term "$1"
 	assert_eq "$(grep -c '^sig SIGTERM from=1 ' "$T/rec")" 1 "SIGTERMs the app got"
 }
 
@@ -268,12 +276,7 @@ fa_stderr_fault() {
 	kill -s HUP "$DPID"
 	wait_file '^sig SIGHUP from=1 ' "$T/rec"
 	fa_alive || fail "drainit died"
-	local t0; t0=$(now_ms)
-	kill -TERM "$DPID"
-	wait_file '^sig SIGTERM from=1 ' "$T/rec"
-	wait_exit 15
-	assert_eq "$RC" 6 "exit status (the app's; 141 would be SIGPIPE)"
-	assert_between $(( $(now_ms) - t0 )) 0 10000 "ms from SIGTERM to exit"
+	fa_term 6 "the app's; 141 would be SIGPIPE"
 	grep -q '^exit code=6 ' "$T/rec" || fail "the app did not finish its drain"
 	[ ! -e "$T/ready" ] || fail "the readiness file is left"
 }
@@ -338,12 +341,7 @@ test_faults_inherited_blocked_ignored_signals_as_pid1() {
 		fail "orphans reaped by drainit: $(grep -cE 'exit: pid [0-9]+ \(orphan-gc\)' "$T/log") of 3"
 	assert_eq "$(fa_zombies "$DPID")" 0 "zombies under drainit"
 
-	local t0; t0=$(now_ms)
-	kill -TERM "$DPID"
-	wait_file '^sig SIGTERM from=1 ' "$T/rec"
-	wait_exit 15
-	assert_eq "$RC" 3 "exit status (the app's, seen through SIGCHLD)"
-	assert_between $(( $(now_ms) - t0 )) 0 10000 "ms from SIGTERM to exit"
+	fa_term 3 "the app's, seen through SIGCHLD"
 	assert_log "signal: SIGTERM from"
 	assert_no_log 'kill: |SIGKILLed'
 }
