@@ -58,11 +58,13 @@ enum disposition inspect_disposition(const struct sigstate *st, int sig)
 	if (sig < 1 || sig > 64)
 		return DISP_NOTHING;
 	if (st->blocked & BIT(sig))
-		return DISP_BLOCKS;
+		return (st->waited & BIT(sig)) ? DISP_WAITS : DISP_BLOCKS;
 	if (st->ignored & BIT(sig))
 		return DISP_IGNORES;
 	if (st->caught & BIT(sig))
 		return DISP_CATCHES;
+	if (st->waits_unread)
+		return DISP_UNKNOWN;
 	switch (sig) {
 	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
 		return DISP_NOTHING;
@@ -87,6 +89,13 @@ const char *inspect_words(enum disposition d, int sig, char *buf, size_t len)
 	case DISP_BLOCKS:
 		snprintf(buf, len, "blocks %s: pending until it unblocks it or reads it (signalfd, sigwait)",
 			 name);
+		break;
+	case DISP_WAITS:
+		snprintf(buf, len, "waits for %s in sigwait: takes it at once", name);
+		break;
+	case DISP_UNKNOWN:
+		snprintf(buf, len, "waits in sigwait for signals that only ptrace access can read: "
+			 "takes %s if it is one, else has no handler for it", name);
 		break;
 	case DISP_DIES:
 		snprintf(buf, len, "has no handler for %s: dies of it at once", name);
@@ -153,10 +162,89 @@ static int read_status(const char *path, char *out, size_t len)
 	return 0;
 }
 
+int inspect_parse_syscall(const char *text, long *nr, uint64_t *arg1)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(text, &end, 10);
+	if (errno || end == text || *end != ' ')
+		return -1;
+	const char *a = end + 1;
+	if (strncmp(a, "0x", 2) != 0)
+		return -1;
+	unsigned long long v = strtoull(a + 2, &end, 16);
+	if (errno || end == a + 2 || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return -1;
+	*nr = n;
+	*arg1 = v;
+	return 0;
+}
+
+/* A small /proc file into buf, NUL-terminated: 0, or -1 with errno set. */
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n;
+	do
+		n = read(fd, buf, len - 1);
+	while (n < 0 && errno == EINTR);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The signals the thread at dir (/proc/PID/task/TID) waits for in
+ * rt_sigtimedwait: the set its first argument points to, 0 when it waits in
+ * no such call; -1 when it does and the set cannot be read (no ptrace access
+ * to the process). */
+static int waited_set(const char *dir, uint64_t *set)
+{
+	char path[96], text[256];
+	long nr;
+	uint64_t addr;
+
+	*set = 0;
+	snprintf(path, sizeof path, "%s/syscall", dir);
+	if (read_text(path, text, sizeof text) != 0) {
+		/* The wait channel needs less access than the system call. */
+		snprintf(path, sizeof path, "%s/wchan", dir);
+		return read_text(path, text, sizeof text) == 0 && strstr(text, "sigtimedwait") ? -1 : 0;
+	}
+	if (inspect_parse_syscall(text, &nr, &addr) != 0 || nr != SYS_rt_sigtimedwait)
+		return 0;
+	snprintf(path, sizeof path, "%s/mem", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = pread(fd, set, sizeof *set, (off_t)addr);
+	close(fd);
+	return n == (ssize_t)sizeof *set ? 0 : -1;
+}
+
+/* A thread's mask as inspect counts it: what it blocks, and what it waits
+ * for in sigwait, which the kernel unblocks while it waits. */
+static void thread_mask(const char *dir, const struct sigstate *t, struct sigstate *st)
+{
+	uint64_t waited;
+	if (waited_set(dir, &waited) != 0) {
+		st->waits_unread = true;
+		waited = 0;
+	}
+	st->blocked &= t->blocked | waited;
+	st->waited |= waited;
+}
+
 int inspect_read(pid_t pid, struct sigstate *st)
 {
-	char path[64], text[512], dents[4096];
-	struct sigstate t;
+	char path[96], dir[64], text[512], dents[4096];
+	struct sigstate t, own;
+	unsigned threads = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	if (read_status(path, text, sizeof text) != 0)
@@ -166,11 +254,16 @@ int inspect_read(pid_t pid, struct sigstate *st)
 		return -1;
 	}
 	/* A signal to a process goes to any thread that does not block it:
-	 * it is blocked only if every thread blocks it. */
+	 * it is blocked only if every thread blocks it (or waits for it). */
+	own = *st;
+	st->blocked = ~(uint64_t)0;
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
+		thread_mask(dir, &own, st);
 		return 0;
+	}
 	long n;
 	while ((n = syscall(SYS_getdents64, fd, dents, sizeof dents)) > 0) {
 		for (long off = 0; off < n;) {
@@ -180,12 +273,19 @@ int inspect_read(pid_t pid, struct sigstate *st)
 			off += d->reclen;
 			if (d->name[0] < '0' || d->name[0] > '9')
 				continue;
-			snprintf(path, sizeof path, "/proc/%d/task/%.16s/status", (int)pid, d->name);
-			if (read_status(path, text, sizeof text) == 0 && inspect_parse_status(text, &t) == 0)
-				st->blocked &= t.blocked;
+			snprintf(dir, sizeof dir, "/proc/%d/task/%.16s", (int)pid, d->name);
+			snprintf(path, sizeof path, "%s/status", dir);
+			if (read_status(path, text, sizeof text) == 0 && inspect_parse_status(text, &t) == 0) {
+				thread_mask(dir, &t, st);
+				threads++;
+			}
 		}
 	}
 	close(fd);
+	if (threads == 0) { /* none read (all exited since): the process's own */
+		snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
+		thread_mask(dir, &own, st);
+	}
 	return 0;
 }
 

@@ -561,10 +561,11 @@ void opt_inspect_help(FILE *out)
 "usage: drainit inspect [--stop-signal SIG] PID...\n"
 "\n"
 "For each PID and every process under it, one line: whether it catches,\n"
-"ignores or blocks SIG (default: the stop signal, TERM, or DRAINIT_STOP_SIGNAL),\n"
-"or dies of it. Run it in the container (kubectl exec, docker exec) when an\n"
-"app does not stop. Exit status 0; 1 when a pid does not exist; 64 on a\n"
-"usage error.\n", out);
+"ignores, blocks or waits in sigwait for SIG (default: the stop signal, TERM,\n"
+"or DRAINIT_STOP_SIGNAL), or dies of it. Run it in the container (kubectl\n"
+"exec, docker exec) when an app does not stop; what a thread waits for in\n"
+"sigwait needs ptrace access to read (root). Exit status 0; 1 when a pid does\n"
+"not exist; 64 on a usage error.\n", out);
 }
 
 void opt_probe_help(FILE *out)

@@ -210,6 +210,34 @@ START_TEST(test_parse_missing_fields)
 }
 END_TEST
 
+START_TEST(test_parse_syscall)
+{
+	long nr = 0;
+	uint64_t a = 0;
+	/* a thread in rt_sigtimedwait, as this kernel writes it */
+	ck_assert_int_eq(inspect_parse_syscall("128 0x7ffe256a7ee0 0x7ffe256a7e10 0x4ab020 0x8 0x7 "
+					       "0x3c246d0 0x7ffe256a7de0 0x40a2bf\n", &nr, &a), 0);
+	ck_assert_int_eq(nr, 128);
+	ck_assert_uint_eq(a, 0x7ffe256a7ee0ULL);
+	ck_assert_int_eq(inspect_parse_syscall("7 0x0", &nr, &a), 0);
+	ck_assert_int_eq(nr, 7);
+	ck_assert_uint_eq(a, 0);
+	/* blocked outside a system call: -1, then the stack and program counter */
+	ck_assert_int_eq(inspect_parse_syscall("-1 0x7ffd1000 0x401000\n", &nr, &a), 0);
+	ck_assert_int_eq(nr, -1);
+	/* running, or not that text */
+	ck_assert_int_eq(inspect_parse_syscall("running\n", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128\n", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128 7ffe", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128 0x", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128 0xzz", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128 0x12g", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("x128 0x1", &nr, &a), -1);
+}
+END_TEST
+
 /* ---- the verdict ---- */
 
 static struct sigstate masks(uint64_t blk, uint64_t ign, uint64_t cgt)
@@ -232,6 +260,28 @@ START_TEST(test_disp_each_case)
 	ck_assert_int_eq(inspect_disposition(&st, SIGUSR1), DISP_DIES);
 	ck_assert_int_eq(inspect_disposition(&st, SIGTSTP), DISP_STOPS);
 	ck_assert_int_eq(inspect_disposition(&st, SIGWINCH), DISP_NOTHING);
+}
+END_TEST
+
+START_TEST(test_disp_sigwait)
+{
+	/* blocked and waited for: taken by sigwait; blocked alone: pending */
+	struct sigstate st = masks(BIT(SIGTERM) | BIT(SIGHUP), 0, 0);
+	st.waited = BIT(SIGTERM) | BIT(SIGINT);
+	ck_assert_int_eq(inspect_disposition(&st, SIGTERM), DISP_WAITS);
+	ck_assert_int_eq(inspect_disposition(&st, SIGHUP), DISP_BLOCKS);
+	/* waited for by one thread while another neither blocks nor waits:
+	 * the mask says not blocked, and the default is what counts */
+	ck_assert_int_eq(inspect_disposition(&st, SIGINT), DISP_DIES);
+	/* a set that could not be read: unknown, unless the masks settle it */
+	st = masks(BIT(SIGHUP), BIT(SIGINT), BIT(SIGUSR1));
+	st.waits_unread = true;
+	ck_assert_int_eq(inspect_disposition(&st, SIGTERM), DISP_UNKNOWN);
+	ck_assert_int_eq(inspect_disposition(&st, SIGWINCH), DISP_UNKNOWN);
+	ck_assert_int_eq(inspect_disposition(&st, SIGHUP), DISP_BLOCKS);
+	ck_assert_int_eq(inspect_disposition(&st, SIGINT), DISP_IGNORES);
+	ck_assert_int_eq(inspect_disposition(&st, SIGUSR1), DISP_CATCHES);
+	ck_assert_int_eq(inspect_disposition(&st, SIGKILL), DISP_DIES);
 }
 END_TEST
 
@@ -356,6 +406,10 @@ START_TEST(test_words_exact)
 	ck_assert_str_eq(WORDS(DISP_BLOCKS, SIGTERM),
 			 "blocks SIGTERM: pending until it unblocks it or reads it (signalfd, sigwait)");
 	ck_assert_str_eq(WORDS(DISP_DIES, SIGTERM), "has no handler for SIGTERM: dies of it at once");
+	ck_assert_str_eq(WORDS(DISP_WAITS, SIGTERM), "waits for SIGTERM in sigwait: takes it at once");
+	ck_assert_str_eq(WORDS(DISP_UNKNOWN, SIGTERM),
+			 "waits in sigwait for signals that only ptrace access can read: "
+			 "takes SIGTERM if it is one, else has no handler for it");
 	ck_assert_str_eq(WORDS(DISP_STOPS, SIGTSTP), "has no handler for SIGTSTP: is stopped by it");
 	ck_assert_str_eq(WORDS(DISP_NOTHING, SIGWINCH), "has no handler for SIGWINCH: nothing happens");
 
@@ -496,6 +550,66 @@ static void check_mixed(const struct sigstate *st)
 	ck_assert_int_eq(inspect_disposition(st, SIGRTMIN + 6), DISP_BLOCKS);
 	ck_assert_int_eq(inspect_disposition(st, SIGKILL), DISP_DIES);
 }
+
+/* Blocks SIGTERM, SIGUSR1 and SIGHUP, says it is ready, and waits in
+ * sigwaitinfo for SIGTERM and SIGHUP, as tini and dumb-init wait. */
+static void setup_sigwait(void)
+{
+	sigset_t all, wait;
+	prctl(PR_SET_NAME, "sigwaiter", 0, 0, 0);
+	set(SIGTERM, SIG_DFL);
+	set(SIGHUP, SIG_DFL);
+	set(SIGINT, SIG_DFL);
+	set(SIGUSR1, SIG_DFL);
+	sigemptyset(&all);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGUSR1);
+	sigaddset(&all, SIGHUP);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	sigemptyset(&wait);
+	sigaddset(&wait, SIGTERM);
+	sigaddset(&wait, SIGHUP);
+	if (write(ready_pipe[1], "x", 1) != 1)
+		_exit(3);
+	for (;;)
+		sigwaitinfo(&wait, NULL);
+}
+
+/* Whether pid's thread sits in rt_sigtimedwait now: its wait channel. */
+static bool in_sigwait(pid_t pid)
+{
+	char path[64], buf[128] = "";
+	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "sigtimedwait") != NULL;
+}
+
+START_TEST(test_read_sigwait)
+{
+	pid_t pid = spawn(setup_sigwait);
+	for (int i = 0; i < 5000 && !in_sigwait(pid); i++)
+		usleep(1000);
+	ck_assert_msg(in_sigwait(pid), "the child never waited in sigwaitinfo");
+	/* the kernel takes the waited set out of SigBlk for the wait: the
+	 * status alone says SIGTERM would kill it */
+	struct sigstate st, leader = leader_status(pid);
+	ck_assert_int_eq(inspect_disposition(&leader, SIGTERM), DISP_DIES);
+	ck_assert_int_eq(inspect_disposition(&leader, SIGUSR1), DISP_BLOCKS);
+	ck_assert_int_eq(inspect_read(pid, &st), 0);
+	ck_assert_str_eq(st.name, "sigwaiter");
+	ck_assert(!st.waits_unread);
+	ck_assert_int_eq(inspect_disposition(&st, SIGTERM), DISP_WAITS);
+	ck_assert_int_eq(inspect_disposition(&st, SIGHUP), DISP_WAITS);
+	ck_assert_int_eq(inspect_disposition(&st, SIGUSR1), DISP_BLOCKS);
+	ck_assert_int_eq(inspect_disposition(&st, SIGINT), DISP_DIES);
+	reap(pid);
+}
+END_TEST
 
 START_TEST(test_read_child)
 {
@@ -754,10 +868,12 @@ Suite *inspect_suite(void)
 	tcase_add_test(tc, test_parse_hex_masks);
 	tcase_add_test(tc, test_parse_name);
 	tcase_add_test(tc, test_parse_missing_fields);
+	tcase_add_test(tc, test_parse_syscall);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("disposition");
 	tcase_add_test(tc, test_disp_each_case);
+	tcase_add_test(tc, test_disp_sigwait);
 	tcase_add_test(tc, test_disp_precedence);
 	tcase_add_test(tc, test_disp_kill_and_stop);
 	tcase_add_test(tc, test_disp_defaults);
@@ -774,6 +890,7 @@ Suite *inspect_suite(void)
 
 	tc = tcase_create("read");
 	tcase_add_test(tc, test_read_child);
+	tcase_add_test(tc, test_read_sigwait);
 	tcase_add_test(tc, test_read_self);
 	tcase_add_test(tc, test_read_threads_main_blocks);
 	tcase_add_test(tc, test_read_threads_one_other_blocks);
