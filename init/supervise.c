@@ -405,78 +405,119 @@ static void end_check_now(struct state *s)
 	}
 }
 
+/* The level of the line for an orphan or another drained process that
+ * exits: worth saying once the stop has begun. */
+static enum verbosity exit_level(const struct state *s)
+{
+	return s->m.phase >= PH_DELAY ? V_INFO : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
+}
+
+/* What the app was started as, for its exit line when it was reaped before
+ * drainit could read its name: the kernel names a process after the file it
+ * executes, cut to 15 bytes, unless it renames itself or executes another. */
+static void start_name(const struct state *s, char *buf, size_t len)
+{
+	const char *slash = strrchr(s->cfg->argv[0], '/');
+	snprintf(buf, len < PROC_COMM_LEN ? len : PROC_COMM_LEN, "%s", slash ? slash + 1 : s->cfg->argv[0]);
+}
+
+/* One child reaped: the app, the readiness check's command, a process its
+ * group left behind (kin), or another (an orphan, or the app's). */
+static void reaped(struct state *s, pid_t pid, int status, const char *comm, bool kin,
+		   enum verbosity level, enum check_verdict *verdict)
+{
+	char how[96] = "";
+	if ((int)level <= s->log->verbosity)
+		child_describe(status, how, sizeof how);
+	if (check_owns(&s->check, pid)) {
+		/* the readiness check's command: neither the app nor a drained process */
+		log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
+		enum check_verdict v = check_reaped(&s->check, status, now_ms());
+		if (v != CHECK_NONE)
+			*verdict = v;
+	} else if (pid == s->app) {
+		s->app_exited = true;
+		s->app_status = status;
+		log_event(s->log, V_INFO, "exit", "app pid %d (%s) %s", (int)pid, comm, how);
+		end_check_now(s);
+	} else if (kin) {
+		/* left behind by a killed readiness check: not the app's */
+		log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
+	} else {
+		log_event(s->log, level, "exit", "pid %d (%s) %s", (int)pid, comm, how);
+	}
+}
+
 /* Reaps the children that have exited, REAP_BATCH at most; sets
  * s->reap_more when it stopped there. The app exiting while others remain
- * is EV_APP_EXIT; nothing left at all is EV_ALL_EXITED. */
+ * is EV_APP_EXIT; nothing left at all is EV_ALL_EXITED.
+ *
+ * A process's name and group can be read only until it is reaped, so a
+ * child is looked at first (waitid with WNOWAIT) when something will use
+ * them: a line that is written at this level, or a killed readiness check
+ * whose group may have left processes. Otherwise the orphans go one
+ * waitpid each, as in the other inits, and only the app is looked at
+ * first, once a turn, for its exit line. */
 static void reap(struct state *s)
 {
-	bool app_now = false;
-	unsigned reaped = 0;
+	bool was_exited = s->app_exited;
+	unsigned n = 0;
 	enum check_verdict verdict = CHECK_NONE;
-	char comm[PROC_COMM_LEN + 1], how[96];
+	char comm[PROC_COMM_LEN + 1];
+	bool look = check_left_group(&s->check) || (int)exit_level(s) <= s->log->verbosity;
+	bool app_first = !look && !s->app_exited;
 
-	s->reap_more = false;
-	for (;;) {
+	while (n < REAP_BATCH) {
 		siginfo_t info;
-		if (reaped == REAP_BATCH) {
-			s->reap_more = true;
-			break;
-		}
 		int status;
+		pid_t pid;
+		bool kin = false, looked = look || app_first;
 		memset(&info, 0, sizeof info);
-		/* Peek first: the zombie's name is readable until it is reaped. */
-		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+		comm[0] = '\0';
+		if (app_first) {
+			app_first = false;
+			if (waitid(P_PID, (id_t)s->app, &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+			    info.si_pid == 0)
+				continue; /* alive (or the next wait tells what is wrong) */
+			pid = info.si_pid;
+		} else if (look) {
+			pid = waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 ? info.si_pid : -1;
+		} else {
+			pid = waitpid(-1, &status, WNOHANG);
+		}
+		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == ECHILD && s->app_exited)
 				dispatch(s, EV_ALL_EXITED);
 			else if (errno != ECHILD)
-				log_event(s->log, V_WARN, "reap", "waitid: %m");
+				log_event(s->log, V_WARN, "reap", "wait: %m");
+			s->reap_more = false;
 			return;
 		}
-		if (info.si_pid == 0)
+		if (pid == 0)
 			break; /* children left, none exited */
-		pid_t pid = info.si_pid;
-		struct proc_entry e;
-		/* /proc only when it matters: a killed check's group may have left
-		 * processes, and a name is read only for a line that is written.
-		 * A storm of orphans then costs two system calls each. */
-		bool owns = check_owns(&s->check, pid);
-		bool kin = !owns && pid != s->app && check_left_group(&s->check) &&
-			   proc_stat(pid, &e) == 0 && check_kin(&s->check, e.pgid);
-		enum verbosity level = owns || kin ? V_DEBUG : pid == s->app ? V_INFO
-				     : s->m.phase >= PH_DELAY ? V_INFO
-				     : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
-		/* Names and words only for a line that is written (at level). */
-		bool logged = (int)level <= s->log->verbosity;
-		comm[0] = how[0] = '\0';
-		if (logged)
-			proc_comm(pid, comm, sizeof comm);
-		if (waitpid(pid, &status, 0) != pid)
-			continue;
-		reaped++;
-		if (logged)
-			child_describe(status, how, sizeof how);
-		if (owns) {
-			/* the readiness check's command: neither the app nor a drained process */
-			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
-			enum check_verdict v = check_reaped(&s->check, status, now_ms());
-			if (v != CHECK_NONE)
-				verdict = v;
+		enum verbosity level = pid == s->app ? V_INFO : exit_level(s);
+		if (looked) {
+			/* Looked at, not yet reaped: names and groups while they last. */
+			struct proc_entry e;
+			bool owns = check_owns(&s->check, pid);
+			kin = !owns && pid != s->app && check_left_group(&s->check) &&
+			      proc_stat(pid, &e) == 0 && check_kin(&s->check, e.pgid);
+			if (owns || kin)
+				level = V_DEBUG;
+			if ((int)level <= s->log->verbosity)
+				proc_comm(pid, comm, sizeof comm);
+			if (waitpid(pid, &status, 0) != pid)
+				continue;
 		} else if (pid == s->app) {
-			s->app_exited = true;
-			s->app_status = status;
-			app_now = true;
-			log_event(s->log, V_INFO, "exit", "app pid %d (%s) %s", (int)pid, comm, how);
-			end_check_now(s);
-		} else if (kin) {
-			/* left behind by a killed readiness check: not the app's */
-			log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
-		} else {
-			log_event(s->log, level, "exit", "pid %d (%s) %s", (int)pid, comm, how);
+			start_name(s, comm, sizeof comm); /* it exited between the look and the wait */
 		}
+		n++;
+		reaped(s, pid, status, comm, kin, level, &verdict);
 	}
-	if (app_now)
+	s->reap_more = n == REAP_BATCH;
+	if (s->app_exited && !was_exited)
 		dispatch(s, EV_APP_EXIT);
 	on_verdict(s, verdict);
 }
@@ -502,17 +543,25 @@ static const char *term_action(const struct state *s)
 	}
 }
 
-static void forward(struct state *s, int sig, const char *name, const char *from)
+/* Forwards SIG to the app (its group by default): 0, an errno, or -1 when
+ * it is not forwarded because the app alone was to get it and has exited. */
+static int forward(const struct state *s, int sig)
 {
-	if (s->app_exited && s->cfg->single_child) {
-		log_event(s->log, V_INFO, "signal", "%s %s: not forwarded, the app has exited", name, from);
-		return;
-	}
 	const char *what;
-	pid_t target = app_target(s, &what);
-	if (kill(target, sig) != 0)
-		log_event(s->log, V_WARN, "signal", "%s %s: forward to %s %d failed: %m", name, from,
-			  what, (int)s->app);
+	if (s->app_exited && s->cfg->single_child)
+		return -1;
+	return kill(app_target(s, &what), sig) == 0 ? 0 : errno;
+}
+
+static void log_forward(const struct state *s, int err, const char *name, const char *from)
+{
+	const char *what;
+	app_target(s, &what);
+	if (err < 0)
+		log_event(s->log, V_INFO, "signal", "%s %s: not forwarded, the app has exited", name, from);
+	else if (err > 0)
+		log_event(s->log, V_WARN, "signal", "%s %s: forward to %s %d failed: %s", name, from,
+			  what, (int)s->app, strerror(err));
 	else
 		log_event(s->log, V_INFO, "signal", "%s %s: forwarded to %s %d", name, from, what,
 			  (int)s->app);
@@ -527,6 +576,8 @@ static void on_signal(struct state *s, const struct signalfd_siginfo *si)
 	 * them would raise them again. */
 	if ((pid_t)si->ssi_pid == s->self && si->ssi_code == SI_USER)
 		return;
+	/* Forwarded first, described after: the app does not wait on the words. */
+	int err = sig == SIGCHLD || sig == SIGTERM ? 0 : forward(s, sig);
 	sig_name(sig, name, sizeof name);
 	if (si->ssi_pid == 0)
 		snprintf(from, sizeof from, "from outside the namespace or the kernel (pid 0, uid %u)",
@@ -545,8 +596,26 @@ static void on_signal(struct state *s, const struct signalfd_siginfo *si)
 			s->term_at = now_ms();
 		dispatch(s, EV_TERM);
 	} else {
-		forward(s, sig, name, from);
+		log_forward(s, err, name, from);
 	}
+}
+
+/* Waits for one signal, when no deadline, check or batch of exits is
+ * pending: sigwaitinfo takes it from the same queue as the signalfd, in one
+ * system call where ppoll and read take two, and three with the read that
+ * finds the signalfd empty. */
+static void wait_signal(struct state *s, const sigset_t *set)
+{
+	siginfo_t info;
+	if (sigwaitinfo(set, &info) < 0)
+		return; /* EINTR: after a stop, say; the loop comes back */
+	struct signalfd_siginfo si = {
+		.ssi_signo = (uint32_t)info.si_signo,
+		.ssi_code = info.si_code,
+		.ssi_pid = (uint32_t)info.si_pid,
+		.ssi_uid = info.si_uid,
+	};
+	on_signal(s, &si);
 }
 
 static void log_start(const struct state *s)
@@ -854,19 +923,24 @@ int supervise(const struct config *cfg, struct log *log)
 		}
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN } };
 		pfd[1].fd = check_fd(&s.check, &pfd[1].events);
-		if (ppoll(pfd, 2, tp, NULL) < 0 && errno != EINTR) {
-			log_event(log, V_WARN, "loop", "ppoll: %m");
-			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+		if (!tp && pfd[1].fd < 0) {
+			/* Nothing to wait for but signals: one system call per signal. */
+			wait_signal(&s, &all);
+		} else {
+			if (ppoll(pfd, 2, tp, NULL) < 0 && errno != EINTR) {
+				log_event(log, V_WARN, "loop", "ppoll: %m");
+				nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+			}
+			/* Signals first, so that a child that exited right at the
+			 * deadline counts as exited, not as killed; a bounded batch,
+			 * so that a storm of signals cannot hold off the deadline. */
+			struct signalfd_siginfo si[16];
+			ssize_t n;
+			for (int batch = 0; batch < 8 && s.m.phase != PH_DONE &&
+					    (n = read(sfd, si, sizeof si)) > 0; batch++)
+				for (size_t i = 0; i < (size_t)n / sizeof si[0] && s.m.phase != PH_DONE; i++)
+					on_signal(&s, &si[i]);
 		}
-		/* Signals first, so that a child that exited right at the deadline
-		 * counts as exited, not as killed; a bounded batch, so that a storm
-		 * of signals cannot hold off the deadline. */
-		struct signalfd_siginfo si[16];
-		ssize_t n;
-		for (int batch = 0; batch < 8 && s.m.phase != PH_DONE &&
-				    (n = read(sfd, si, sizeof si)) > 0; batch++)
-			for (size_t i = 0; i < (size_t)n / sizeof si[0] && s.m.phase != PH_DONE; i++)
-				on_signal(&s, &si[i]);
 		/* Then the children that exited, a bounded batch: a flood of
 		 * orphans cannot hold off the deadline either. */
 		if (s.m.phase != PH_DONE && s.reap_more)

@@ -436,6 +436,23 @@ test_faults_orphan_flood_during_drain_deadline_kept_as_pid1() {
 	assert_no_log 'error:'
 }
 
+# Until the stop begins, the default level logs no orphan, so drainit reaps
+# them one waitpid each and looks at the app alone first, once a turn, to
+# read its name while it can. An app that exits in the middle of a flood is
+# still named and its status kept, whichever way it was reaped.
+test_faults_app_exits_amid_orphan_flood_named_as_pid1() {
+	start_ns --drain-timeout 5s -- bash -c \
+		"$H/zombies -1 $T/spawned --workers 4 --batch 250 --max-alive 6000 &
+		 until grep -q '^handed ' $T/spawned 2>/dev/null; do sleep 0.01; done; exit 5"
+	[ -n "$DPID" ] || fail "drainit ended at once: $(cat "$T/log")"
+	wait_exit 30
+	assert_eq "$RC" 5 "exit status (the app's)"
+	assert_log 'info: exit: app pid 2 \(bash\) exited with status 5$'
+	assert_log 'summary: exit status 5: app exited with status 5'
+	assert_eq "$(count_lines 'exit: app pid')" 1 "lines on the app's exit"
+	assert_no_log 'error:|warning: reap'
+}
+
 # --- 9: out of memory ----------------------------------------------------------
 
 # fa_need_elf: the shims and limits below act on drainit itself, not on a

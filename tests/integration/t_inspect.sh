@@ -265,7 +265,7 @@ test_inspect_in_the_namespace() {
 	# pid 1: every process of the namespace, drainit too, but not itself
 	# (also a "drainit").
 	in_ns_inspect 1
-	in_says 0 "pid 1 ($DRAINIT_COMM): $blk" \
+	in_says 0 "pid 1 ($DRAINIT_COMM): waits for SIGTERM in sigwait: takes it at once" \
 		"pid 2 (bash): has no handler for SIGTERM: dies of it at once" \
 		"pid $PY ($PYCOMM): catches SIGTERM" \
 		"pid $IGN (ign): ignores SIGTERM: only SIGKILL stops it" \
