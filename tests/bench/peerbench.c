@@ -7,6 +7,8 @@
  * init is PID 1 of the new namespace, and its host pid is the child of the
  * unshare process. All times are CLOCK_MONOTONIC. Prints tab-separated raw
  * lines "MEASURE NAME INDEX VALUE [EXTRA]" on stdout, errors on stderr.
+ * With PEERBENCH_CGROUP=DIR in the environment, each instance runs in the
+ * cgroup DIR/NAME, which must exist.
  *
  *   start ROUNDS SEED SPEC...
  *       Each round runs every SPEC once with CHILD = /bin/true, in an order
@@ -119,6 +121,28 @@ static void parse_spec(struct spec *s, char *arg)
 	}
 }
 
+/* With PEERBENCH_CGROUP=DIR, the calling process moves into DIR/NAME (made
+ * by peers.sh), as a container engine puts each container in a cgroup of
+ * its own. 0, or -1 said on stderr. */
+static int join_cgroup(const char *name)
+{
+	const char *base = getenv("PEERBENCH_CGROUP");
+	char path[512];
+	if (!base || !*base)
+		return 0;
+	snprintf(path, sizeof path, "%s/%s/cgroup.procs", base, name);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0\n", 2) != 2) {
+		fprintf(stderr, "peerbench: cannot join %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	unsetenv("PEERBENCH_CGROUP"); /* not the inits' business */
+	return 0;
+}
+
 /* Starts SPEC with CHILD; out < 0 sends its stdout to /dev/null. */
 static int spawn(struct inst *in, const struct spec *s, char **child, int want_out)
 {
@@ -144,6 +168,8 @@ static int spawn(struct inst *in, const struct spec *s, char **child, int want_o
 	if (in->unshare < 0)
 		return -1;
 	if (in->unshare == 0) {
+		if (join_cgroup(s->name) != 0)
+			_exit(125);
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, STDIN_FILENO);
 		dup2(want_out ? p[1] : null, STDOUT_FILENO);

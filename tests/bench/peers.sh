@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/bench/peers.sh [-n N] [--seed S] [--idle SECONDS] [--orphans M]
-#                      [--inits LIST]
+#                      [--inits LIST] [--no-cgroup]
 #
 # drainit side by side with tini, tini-static, dumb-init and catatonit (the
 # Debian packages), all in one run, as absolute values and as drainit's
@@ -13,6 +13,15 @@
 # drainit's and dumb-init's default group forwarding); dumb-init as
 # `dumb-init --`; catatonit as `catatonit --`. The inits' stderr (drainit logs
 # at info by default) goes to /dev/null, as does everyone's stdin.
+#
+# Each init runs in a cpu cgroup of its own (one per init, made here under
+# the cpu controller and removed after), as a container engine runs every
+# container. This matters: with kernel.sched_autogroup_enabled=1, processes
+# in the root cgroup are grouped by session for the scheduler, so an init
+# whose child calls setsid() (dumb-init) gets its child woken about twice as
+# fast as the others'; in any cgroup but the root the kernel groups by
+# cgroup, and that lead is gone (docs/benchmarks.md). --no-cgroup runs the
+# inits in the caller's cgroup instead.
 #
 # Measures (build/bench/peerbench drives, build/bench/peerchild is the app;
 # both compiled here from tests/bench/*.c with $CC):
@@ -74,6 +83,7 @@ SEED=1
 IDLE=5
 ORPHANS=1000
 INITS=""
+CGROUP=1
 ALL_INITS="drainit-static drainit tini-static tini dumb-init catatonit"
 
 usage() {
@@ -90,6 +100,7 @@ while [ $# -gt 0 ]; do
 	--idle) IDLE=${2:-}; shift ;;
 	--orphans) ORPHANS=${2:-}; shift ;;
 	--inits) INITS=${2:-}; INITS=${INITS//,/ }; shift ;;
+	--no-cgroup) CGROUP=0 ;;
 	--interval|--conditions|--tmpdir) shift ;;  # ready-latency's
 	--keep) ;;
 	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -135,10 +146,20 @@ done
 W=$(mktemp -d /tmp/peers.XXXXXX) || exit 2
 RAW=$B/peers.tsv
 JOB=""
+CG=""
 cleanup() {
 	# peerbench kills what it started (the namespaces go with unshare).
 	[ -n "$JOB" ] && kill -TERM "$JOB" 2>/dev/null && wait "$JOB" 2>/dev/null
 	rm -rf "$W"
+	# A cgroup goes once its last process has; an exiting one may linger.
+	if [ -n "$CG" ]; then
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			rmdir "$CG"/*/ "$CG" 2>/dev/null
+			[ -d "$CG" ] || break
+			sleep 0.2
+		done
+		[ -d "$CG" ] && echo "peers: could not remove the cgroup $CG" >&2
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -171,6 +192,31 @@ spec() {
 }
 SPECS=()
 for i in $USE; do SPECS+=("$(spec "$i")"); done
+
+# A cpu cgroup per init (and one for no init), under the cpu controller:
+# cgroup v1's own hierarchy, or v2's with cpu enabled for the children of
+# the root.
+CGNOTE="each init in the caller's cgroup (--no-cgroup)"
+if [ "$CGROUP" = 1 ]; then
+	if [ -f /sys/fs/cgroup/cpu/cgroup.procs ]; then
+		CGROOT=/sys/fs/cgroup/cpu
+	elif [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
+		CGROOT=/sys/fs/cgroup
+		grep -qw cpu $CGROOT/cgroup.subtree_control ||
+			echo +cpu >$CGROOT/cgroup.subtree_control ||
+			{ echo "peers: cannot enable the cpu controller; use --no-cgroup" >&2; exit 2; }
+	else
+		echo "peers: no cpu cgroup controller found; use --no-cgroup" >&2
+		exit 2
+	fi
+	CG=$CGROOT/drainit-peers.$$
+	mkdir "$CG" || { echo "peers: cannot make $CG; use --no-cgroup" >&2; CG=""; exit 2; }
+	for i in $USE none; do
+		mkdir "$CG/$i" || exit 2
+	done
+	CGNOTE="each init in a cpu cgroup of its own (${CGROOT#/sys/fs/cgroup}/drainit-peers.PID/NAME)"
+fi
+AUTOGROUP=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo '?')
 
 # The last commit that changed init/, which is what the binaries are built from.
 VERSION="$(git -C "$ROOT" log -1 --format=%h -- init 2>/dev/null)"
@@ -219,7 +265,7 @@ run() {
 	local label=$1 rc; shift
 	printf '  %-44s' "$label" >&2
 	local t; t=$(date +%s)
-	"$B/peerbench" "$@" >>"$RAW" 2>"$W/err" &
+	PEERBENCH_CGROUP=$CG "$B/peerbench" "$@" >>"$RAW" 2>"$W/err" &
 	JOB=$!
 	wait "$JOB"; rc=$?
 	JOB=
@@ -372,6 +418,7 @@ done | sed 's/, $//' | awk '{ print "peers: " $0 "." }' | sed 's/tini \([^,]*\),
 echo "drainit $VERSION; nproc $(nproc), kernel $(uname -r);" \
 	"$(date -u +%Y-%m-%dT%H:%M:%SZ), $(( $(date +%s) - T0 )) s;" \
 	"load average $LOAD0 before, $LOAD1 after; raw data: ${RAW#"$ROOT"/}"
+echo "$CGNOTE; kernel.sched_autogroup_enabled=$AUTOGROUP."
 if [ "$FAILED" -gt 0 ]; then
 	echo "peers: $FAILED measure(s) had failures (see above)" >&2
 	exit 1
