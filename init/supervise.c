@@ -423,8 +423,8 @@ static void start_name(const struct state *s, char *buf, size_t len)
 
 /* One child reaped: the app, the readiness check's command, a process its
  * group left behind (kin), or another (an orphan, or the app's). */
-static void reaped(struct state *s, pid_t pid, int status, const char *comm, bool kin,
-		   enum verbosity level, enum check_verdict *verdict)
+static void on_child_exit(struct state *s, pid_t pid, int status, const char *comm, bool kin,
+			  enum verbosity level, enum check_verdict *verdict)
 {
 	char how[96] = "";
 	if ((int)level <= s->log->verbosity)
@@ -514,7 +514,7 @@ static void reap(struct state *s)
 			start_name(s, comm, sizeof comm); /* it exited between the look and the wait */
 		}
 		n++;
-		reaped(s, pid, status, comm, kin, level, &verdict);
+		on_child_exit(s, pid, status, comm, kin, level, &verdict);
 	}
 	s->reap_more = n == REAP_BATCH;
 	if (s->app_exited && !was_exited)
