@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -165,12 +166,15 @@ static int read_status(const char *path, char *out, size_t len)
 int inspect_parse_syscall(const char *text, long *nr, uint64_t *arg1)
 {
 	char *end;
+	/* strtol and strtoull would take leading blanks and signs too */
+	if (!isdigit((unsigned char)text[0]) && !(text[0] == '-' && isdigit((unsigned char)text[1])))
+		return -1;
 	errno = 0;
 	long n = strtol(text, &end, 10);
 	if (errno || end == text || *end != ' ')
 		return -1;
 	const char *a = end + 1;
-	if (strncmp(a, "0x", 2) != 0)
+	if (strncmp(a, "0x", 2) != 0 || !isxdigit((unsigned char)a[2]))
 		return -1;
 	unsigned long long v = strtoull(a + 2, &end, 16);
 	if (errno || end == a + 2 || (*end != ' ' && *end != '\n' && *end != '\0'))

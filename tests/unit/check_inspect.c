@@ -235,6 +235,13 @@ START_TEST(test_parse_syscall)
 	ck_assert_int_eq(inspect_parse_syscall("128 0xzz", &nr, &a), -1);
 	ck_assert_int_eq(inspect_parse_syscall("128 0x12g", &nr, &a), -1);
 	ck_assert_int_eq(inspect_parse_syscall("x128 0x1", &nr, &a), -1);
+	/* blanks and signs that strtol and strtoull would take */
+	ck_assert_int_eq(inspect_parse_syscall(" 128 0x1", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("+128 0x1", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("- 1 0x1", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128 0x 1", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128 0x-1", &nr, &a), -1);
+	ck_assert_int_eq(inspect_parse_syscall("128 0x+1", &nr, &a), -1);
 }
 END_TEST
 
