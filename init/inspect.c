@@ -184,25 +184,6 @@ int inspect_parse_syscall(const char *text, long *nr, uint64_t *arg1)
 	return 0;
 }
 
-/* A small /proc file into buf, NUL-terminated: 0, or -1 with errno set. */
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n;
-	do
-		n = read(fd, buf, len - 1);
-	while (n < 0 && errno == EINTR);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* The signals the thread at dir (/proc/PID/task/TID) waits for in
  * rt_sigtimedwait: the set its first argument points to, 0 when it waits in
  * no such call; -1 when it does and the set cannot be read (no ptrace access
@@ -215,10 +196,10 @@ static int waited_set(const char *dir, uint64_t *set)
 
 	*set = 0;
 	snprintf(path, sizeof path, "%s/syscall", dir);
-	if (read_text(path, text, sizeof text) != 0) {
+	if (proc_read_small(path, text, sizeof text) != 0) {
 		/* The wait channel needs less access than the system call. */
 		snprintf(path, sizeof path, "%s/wchan", dir);
-		return read_text(path, text, sizeof text) == 0 && strstr(text, "sigtimedwait") ? -1 : 0;
+		return proc_read_small(path, text, sizeof text) == 0 && strstr(text, "sigtimedwait") ? -1 : 0;
 	}
 	if (inspect_parse_syscall(text, &nr, &addr) != 0 || nr != SYS_rt_sigtimedwait)
 		return 0;

@@ -66,7 +66,7 @@ int proc_parse_stat(const char *line, struct proc_entry *e)
 	return 0;
 }
 
-static int read_small(const char *path, char *buf, size_t len)
+int proc_read_small(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -83,7 +83,7 @@ const char *proc_comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-	if (read_small(path, buf, len) != 0) {
+	if (proc_read_small(path, buf, len) != 0) {
 		snprintf(buf, len, "?");
 		return buf;
 	}
@@ -95,7 +95,7 @@ int proc_stat(pid_t pid, struct proc_entry *e)
 {
 	char path[64], line[512];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	return read_small(path, line, sizeof line) == 0 && proc_parse_stat(line, e) == 0 ? 0 : -1;
+	return proc_read_small(path, line, sizeof line) == 0 && proc_parse_stat(line, e) == 0 ? 0 : -1;
 }
 
 int proc_descends(pid_t pid, pid_t root)
@@ -189,7 +189,7 @@ static int scan_pass(struct proc_table *t, pid_t self)
 				continue;
 			snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 			errno = 0;
-			if (read_small(path, stat, sizeof stat) != 0 || proc_parse_stat(stat, &e) != 0) {
+			if (proc_read_small(path, stat, sizeof stat) != 0 || proc_parse_stat(stat, &e) != 0) {
 				/* Out of descriptors or memory is not "gone": a list
 				 * that silently lacks processes would spare them the
 				 * stop signal and the SIGKILL sweep. */

@@ -52,6 +52,10 @@ bool proc_stoppable(const struct proc_entry *e, pid_t self, pid_t skip);
 bool proc_gets_stop(const struct proc_entry *e, pid_t self, pid_t app, bool single_child,
 		    bool app_exited, pid_t check);
 
+/* A small /proc file (one read) into buf, NUL-terminated: 0, or -1 when
+ * it cannot be opened or reads empty. */
+int proc_read_small(const char *path, char *buf, size_t len);
+
 /* The command name of pid ("?" when gone); works on zombies too. */
 const char *proc_comm(pid_t pid, char *buf, size_t len);
 
