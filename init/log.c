@@ -16,6 +16,7 @@ void log_init(struct log *l, int verbosity, enum log_format format, int fd)
 	struct stat st;
 	char path[40];
 
+	l->phase = NULL;
 	l->verbosity = verbosity;
 	l->format = format;
 	l->fd = fd;
@@ -172,20 +173,50 @@ static const char *level_name(enum verbosity level)
 	return "?";
 }
 
+/* The facts as JSON fields, each ",\"key\":value", in the order of
+ * log.h; strings escaped and cut at a whole escape. */
+static void json_facts(const struct log *l, const struct log_facts *f, char *out, size_t len)
+{
+	static const char *const keys[] = { "pid", "from_pid", "from_uid", "exit_code", "count",
+					    "delay_ms", "drain_ms", "total_ms", "budget_ms" };
+	char esc[64];
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (l->phase)
+		o += (size_t)snprintf(out + o, len - o, ",\"phase\":\"%s\"", l->phase);
+	if (!f)
+		return;
+	const long long v[] = { f->pid, f->from_pid, f->from_uid, f->exit_code, f->count,
+				f->delay_ms, f->drain_ms, f->total_ms, f->budget_ms };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && o < len; i++)
+		if (f->set & (1u << i))
+			o += (size_t)snprintf(out + o, len - o, ",\"%s\":%lld", keys[i], v[i]);
+	if (f->comm && o < len) {
+		log_json_escape(f->comm, esc, sizeof esc);
+		o += (size_t)snprintf(out + o, len - o, ",\"comm\":\"%s\"", esc);
+	}
+	if (f->signal && o < len) {
+		log_json_escape(f->signal, esc, sizeof esc);
+		snprintf(out + o, len - o, ",\"signal\":\"%s\"", esc);
+	}
+}
+
 /* Formats one line into out (at most LOG_LINE_MAX bytes, always ending in a
  * newline). The escaped message stops at a whole escape and leaves room for
  * the rest, so a JSON line is never cut inside its string. */
-static size_t format_line(const struct log *l, const char *ts, enum verbosity level,
-			  const char *event, const char *msg, char *out)
+static size_t format_line(const struct log *l, const struct log_facts *f, const char *ts,
+			  enum verbosity level, const char *event, const char *msg, char *out)
 {
-	char emsg[LOG_LINE_MAX - 256];
+	char emsg[LOG_LINE_MAX - 640], facts[384];
 	int n;
 
 	if (l->format == LOG_JSON) {
 		log_json_escape(msg, emsg, sizeof emsg);
+		json_facts(l, f, facts, sizeof facts);
 		n = snprintf(out, LOG_LINE_MAX,
-			     "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"msg\":\"%s\"}\n",
-			     ts, level_name(level), event, emsg);
+			     "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"msg\":\"%s\"%s}\n",
+			     ts, level_name(level), event, emsg, facts);
 	} else {
 		log_text_escape(msg, emsg, sizeof emsg);
 		n = snprintf(out, LOG_LINE_MAX, "%s drainit: %s: %s: %s\n", ts, level_name(level),
@@ -200,20 +231,15 @@ static size_t format_line(const struct log *l, const char *ts, enum verbosity le
 	return (size_t)n;
 }
 
-void log_event(struct log *l, enum verbosity level, const char *event,
-	       const char *fmt, ...)
+static void vlog(struct log *l, const struct log_facts *f, enum verbosity level,
+		 const char *event, const char *fmt, va_list ap)
 {
-	if ((int)level > l->verbosity)
-		return;
 	int saved = errno;
 	char msg[1024], ts[40], line[LOG_LINE_MAX];
 	struct timespec now;
-	va_list ap;
 	size_t n;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	clock_gettime(CLOCK_REALTIME, &now);
 	log_timestamp((long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts, sizeof ts);
 
@@ -222,15 +248,36 @@ void log_event(struct log *l, enum verbosity level, const char *event,
 		char note[96];
 		snprintf(note, sizeof note, "%u line%s dropped: the log was not being read",
 			 l->dropped, l->dropped == 1 ? "" : "s");
-		n = format_line(l, ts, V_WARN, "log", note, line);
+		n = format_line(l, NULL, ts, V_WARN, "log", note, line);
 		if (put(l, line, n))
 			l->dropped = 0;
 	}
-	n = format_line(l, ts, level, event, msg, line);
+	n = format_line(l, f, ts, level, event, msg, line);
 	/* Errors are dropped: a log that cannot be written must not stop PID 1. */
 	if (!put(l, line, n) && (errno == EAGAIN || errno == EWOULDBLOCK))
 		l->dropped++;
 	errno = saved;
+}
+
+void log_event(struct log *l, enum verbosity level, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+	if ((int)level > l->verbosity)
+		return;
+	va_start(ap, fmt);
+	vlog(l, NULL, level, event, fmt, ap);
+	va_end(ap);
+}
+
+void log_facts(struct log *l, const struct log_facts *f, enum verbosity level,
+	       const char *event, const char *fmt, ...)
+{
+	va_list ap;
+	if ((int)level > l->verbosity)
+		return;
+	va_start(ap, fmt);
+	vlog(l, f, level, event, fmt, ap);
+	va_end(ap);
 }
 
 void log_usage_error(const char *err, const char *see)

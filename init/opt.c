@@ -484,6 +484,80 @@ bool opt_expects(const struct config *cfg, int code)
 	return code >= 0 && code < 256 && (cfg->expect_exit[code / 8] & (1u << (code % 8)));
 }
 
+/* Names tini reads besides drainit's own. */
+static const char *const tini_env[] = { "TINI_SUBREAPER", "TINI_VERBOSITY", "TINI_KILL_PROCESS_GROUP" };
+
+/* Edits (insertions, deletions, substitutions, swaps of neighbours) from a
+ * to b, counted up to 4; names of known variables are short. */
+static size_t edits(const char *a, size_t an, const char *b, size_t bn)
+{
+	size_t d[48][48];
+	if (an >= 48 || bn >= 48)
+		return 4;
+	for (size_t i = 0; i <= an; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= bn; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= an; i++)
+		for (size_t j = 1; j <= bn; j++) {
+			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[an][bn] < 4 ? d[an][bn] : 4;
+}
+
+/* Every name drainit reads, DRAINIT_* and TINI_*, one at a time: i from 0
+ * until NULL. */
+static const char *known_env(size_t i)
+{
+	for (size_t k = 0; k < NDEFS; k++)
+		if (defs[k].env && i-- == 0)
+			return defs[k].env;
+	if (i-- == 0)
+		return "DRAINIT_VERBOSITY";
+	return i < sizeof tini_env / sizeof tini_env[0] ? tini_env[i] : NULL;
+}
+
+bool opt_unknown_env(char *const **envp, const char **name, size_t *len, const char **closest)
+{
+	for (; *envp && **envp; (*envp)++) {
+		const char *v = **envp, *eq = strchr(v, '=');
+		size_t n = eq ? (size_t)(eq - v) : strlen(v);
+		/* a typo: two edits away, three in a long name (TINI_VERBOSE) */
+		size_t best = n >= 12 ? 4 : 3;
+		bool ours = strncmp(v, "DRAINIT_", 8) == 0, tini = strncmp(v, "TINI_", 5) == 0;
+		const char *k, *near = NULL;
+
+		if (!ours && !tini)
+			continue;
+		size_t i = 0;
+		for (; (k = known_env(i)) != NULL; i++) {
+			if (strlen(k) == n && strncmp(k, v, n) == 0)
+				break;
+			size_t e = edits(v, n, k, strlen(k));
+			if (e < best && (strncmp(k, "TINI_", 5) == 0) == tini) {
+				best = e;
+				near = k;
+			}
+		}
+		if (k)
+			continue; /* known */
+		*name = v;
+		*len = n;
+		*closest = near;
+		(*envp)++;
+		return true;
+	}
+	return false;
+}
+
 void opt_help(FILE *out)
 {
 	fputs(

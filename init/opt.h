@@ -64,6 +64,13 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 
 bool opt_expects(const struct config *cfg, int code);
 
+/* The next environment variable from *envp on that is named DRAINIT_* or
+ * TINI_* and means nothing to drainit (or to tini): its name, len bytes of
+ * it, into *name and *len, and the known name closest to it (NULL when none
+ * is close: a typo is two edits away, three in a name of 12 or more). Advances *envp past it;
+ * false when there is none left. Pure. */
+bool opt_unknown_env(char *const **envp, const char **name, size_t *len, const char **closest);
+
 void opt_help(FILE *out);
 void opt_probe_help(FILE *out);
 void opt_inspect_help(FILE *out);

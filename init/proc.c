@@ -234,3 +234,38 @@ int proc_scan_under(struct proc_table *t, pid_t self)
 		added = scan_pass(t, self);
 	return added < 0 ? -1 : 0;
 }
+
+bool proc_group_add(struct proc_group *g, size_t *n, size_t max, const char *comm, int kind,
+		    pid_t pid)
+{
+	size_t i = 0;
+	while (i < *n && (g[i].kind != kind || strncmp(g[i].comm, comm, PROC_COMM_LEN) != 0))
+		i++;
+	if (i == *n) {
+		if (*n == max)
+			return false;
+		(*n)++;
+		g[i].kind = kind;
+		g[i].count = 0;
+		snprintf(g[i].comm, sizeof g[i].comm, "%s", comm);
+	}
+	if (g[i].count < PROC_GROUP_PIDS)
+		g[i].pids[g[i].count] = pid;
+	g[i].count++;
+	return true;
+}
+
+const char *proc_group_words(const struct proc_group *g, char *buf, size_t len)
+{
+	if (g->count == 1) {
+		snprintf(buf, len, "pid %d (%s)", (int)g->pids[0], g->comm);
+		return buf;
+	}
+	size_t o = (size_t)snprintf(buf, len, "%u processes (%s), pids", g->count, g->comm);
+	unsigned shown = g->count < PROC_GROUP_PIDS ? g->count : PROC_GROUP_PIDS;
+	for (unsigned i = 0; i < shown && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s %d", i ? "," : "", (int)g->pids[i]);
+	if (g->count > shown && o < len)
+		snprintf(buf + o, len - o, " and %u more", g->count - shown);
+	return buf;
+}

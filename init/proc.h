@@ -66,6 +66,25 @@ int proc_stat(pid_t pid, struct proc_entry *e);
  * gone and nobody can tell. */
 int proc_descends(pid_t pid, pid_t root);
 
+/* Processes alike, for one log line instead of one each: the same name
+ * and the same verdict (a number the caller gives meaning to). */
+#define PROC_GROUP_PIDS 5
+struct proc_group {
+	char comm[PROC_COMM_LEN];
+	int kind;
+	unsigned count;
+	pid_t pids[PROC_GROUP_PIDS]; /* the first ones */
+};
+
+/* Counts pid in the group of (comm, kind) among g[0..*n), or in a new one
+ * while *n < max. False when it fits in none. Pure. */
+bool proc_group_add(struct proc_group *g, size_t *n, size_t max, const char *comm, int kind,
+		    pid_t pid);
+
+/* "pid 4 (java)" for one, else "3000 processes (sleep), pids 3, 4, 5, 6, 7
+ * and 2995 more"; pure. */
+const char *proc_group_words(const struct proc_group *g, char *buf, size_t len);
+
 /* Parses one /proc/PID/stat line; pure. Returns 0 on success. */
 int proc_parse_stat(const char *line, struct proc_entry *e);
 

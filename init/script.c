@@ -264,8 +264,7 @@ static bool scan_file(const char *path, struct feeder *f, bool need_shell)
 	return true;
 }
 
-/* The file execvp would run for name, as glibc searches PATH. */
-static bool find_command(const char *name, char *out, size_t len)
+bool script_find(const char *name, char *out, size_t len)
 {
 	if (strchr(name, '/')) {
 		snprintf(out, len, "%s", name);
@@ -284,6 +283,70 @@ static bool find_command(const char *name, char *out, size_t len)
 			return false;
 		p = end;
 	}
+}
+
+size_t script_shebang_words(const char *line, size_t len, char *buf, size_t buflen,
+			    const char **words, size_t max)
+{
+	size_t i = 2, o = 0, n = 0;
+	bool split = false;
+
+	if (len < 2 || line[0] != '#' || line[1] != '!' || buflen == 0)
+		return 0;
+	while (i < len && line[i] != '\n' && n < max) {
+		while (i < len && blank(line[i]))
+			i++;
+		if (i >= len || line[i] == '\n')
+			break;
+		size_t start = i;
+		/* after the interpreter the kernel passes the rest as one word,
+		 * blanks at its end cut; env -S splits it again */
+		bool whole = n == 1 && !split;
+		while (i < len && line[i] != '\n' && (whole || !blank(line[i])))
+			i++;
+		size_t end = i;
+		while (whole && end > start && blank(line[end - 1]))
+			end--;
+		if (o + (end - start) + 1 > buflen)
+			break;
+		words[n++] = buf + o;
+		memcpy(buf + o, line + start, end - start);
+		o += end - start;
+		buf[o++] = '\0';
+		if (n == 1) {
+			size_t blen;
+			const char *b = base_of(words[0], strlen(words[0]), &blen);
+			/* "#!/usr/bin/env -S CMD ARG": the words after -S, split */
+			if (blen == 3 && memcmp(b, "env", 3) == 0) {
+				size_t j = i;
+				while (j < len && blank(line[j]))
+					j++;
+				if (len - j >= 2 && line[j] == '-' && line[j + 1] == 'S') {
+					split = true;
+					i = j + 2;
+				} else if (len - j >= 14 && memcmp(line + j, "--split-string", 14) == 0) {
+					split = true;
+					i = j + 14 + (j + 14 < len && line[j + 14] == '=');
+				}
+			}
+		}
+	}
+	return n;
+}
+
+void script_first_line(const char *path, char *line, size_t len)
+{
+	struct stat st;
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			n = read(fd, line, len - 1);
+		close(fd);
+	}
+	line[n > 0 ? n : 0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
 }
 
 bool script_check(char *const argv[], char *what, size_t len)
@@ -330,7 +393,7 @@ bool script_check(char *const argv[], char *what, size_t len)
 		snprintf(what, len, "%s, a %s script, starts its app without exec", argv[i], shell);
 		return true;
 	}
-	if (!find_command(argv[0], path, sizeof path) || !scan_file(path, &f, true))
+	if (!script_find(argv[0], path, sizeof path) || !scan_file(path, &f, true))
 		return false;
 	shell = script_shell_of_shebang(f.shebang, strlen(f.shebang));
 	if (!shell || !script_needs_hint(&f.sc))

@@ -35,4 +35,21 @@ bool script_needs_hint(const struct script_scan *sc);
  * allocates nothing. */
 bool script_check(char *const argv[], char *what, size_t len);
 
+/* The words the kernel runs for a script's first line, as execve(2) does:
+ * "#!INTERP ARG" gives INTERP and at most one ARG (the rest of the line,
+ * blanks inside kept); through env with -S (env -S "drainit -- bash") the
+ * ARG is split at blanks, as env does. Writes them into buf, pointed to by
+ * words (at most max), and returns how many; 0 when line is no #! line.
+ * Pure. */
+size_t script_shebang_words(const char *line, size_t len, char *buf, size_t buflen,
+			    const char **words, size_t max);
+
+/* The file execvp would run for name, PATH searched as glibc does, into
+ * out; false when there is none. */
+bool script_find(const char *name, char *out, size_t len);
+
+/* The first line of the file at path, up to len - 1 bytes, without its
+ * newline; "" when it cannot be read or is not a regular file. */
+void script_first_line(const char *path, char *line, size_t len);
+
 #endif

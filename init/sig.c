@@ -48,6 +48,11 @@ static int small_number(const char *s)
 	return (int)v;
 }
 
+bool sig_engine_stop(int sig)
+{
+	return sig == SIGQUIT || sig == SIGINT || sig == SIGPWR || sig == SIGRTMIN + 3;
+}
+
 int sig_parse(const char *s, char *err, size_t errlen)
 {
 	const char *p = s;

@@ -2,6 +2,7 @@
 #define DRAINIT_SIG_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Parses "TERM", "SIGTERM", "term", "15", "RTMIN+3" or "SIGRTMAX-1".
@@ -10,6 +11,11 @@ int sig_parse(const char *s, char *err, size_t errlen);
 
 /* "SIGTERM", "SIGRTMIN+3"; "signal 99" for numbers with no name. */
 const char *sig_name(int sig, char *buf, size_t len);
+
+/* A signal that container engines commonly send to stop a container when it
+ * is not SIGTERM: an image's STOPSIGNAL (SIGQUIT for nginx and php-fpm),
+ * Ctrl-C's SIGINT, SIGPWR, or systemd's SIGRTMIN+3. Pure. */
+bool sig_engine_stop(int sig);
 
 /* Fills set with every signal, also glibc's own 32 and 33 that sigfillset()
  * leaves out, and blocks them all with rt_sigprocmask (glibc's sigprocmask

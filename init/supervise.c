@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -58,6 +59,10 @@ struct state {
 	struct user user;     /* --user, resolved */
 	struct privs privs;   /* what the app and exec checks run as */
 	int64_t term_at, stop_at, kill_at, deadline;
+	int term_sig;         /* the lifecycle signal that began the stop, at term_at */
+	bool signalled;       /* a signal other than SIGCHLD has come */
+	bool tty;             /* stdin is a terminal: Ctrl-C is a person's */
+	pid_t parent;         /* drainit's parent at start (0 outside our namespace) */
 	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
 	char killed_names[256]; /* "pid 4 (java), pid 5 (sh)" for the summary */
 	bool reap_more;       /* SIGCHLD came, or reap stopped at REAP_BATCH: reap next */
@@ -97,11 +102,13 @@ static void write_state(struct state *s, const char *word)
 	}
 }
 
-static const char *unready_why(const struct state *s, enum event ev)
+static const char *unready_why(const struct state *s, enum event ev, char *buf, size_t len)
 {
 	switch (ev) {
 	case EV_TERM:
-		return "SIGTERM received";
+		sig_name(s->term_sig, buf, len);
+		strncat(buf, " received", len - strlen(buf) - 1);
+		return buf;
 	case EV_APP_EXIT:
 	case EV_ALL_EXITED:
 		return "the app exited";
@@ -113,7 +120,8 @@ static const char *unready_why(const struct state *s, enum event ev)
 
 static void clear_ready(struct state *s, enum event ev)
 {
-	const char *why = unready_why(s, ev);
+	char because[48];
+	const char *why = unready_why(s, ev, because, sizeof because);
 	s->ready_retry_at = -1;
 	if (s->cfg->ready_file && s->m.phase != PH_DONE)
 		write_state(s, ev == EV_UNREADY ? "unready" : "draining");
@@ -134,8 +142,8 @@ static void clear_ready(struct state *s, enum event ev)
 		return;
 	}
 	s->ready_written = false;
-	log_event(s->log, ev == EV_UNREADY ? V_WARN : V_INFO, "unready",
-		  "readiness withdrawn (%s removed): %s", s->cfg->ready_file, why);
+	log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app },
+		  ev == EV_UNREADY ? V_WARN : V_INFO, "unready", "readiness withdrawn (%s removed): %s", s->cfg->ready_file, why);
 }
 
 static void mark_ready(struct state *s)
@@ -152,7 +160,8 @@ static void mark_ready(struct state *s)
 	}
 	s->ever_ready = true;
 	if (!s->cfg->ready_file) {
-		log_event(s->log, V_INFO, "ready", "app pid %d %s (no readiness file)", (int)s->app, how);
+		log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app }, V_INFO, "ready",
+			  "app pid %d %s (no readiness file)", (int)s->app, how);
 		return;
 	}
 	if (ready_mark(s->cfg->ready_file, c->name, s->app, wall_ms()) != 0) {
@@ -166,7 +175,8 @@ static void mark_ready(struct state *s)
 	}
 	s->ready_written = true;
 	write_state(s, "ready");
-	log_event(s->log, V_INFO, "ready", "app pid %d %s: wrote %s%s", (int)s->app, how,
+	log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app }, V_INFO, "ready",
+		  "app pid %d %s: wrote %s%s", (int)s->app, how,
 		  s->cfg->ready_file, s->ready_retry_at >= 0 ? " (it could not be written before)" : "");
 	s->ready_retry_at = -1;
 }
@@ -202,14 +212,41 @@ static pid_t app_target(const struct state *s, const char **what)
 	return s->cfg->single_child ? s->app : -s->app;
 }
 
-/* Sends sig to one process and logs it; false when it was already gone. */
-static bool signal_one(struct state *s, pid_t pid, const char *comm, int sig,
+/* Lines about the processes of one sweep: one per name and verdict, or
+ * at -v one per process, so that 3,000 workers make a line, not 3,000. */
+#define LINE_GROUPS 16
+struct lines {
+	struct proc_group g[LINE_GROUPS];
+	size_t n;
+	bool each;            /* -v: every process on a line of its own */
+};
+
+static void lines_begin(const struct state *s, struct lines *l)
+{
+	l->n = 0;
+	l->each = s->log->verbosity >= V_DEBUG;
+}
+
+/* Counts e under verdict kind; false when it must have its own line now. */
+static bool lines_add(struct lines *l, const struct proc_entry *e, int kind)
+{
+	return !l->each && proc_group_add(l->g, &l->n, LINE_GROUPS, e->comm, kind, e->pid);
+}
+
+/* Sends sig to one process; false when it was already gone. The line
+ * saying so is the caller's (in l), or logged here when l has no room. */
+static bool signal_one(struct state *s, const struct proc_entry *e, int sig, struct lines *l,
 		       const char *event, enum verbosity level, const char *why)
 {
 	char name[32];
+	pid_t pid = e->pid;
+	const char *comm = e->comm;
 	sig_name(sig, name, sizeof name);
 	if (kill(pid, sig) == 0) {
-		log_event(s->log, level, event, "%s to pid %d (%s)%s", name, (int)pid, comm, why);
+		if (!lines_add(l, e, 0))
+			log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = pid, .comm = comm,
+				  .signal = name }, level, event, "%s to pid %d (%s)%s", name, (int)pid, comm,
+				  why);
 		return true;
 	}
 	if (errno == ESRCH)
@@ -220,6 +257,19 @@ static bool signal_one(struct state *s, pid_t pid, const char *comm, int sig,
 	return false;
 }
 
+/* The grouped lines of a sweep: "SIGKILL to 3000 processes (sleep), pids
+ * 3, 4, 5, 6, 7 and 2995 more: still running". */
+static void lines_log(const struct state *s, const struct lines *l, enum verbosity level,
+		      const char *event, const char *name, const char *why)
+{
+	char who[160];
+	for (size_t i = 0; i < l->n; i++)
+		log_facts(s->log, &(struct log_facts){ .set = l->g[i].count > 1 ? LF_COUNT : LF_PID,
+			  .count = l->g[i].count, .pid = l->g[i].pids[0], .comm = l->g[i].comm,
+			  .signal = name }, level, event, "%s to %s%s", name,
+			  proc_group_words(&l->g[i], who, sizeof who), why);
+}
+
 /* Sends sig to every live process under drainit, except members of process
  * group skip (0: none), and logs each. Returns how many were signalled. */
 static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *event,
@@ -228,6 +278,8 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 	char name[32];
 	unsigned n = 0;
 
+	struct lines l;
+	lines_begin(s, &l);
 	sig_name(sig, name, sizeof name);
 	if (proc_scan_under(&s->procs, s->self) != 0) {
 		log_event(s->log, V_WARN, event, "cannot list processes in /proc: %m%s",
@@ -241,11 +293,15 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 		/* At the deadline everything in the namespace goes, with one
 		 * kill(-1) that also reaches what was forked since the listing.
 		 * The listing is for the log. */
-		for (size_t i = 0; i < s->procs.len; i++)
-			log_event(s->log, level, event, "%s to pid %d (%s)%s", name,
-				  (int)s->procs.v[i].pid, s->procs.v[i].comm, why);
 		if (kill(-1, sig) != 0 && errno != ESRCH)
 			log_event(s->log, V_WARN, event, "cannot send %s to every process: %m", name);
+		for (size_t i = 0; i < s->procs.len; i++)
+			if (!lines_add(&l, &s->procs.v[i], 0))
+				log_facts(s->log, &(struct log_facts){ .set = LF_PID, .signal = name,
+					  .pid = s->procs.v[i].pid, .comm = s->procs.v[i].comm }, level,
+					  event, "%s to pid %d (%s)%s", name, (int)s->procs.v[i].pid,
+					  s->procs.v[i].comm, why);
+		lines_log(s, &l, level, event, name, why);
 		return (unsigned)s->procs.len;
 	}
 	pid_t check = check_group(&s->check);
@@ -253,9 +309,26 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 		const struct proc_entry *e = &s->procs.v[i];
 		/* a readiness check being killed is not the app's to stop */
 		if (proc_stoppable(e, s->self, skip) && (check == 0 || e->pgid != check))
-			n += signal_one(s, e->pid, e->comm, sig, event, level, why);
+			n += signal_one(s, e, sig, &l, event, level, why);
 	}
+	lines_log(s, &l, level, event, name, why);
 	return n;
+}
+
+/* One line of the stop report: what who (a process, or many alike) will do
+ * with the stop signal. Blocking is how signalfd and sigwait readers take
+ * signals: not a warning. */
+static void log_stop_verdict(const struct state *s, const struct proc_group *g, const char *who,
+			     char *words, size_t len)
+{
+	enum disposition d = (enum disposition)g->kind;
+	bool many = g->count > 1;
+	char name[32];
+	struct log_facts f = { .set = many ? LF_COUNT : LF_PID, .count = g->count, .pid = g->pids[0],
+			       .comm = g->comm, .signal = sig_name(s->cfg->stop_signal, name, sizeof name) };
+	log_facts(s->log, &f, d == DISP_IGNORES ? V_WARN : V_INFO, "stop", "%s%s%s%s", who,
+		  many ? ": each " : " ", inspect_words(d, s->cfg->stop_signal, words, len),
+		  d == DISP_IGNORES ? "; SIGKILL at the drain deadline if it does not exit" : "");
 }
 
 /* Before the stop signal goes out: what each process that gets it will do
@@ -265,10 +338,12 @@ static void report_stop(struct state *s)
 {
 	int sig = s->cfg->stop_signal;
 	pid_t check = check_group(&s->check);
-	char words[128];
+	char words[128], who[160];
+	struct lines l;
 
 	if (proc_scan_under(&s->procs, s->self) != 0)
 		return; /* signal_all says why */
+	lines_begin(s, &l);
 	for (size_t i = 0; i < s->procs.len; i++) {
 		const struct proc_entry *e = &s->procs.v[i];
 		if (!proc_gets_stop(e, s->self, s->app, s->cfg->single_child, s->app_exited, check))
@@ -277,12 +352,16 @@ static void report_stop(struct state *s)
 		if (inspect_read(e->pid, &st) != 0)
 			continue;
 		enum disposition d = inspect_disposition(&st, sig);
-		/* blocking is how signalfd and sigwait readers take signals:
-		 * not a warning */
-		log_event(s->log, d == DISP_IGNORES ? V_WARN : V_INFO, "stop", "pid %d (%s) %s%s",
-			  (int)e->pid, e->comm, inspect_words(d, sig, words, sizeof words),
-			  d == DISP_IGNORES ? "; SIGKILL at the drain deadline if it does not exit" : "");
+		if (!lines_add(&l, e, (int)d)) {
+			struct proc_group one = { .kind = (int)d, .count = 1, .pids = { e->pid } };
+			snprintf(one.comm, sizeof one.comm, "%s", e->comm);
+			log_stop_verdict(s, &one, proc_group_words(&one, who, sizeof who), words,
+					 sizeof words);
+		}
 	}
+	for (size_t i = 0; i < l.n; i++)
+		log_stop_verdict(s, &l.g[i], proc_group_words(&l.g[i], who, sizeof who), words,
+				 sizeof words);
 }
 
 /* The stop signal goes to the app's process group (--single-child: the app
@@ -309,8 +388,9 @@ static void send_stop(struct state *s)
 		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %m", name, what,
 			  (int)s->app);
 	else
-		log_event(s->log, V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name,
-			  what, (int)s->app, d);
+		log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app, .signal = name },
+			  V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name, what,
+			  (int)s->app, d);
 	if (!s->cfg->single_child)
 		signal_all(s, s->cfg->stop_signal, s->app, "stop", V_INFO,
 			   ": outside the app's process group");
@@ -337,7 +417,8 @@ static void kill_all(struct state *s)
 			snprintf(s->killed_names + o, sizeof s->killed_names - o, " and %u more", n - (unsigned)shown);
 	}
 	if (n > 0)
-		log_event(s->log, V_WARN, "kill", "SIGKILL sent to %u process%s%s", n, n == 1 ? "" : "es",
+		log_facts(s->log, &(struct log_facts){ .set = LF_COUNT, .count = n, .signal = "SIGKILL" },
+			  V_WARN, "kill", "SIGKILL sent to %u process%s%s", n, n == 1 ? "" : "es",
 			  s->m.kill_rounds > 1 ? " still there after the last sweep" : "");
 }
 
@@ -349,6 +430,7 @@ static void arm(struct state *s, int64_t ms)
 static void dispatch(struct state *s, enum event ev)
 {
 	unsigned a = state_step(&s->m, ev);
+	s->log->phase = state_phase_name(s->m.phase);
 
 	log_event(s->log, V_DEBUG, "state", "%s -> %s", state_event_name(ev),
 		  state_phase_name(s->m.phase));
@@ -406,10 +488,10 @@ static void end_check_now(struct state *s)
 }
 
 /* The level of the line for an orphan or another drained process that
- * exits: worth saying once the stop has begun. */
+ * exits: worth saying once the stop has begun; -w warns of each, as tini. */
 static enum verbosity exit_level(const struct state *s)
 {
-	return s->m.phase >= PH_DELAY ? V_INFO : s->cfg->warn_on_reap ? V_WARN : V_DEBUG;
+	return s->cfg->warn_on_reap ? V_WARN : s->m.phase >= PH_DELAY ? V_INFO : V_DEBUG;
 }
 
 /* What the app was started as, for its exit line when it was reaped before
@@ -426,25 +508,33 @@ static void start_name(const struct state *s, char *buf, size_t len)
 static void on_child_exit(struct state *s, pid_t pid, int status, const char *comm, bool kin,
 			  enum verbosity level, enum check_verdict *verdict)
 {
-	char how[96] = "";
+	char how[96] = "", name[32];
 	if ((int)level <= s->log->verbosity)
 		child_describe(status, how, sizeof how);
+	struct log_facts f = { .set = LF_PID | LF_EXIT_CODE, .pid = pid, .comm = comm,
+			       .exit_code = child_exit_code(status),
+			       .signal = WIFSIGNALED(status) ? sig_name(WTERMSIG(status), name, sizeof name)
+							     : NULL };
 	if (check_owns(&s->check, pid)) {
 		/* the readiness check's command: neither the app nor a drained process */
-		log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
+		log_facts(s->log, &f, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
 		enum check_verdict v = check_reaped(&s->check, status, now_ms());
 		if (v != CHECK_NONE)
 			*verdict = v;
 	} else if (pid == s->app) {
 		s->app_exited = true;
 		s->app_status = status;
-		log_event(s->log, V_INFO, "exit", "app pid %d (%s) %s", (int)pid, comm, how);
+		log_facts(s->log, &f, V_INFO, "exit", "app pid %d (%s) %s", (int)pid, comm, how);
 		end_check_now(s);
 	} else if (kin) {
 		/* left behind by a killed readiness check: not the app's */
-		log_event(s->log, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
+		log_facts(s->log, &f, V_DEBUG, "check", "pid %d (%s) %s", (int)pid, comm, how);
+	} else if (s->cfg->warn_on_reap) {
+		/* tini's words, for the scripts that grep them */
+		log_facts(s->log, &f, level, "reap", "Reaped zombie process with pid=%d (%s): %s", (int)pid,
+			  comm, how);
 	} else {
-		log_event(s->log, level, "exit", "pid %d (%s) %s", (int)pid, comm, how);
+		log_facts(s->log, &f, level, "exit", "pid %d (%s) %s", (int)pid, comm, how);
 	}
 }
 
@@ -522,9 +612,9 @@ static void reap(struct state *s)
 	on_verdict(s, verdict);
 }
 
-/* What this SIGTERM will do, said before it is done: the state machine
- * steps a copy, so the words cannot drift from the rules. */
-static const char *term_action(const struct state *s)
+/* What this lifecycle signal will do, said before it is done: the state
+ * machine steps a copy, so the words cannot drift from the rules. */
+static const char *term_action(const struct state *s, const char *name, char *buf, size_t len)
 {
 	struct machine next = s->m;
 	state_step(&next, EV_TERM);
@@ -532,12 +622,18 @@ static const char *term_action(const struct state *s)
 	case PH_DELAY:
 		return "withdrawing readiness; pre-stop delay starts";
 	case PH_DRAINING:
-		return s->m.phase == PH_DRAINING ? "already draining; a third SIGTERM kills at once"
-		     : s->m.phase == PH_DELAY ? "second SIGTERM: cutting the pre-stop delay short"
-		     : "withdrawing readiness; stopping the app";
+		if (s->m.phase == PH_DRAINING)
+			snprintf(buf, len, "already draining; a third %s kills at once", name);
+		else if (s->m.phase == PH_DELAY)
+			snprintf(buf, len, "second %s: cutting the pre-stop delay short", name);
+		else
+			snprintf(buf, len, "withdrawing readiness; stopping the app");
+		return buf;
 	case PH_KILLING:
-		return s->m.phase == PH_KILLING ? "already killing"
-						: "third SIGTERM: killing every process now";
+		if (s->m.phase == PH_KILLING)
+			return "already killing";
+		snprintf(buf, len, "third %s: killing every process now", name);
+		return buf;
 	default:
 		return "nothing left to stop";
 	}
@@ -553,51 +649,116 @@ static int forward(const struct state *s, int sig)
 	return kill(app_target(s, &what), sig) == 0 ? 0 : errno;
 }
 
-static void log_forward(const struct state *s, int err, const char *name, const char *from)
+static void log_forward(const struct state *s, const struct log_facts *f, int err,
+			const char *from)
 {
-	const char *what;
+	const char *what, *name = f->signal;
 	app_target(s, &what);
 	if (err < 0)
-		log_event(s->log, V_INFO, "signal", "%s %s: not forwarded, the app has exited", name, from);
+		log_facts(s->log, f, V_INFO, "signal", "%s %s: not forwarded, the app has exited", name,
+			  from);
 	else if (err > 0)
-		log_event(s->log, V_WARN, "signal", "%s %s: forward to %s %d failed: %s", name, from,
+		log_facts(s->log, f, V_WARN, "signal", "%s %s: forward to %s %d failed: %s", name, from,
 			  what, (int)s->app, strerror(err));
 	else
-		log_event(s->log, V_INFO, "signal", "%s %s: forwarded to %s %d", name, from, what,
+		log_facts(s->log, f, V_INFO, "signal", "%s %s: forwarded to %s %d", name, from, what,
 			  (int)s->app);
 }
 
+/* Whether si is the parent-death signal (-p): the kernel sends it as
+ * SI_USER from the parent that exits, which as PID 1 is outside our
+ * namespace (pid 0); setup raises it when the parent was gone already. */
+static bool parent_death(const struct state *s, const struct signalfd_siginfo *si)
+{
+	if ((int)si->ssi_signo != s->cfg->pdeath_signal)
+		return false;
+	if (si->ssi_code == SI_TKILL)
+		return (pid_t)si->ssi_pid == s->self;
+	if (si->ssi_code != SI_USER)
+		return false;
+	if (s->self == 1)
+		return si->ssi_pid == 0;
+	return (pid_t)si->ssi_pid == s->parent && getppid() != s->parent;
+}
+
+/* Who sent si, for its log line. */
+static void sender(const struct state *s, const struct signalfd_siginfo *si, char *buf, size_t len)
+{
+	if (parent_death(s, si) && si->ssi_code == SI_TKILL)
+		snprintf(buf, len, "as the parent-death signal (-p): drainit's parent had exited "
+			 "before drainit started");
+	else if (parent_death(s, si) && s->self == 1)
+		snprintf(buf, len, "from outside the namespace (pid 0, uid %u), the parent-death "
+			 "signal (-p) as drainit's parent exiting sends it", si->ssi_uid);
+	else if (parent_death(s, si))
+		snprintf(buf, len, "as the parent-death signal (-p): drainit's parent, pid %u, exited",
+			 si->ssi_pid);
+	else if (si->ssi_pid == 0)
+		snprintf(buf, len, "from outside the namespace or the kernel (pid 0, uid %u)",
+			 si->ssi_uid);
+	else
+		snprintf(buf, len, "from pid %u (uid %u)", si->ssi_pid, si->ssi_uid);
+}
+
+/* The first signal is one an engine stops containers with, and it is not
+ * the stop signal: the engine's stop went past the drain. Said once. Not
+ * for Ctrl-C on a terminal: that is a person. */
+static void warn_no_drain(const struct state *s, const struct signalfd_siginfo *si,
+			  const struct log_facts *f)
+{
+	int sig = (int)si->ssi_signo;
+	const char *name = f->signal;
+	if (s->signalled || !sig_engine_stop(sig) ||
+	    (sig == SIGINT && (s->tty || si->ssi_code == SI_KERNEL)))
+		return;
+	const char *bare = strncmp(name, "SIG", 3) == 0 ? name + 3 : name;
+	log_facts(s->log, f, V_WARN, "signal", "%s was forwarded at once, without a drain: if the engine "
+		  "stops this container with %s (an image's STOPSIGNAL), set --stop-signal %s "
+		  "(DRAINIT_STOP_SIGNAL=%s) so that it drains first", name, name, bare, bare);
+}
+
+/* SIGTERM (the kubelet's) and the stop signal (an engine sends an image's
+ * STOPSIGNAL) both begin the stop; every other signal is forwarded at once. */
 static void on_signal(struct state *s, const struct signalfd_siginfo *si)
 {
 	int sig = (int)si->ssi_signo;
-	char name[32], from[96];
+	char name[32], from[160], words[96];
 
 	/* drainit's own writes raise SIGPIPE or SIGXFSZ on a broken log; logging
 	 * them would raise them again. */
 	if ((pid_t)si->ssi_pid == s->self && si->ssi_code == SI_USER)
 		return;
+	bool lifecycle = sig == SIGTERM || sig == s->cfg->stop_signal;
 	/* Forwarded first, described after: the app does not wait on the words. */
-	int err = sig == SIGCHLD || sig == SIGTERM ? 0 : forward(s, sig);
+	int err = sig == SIGCHLD || lifecycle ? 0 : forward(s, sig);
+	if (sig == SIGCHLD) {
+		s->reap_more = true; /* once the batch of signals is read */
+		/* every orphan's exit: a shell-heavy app would flood the log */
+		if (s->log->verbosity < V_DEBUG)
+			return;
+	}
 	sig_name(sig, name, sizeof name);
-	if (si->ssi_pid == 0)
-		snprintf(from, sizeof from, "from outside the namespace or the kernel (pid 0, uid %u)",
-			 si->ssi_uid);
-	else
-		snprintf(from, sizeof from, "from pid %u (uid %u)", si->ssi_pid, si->ssi_uid);
+	sender(s, si, from, sizeof from);
+	struct log_facts f = { .set = LF_PID | LF_FROM_PID | LF_FROM_UID, .pid = s->app,
+			       .from_pid = si->ssi_pid, .from_uid = si->ssi_uid, .signal = name };
 
 	if (sig == SIGCHLD) {
-		/* a readiness check every interval would flood the log */
-		log_event(s->log, check_owns(&s->check, (pid_t)si->ssi_pid) ? V_DEBUG : V_INFO, "signal",
-			  "%s %s: reaping", name, from);
-		s->reap_more = true; /* once the batch of signals is read */
-	} else if (sig == SIGTERM) {
-		log_event(s->log, V_INFO, "signal", "%s %s: %s", name, from, term_action(s));
-		if (s->term_at < 0)
+		log_facts(s->log, &f, V_DEBUG, "signal", "%s %s: reaping", name, from);
+		return;
+	}
+	if (lifecycle) {
+		log_facts(s->log, &f, V_INFO, "signal", "%s %s: %s", name, from,
+			  term_action(s, name, words, sizeof words));
+		if (s->term_at < 0) {
 			s->term_at = now_ms();
+			s->term_sig = sig;
+		}
 		dispatch(s, EV_TERM);
 	} else {
-		log_forward(s, err, name, from);
+		log_forward(s, &f, err, from);
+		warn_no_drain(s, si, &f);
 	}
+	s->signalled = true;
 }
 
 /* Waits for one signal, when no deadline, check or batch of exits is
@@ -629,19 +790,23 @@ static void log_start(const struct state *s)
 			break;
 		o += (size_t)n;
 	}
-	log_event(s->log, V_INFO, "start", "drainit pid %d%s; app pid %d: %s", (int)s->self,
+	log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app, .comm = NULL }, V_INFO,
+		  "start", "drainit pid %d%s; app pid %d: %s", (int)s->self,
 		  s->self == 1 ? " (init of its namespace)" : " (child subreaper)", (int)s->app, args);
 
 	dur(s->cfg->pre_stop_delay_ms, d1, sizeof d1);
 	dur(s->cfg->drain_timeout_ms, d2, sizeof d2);
-	sig_name(s->cfg->stop_signal, stop, sizeof stop);
+	int sig = s->cfg->stop_signal;
+	sig_name(sig, stop, sizeof stop);
 	if (s->cfg->grace_period_ms < 0)
 		snprintf(g, sizeof g, "not given");
 	else
 		dur(s->cfg->grace_period_ms, g, sizeof g);
-	log_event(s->log, V_INFO, "timeline",
-		  "on SIGTERM: unready at once, %s after %s, SIGKILL %s later; grace period %s",
-		  stop, d1, d2, g);
+	/* SIGKILL and SIGSTOP never reach drainit: SIGTERM alone begins the stop */
+	bool also = sig != SIGTERM && sig != SIGKILL && sig != SIGSTOP;
+	log_event(s->log, V_INFO, "timeline", "on SIGTERM%s%s: %s%s after %s, SIGKILL %s later; "
+		  "grace period %s", also ? " or " : "", also ? stop : "",
+		  s->cfg->ready_file ? "unready at once, " : "", stop, d1, d2, g);
 	if (s->cfg->grace_period_ms >= 0 &&
 	    !plan_fits(s->cfg->pre_stop_delay_ms, s->cfg->drain_timeout_ms, s->cfg->grace_period_ms)) {
 		char m[32];
@@ -664,9 +829,94 @@ static void hint_script(const struct state *s)
 			  s->cfg->single_child ? "; with --single-child the stop signal reaches the shell alone" : "");
 }
 
+/* Why the command could not be exec'd, in words a user can act on: for a
+ * file that is there, ENOENT means that what it names to run it is not. */
+static void exec_failure(const struct config *cfg, int err, char *buf, size_t len)
+{
+	char path[4096], line[256], words[256];
+	const char *interp;
+
+	snprintf(buf, len, "%s", strerror(err));
+	if (err != ENOENT || !script_find(cfg->argv[0], path, sizeof path))
+		return;
+	script_first_line(path, line, sizeof line);
+	if (script_shebang_words(line, strlen(line), words, sizeof words, &interp, 1) == 1 &&
+	    access(interp, F_OK) != 0)
+		snprintf(buf, len, "the interpreter %s named in its #! line does not exist", interp);
+	else if (strncmp(line, "\x7f" "ELF", 4) == 0)
+		snprintf(buf, len, "it is there, but the dynamic loader it names is not "
+			 "(a binary built for another C library?)");
+}
+
+/* Settings that do not do what they seem to: warned at start, never
+ * refused, so that the app still starts. */
+static void warn_config(const struct state *s)
+{
+	const struct config *cfg = s->cfg;
+	char *const *env = environ;
+	const char *name, *near;
+	size_t len;
+	char stop[32];
+
+	while (opt_unknown_env(&env, &name, &len, &near)) {
+		bool tini = strncmp(name, "TINI_", 5) == 0;
+		log_event(s->log, V_WARN, "start", "unknown variable %.*s, ignored%s%s%s", (int)len, name,
+			  near ? "; did you mean " : tini ? " (tini has no such variable)" : "",
+			  near ? near : "", near ? "?" : "");
+	}
+	if (cfg->ready_when.kind != COND_START && !cfg->ready_file)
+		log_event(s->log, V_WARN, "start", "--ready-when %s without a readiness file: what it "
+			  "finds changes nothing a probe can see; give --ready-file PATH "
+			  "(DRAINIT_READY_FILE)", cfg->ready_when.name);
+	if (cfg->stop_signal == SIGKILL || cfg->stop_signal == SIGSTOP)
+		log_event(s->log, V_WARN, "start", "the stop signal is %s, which no app can catch: no "
+			  "drain is possible; use the signal the app stops gracefully on (TERM, or "
+			  "QUIT for nginx)", sig_name(cfg->stop_signal, stop, sizeof stop));
+}
+
+/* Whether path is drainit's own executable. */
+static bool is_self(const char *path)
+{
+	struct stat a, b;
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* A script whose #! line runs drainit with no command of its own, directly
+ * (#!/usr/local/bin/drainit) or through env, makes drainit run the script,
+ * whose #! line runs drainit, and so on until the machine is out of pids.
+ * Caught before anything starts; what would run is parsed as drainit
+ * parses it, so "#!/usr/bin/env -S drainit -- bash" is left alone. */
+static bool runs_itself(const struct config *cfg, char *path, size_t len)
+{
+	char line[512], buf[512], *av[34];
+	const char *w[32];
+	size_t i = 0, k = 0, blen;
+	struct config c;
+
+	if (!script_find(cfg->argv[0], path, len))
+		return false;
+	script_first_line(path, line, sizeof line);
+	size_t n = script_shebang_words(line, strlen(line), buf, sizeof buf, w, 32);
+	const char *base = n ? strrchr(w[0], '/') : NULL;
+	blen = n ? strlen(base ? base + 1 : w[0]) : 0;
+	if (n && blen == 3 && strcmp(base ? base + 1 : w[0], "env") == 0)
+		for (i = 1; i < n && (w[i][0] == '-' || strchr(w[i], '=')); i++)
+			; /* env's own options and NAME=VALUE */
+	char self[4096];
+	if (i >= n || !script_find(w[i], self, sizeof self) || !is_self(self))
+		return false;
+	for (; i < n; i++)
+		av[k++] = (char *)w[i];
+	av[k++] = path;
+	av[k] = NULL;
+	char err[256];
+	return opt_parse((int)k, av, NULL, &c, err, sizeof err) == OPT_RUN && c.argv == av + k - 1;
+}
+
 static int finish(struct state *s)
 {
-	char how[96], a[32], b[32], c[32], d[32];
+	char how[96], a[32], b[32], c[32], d[32], name[32];
 	int code = s->app_exited ? child_exit_code(s->app_status) : EXIT_OSERR;
 	int out = opt_expects(s->cfg, code) ? 0 : code;
 	int64_t end = now_ms();
@@ -687,24 +937,47 @@ static int finish(struct state *s)
 
 	struct plan_phases p = plan_phases((struct plan_marks){ s->term_at, s->stop_at, s->kill_at, end });
 	const char *killed = s->killed ? "; SIGKILL was needed" : "; no SIGKILL needed";
+	int64_t budget = s->cfg->pre_stop_delay_ms + s->cfg->drain_timeout_ms;
+	struct log_facts f = { .set = LF_DELAY_MS | LF_DRAIN_MS | LF_TOTAL_MS | LF_BUDGET_MS,
+			       .delay_ms = p.delay, .drain_ms = p.drain, .total_ms = p.total,
+			       .budget_ms = p.by_term ? budget : s->cfg->drain_timeout_ms };
 	if (p.by_term)
-		log_event(s->log, V_INFO, "summary",
-			  "SIGTERM to exit took %s of a %s budget (pre-stop delay %s, drain %s)%s",
-			  dur(p.total, a, sizeof a),
-			  dur(s->cfg->pre_stop_delay_ms + s->cfg->drain_timeout_ms, b, sizeof b),
-			  dur(p.delay, c, sizeof c), dur(p.drain, d, sizeof d), killed);
+		log_facts(s->log, &f, V_INFO, "summary",
+			  "%s to exit took %s of a %s budget (pre-stop delay %s, drain %s)%s",
+			  sig_name(s->term_sig, name, sizeof name), dur(p.total, a, sizeof a),
+			  dur(budget, b, sizeof b), dur(p.delay, c, sizeof c), dur(p.drain, d, sizeof d), killed);
 	else if (p.stopped)
-		log_event(s->log, V_INFO, "summary",
+		log_facts(s->log, &(struct log_facts){ .set = LF_DRAIN_MS | LF_BUDGET_MS,
+			  .drain_ms = p.drain, .budget_ms = s->cfg->drain_timeout_ms }, V_INFO, "summary",
 			  "the app exited on its own%s; drain of what was left took %s of %s%s",
 			  s->term_at >= 0 ? " before SIGTERM came" : "", dur(p.drain, a, sizeof a),
 			  dur(s->cfg->drain_timeout_ms, b, sizeof b), killed);
 	if (s->killed)
-		log_event(s->log, V_WARN, "summary", "%u process%s SIGKILLed%s%s",
+		log_facts(s->log, &(struct log_facts){ .set = LF_COUNT, .count = s->killed },
+			  V_WARN, "summary", "%u process%s SIGKILLed%s%s",
 			  s->killed, s->killed == 1 ? " was" : "es were", s->killed_names[0] ? ": " : "",
 			  s->killed_names);
-	log_event(s->log, V_INFO, "summary", "exit status %d: app %s%s", out, how,
+	log_facts(s->log, &(struct log_facts){ .set = LF_PID | LF_EXIT_CODE, .pid = s->app,
+		  .exit_code = out }, V_INFO, "summary", "exit status %d: app %s%s", out, how,
 		  out != code ? " (expected, reported as 0)" : "");
 	return out;
+}
+
+/* A start-up failure: a usage error is printed as every usage error is,
+ * before logging starts (no timestamp, "see drainit --help"); drainit's
+ * own failures are logged. */
+__attribute__((format(printf, 3, 4)))
+static void start_error(struct log *log, int code, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (code == EXIT_USAGE)
+		log_usage_error(msg, "drainit --help");
+	else
+		log_event(log, V_ERROR, "start", "%s", msg);
 }
 
 /* Whether drainit already is u: then --user has nothing to change, and
@@ -733,7 +1006,7 @@ static int privileges(struct state *s)
 		int r = user_lookup(cfg->user, &s->user, err, sizeof err);
 		if (r != 0) {
 			/* an unknown name is a usage error, an unreadable file is not */
-			log_event(s->log, V_ERROR, "start", "--user: %s", err);
+			start_error(s->log, r == -2 ? EXIT_OSERR : EXIT_USAGE, "--user: %s", err);
 			return r == -2 ? EXIT_OSERR : EXIT_USAGE;
 		}
 		p->user = !already(&s->user);
@@ -751,7 +1024,7 @@ static int privileges(struct state *s)
 		 * set for a root app, nothing for another user */
 		uint64_t base = p->user && p->uid != 0 ? 0 : own.prm;
 		if (caps_parse(cfg->caps, base, own.prm, &p->set, err, sizeof err) != 0) {
-			log_event(s->log, V_ERROR, "start", "--caps: %s", err);
+			start_error(s->log, EXIT_USAGE, "--caps: %s", err);
 			return EXIT_USAGE;
 		}
 		p->caps = true;
@@ -816,11 +1089,12 @@ static int setup(struct state *s, sigset_t *all)
 		return -1;
 	if (s->self != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 		log_event(s->log, V_WARN, "start", "cannot become child subreaper: %m; orphans escape");
+	s->parent = getppid();
+	s->tty = isatty(STDIN_FILENO);
 	if (s->cfg->pdeath_signal) {
-		pid_t parent = getppid();
 		if (prctl(PR_SET_PDEATHSIG, s->cfg->pdeath_signal) != 0)
 			log_event(s->log, V_WARN, "start", "cannot set the parent-death signal: %m");
-		else if (getppid() != parent)
+		else if (getppid() != s->parent)
 			raise(s->cfg->pdeath_signal); /* it died first; SI_TKILL, so not taken for a log echo */
 	}
 	return 0;
@@ -838,6 +1112,15 @@ int supervise(const struct config *cfg, struct log *log)
 
 	state_init(&s.m, cfg->pre_stop_delay_ms > 0, cfg->single_child,
 		   cfg->ready_when.kind != COND_START);
+	if (runs_itself(cfg, err, sizeof err)) {
+		char why[sizeof err + 256];
+		snprintf(why, sizeof why, "%s runs drainit from its #! line, which would run it "
+			 "again without end; write '#!/usr/bin/env -S drainit -- bash' (or the shell "
+			 "it is for)", err);
+		log_usage_error(why, "drainit(8), EXAMPLES");
+		return EXIT_USAGE;
+	}
+	warn_config(&s);
 	int code = privileges(&s);
 	if (code != 0)
 		return code;
@@ -861,7 +1144,7 @@ int supervise(const struct config *cfg, struct log *log)
 	}
 	code = check_open(&s.check, cfg, &s.privs, log, s.self, err, sizeof err);
 	if (code != 0) {
-		log_event(log, V_ERROR, "start", "%s", err);
+		start_error(log, code, "%s", err);
 		close(sfd);
 		return code;
 	}
@@ -882,26 +1165,39 @@ int supervise(const struct config *cfg, struct log *log)
 	caps_log(log, "drainit's capabilities");
 
 	struct spawn_result sp = child_spawn(cfg->argv, &s.privs);
-	if (sp.pid < 0) {
-		log_event(log, V_ERROR, "start", "cannot start the command: %s", strerror(sp.exec_errno));
+	if (sp.pid > 0 && sp.exec_errno) {
+		/* It never ran and has exited already: one line, and the code a
+		 * shell gives (126, 127), or 71 when it could not become --user. */
+		int status;
+		while (waitpid(sp.pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (sp.stage == SPAWN_PRIVS)
+			snprintf(err, sizeof err, "cannot give '%s' its user or capabilities: %s",
+				 cfg->argv[0], strerror(sp.exec_errno));
+		else {
+			char why[300];
+			exec_failure(cfg, sp.exec_errno, why, sizeof why);
+			snprintf(err, sizeof err, "cannot run '%s': %s", cfg->argv[0], why);
+		}
+		code = sp.stage == SPAWN_PRIVS ? EXIT_OSERR : child_exec_failure_code(sp.exec_errno);
+	} else if (sp.pid < 0) {
+		snprintf(err, sizeof err, "cannot start the command: %s", strerror(sp.exec_errno));
+		code = EXIT_OSERR;
+	}
+	if (code != 0) {
+		log_facts(log, &(struct log_facts){ .set = LF_EXIT_CODE, .exit_code = code }, V_ERROR,
+			  "start", "%s", err);
 		proc_table_free(&s.procs);
 		check_close(&s.check);
 		close(sfd);
-		return EXIT_OSERR;
+		return code;
 	}
 	s.app = sp.pid;
 	/* From here on drainit never exits before its children do. */
+	log->phase = state_phase_name(s.m.phase);
 	log_start(&s);
-	if (sp.exec_errno && sp.stage == SPAWN_PRIVS)
-		log_event(log, V_ERROR, "start", "cannot give '%s' its user or capabilities: %s",
-			  cfg->argv[0], strerror(sp.exec_errno));
-	else if (sp.exec_errno)
-		log_event(log, V_ERROR, "start", "cannot run '%s': %s", cfg->argv[0],
-			  strerror(sp.exec_errno));
-	else {
-		dispatch(&s, EV_STARTED);
-		hint_script(&s);
-	}
+	dispatch(&s, EV_STARTED);
+	hint_script(&s);
 	drop_own_caps(&s);
 
 	while (s.m.phase != PH_DONE) {

@@ -160,6 +160,21 @@ START_TEST(test_name_parses_back)
 }
 END_TEST
 
+START_TEST(test_engine_stop_signals)
+{
+	/* what engines send to stop a container, SIGTERM aside */
+	ck_assert(sig_engine_stop(SIGQUIT));
+	ck_assert(sig_engine_stop(SIGINT));
+	ck_assert(sig_engine_stop(SIGPWR));
+	ck_assert(sig_engine_stop(SIGRTMIN + 3));
+	/* not: SIGTERM is the lifecycle signal itself; the rest are the app's */
+	int other[] = { SIGTERM, SIGKILL, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD,
+			SIGRTMIN, SIGRTMIN + 2, SIGRTMIN + 4, SIGRTMAX };
+	for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+		ck_assert_msg(!sig_engine_stop(other[i]), "%d", other[i]);
+}
+END_TEST
+
 Suite *sig_suite(void)
 {
 	Suite *s = suite_create("sig");
@@ -175,6 +190,10 @@ Suite *sig_suite(void)
 	tcase_add_test(tc, test_name_realtime_and_unnamed);
 	tcase_add_test(tc, test_name_truncates);
 	tcase_add_test(tc, test_name_parses_back);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("engine");
+	tcase_add_test(tc, test_engine_stop_signals);
 	suite_add_tcase(s, tc);
 	return s;
 }
