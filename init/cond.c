@@ -43,7 +43,26 @@ static int parse_port(const char *s, size_t len, unsigned short *port)
 	return 0;
 }
 
-/* [HOST:]PORT up to end: 8080, 10.0.0.5:8080, [::1]:8080, localhost:8080. */
+/* Whether a host that is no address was meant as a name ("myservice",
+ * "db.example"), rather than a mistyped address ("1.2.3", "[::g]"). */
+static bool host_name(const char *s, size_t len)
+{
+	bool letter = false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
+			letter = true;
+		else if (!(ch >= '0' && ch <= '9') && ch != '-' && ch != '.' && ch != '_')
+			return false;
+	}
+	return letter;
+}
+
+/* [HOST:]PORT up to end: 8080, 10.0.0.5:8080, [::1]:8080, localhost:8080.
+ * Any IPv4 or IPv6 address is taken, not only loopback: apps often listen
+ * on the pod's own address only, and that is a fair target. Host names are
+ * not: resolving one would block PID 1 (and may ask a DNS server), and the
+ * app is on this host anyway. Only "localhost" is known, as 127.0.0.1. */
 static int parse_hostport(struct cond *c, const char *s, const char *end, char *err, size_t errlen)
 {
 	char host[64];
@@ -57,11 +76,11 @@ static int parse_hostport(struct cond *c, const char *s, const char *end, char *
 			return -1;
 		}
 		hlen = (size_t)(close - s - 1);
+		port = close + 2;
 		if (hlen >= sizeof host)
 			goto bad_host;
 		memcpy(host, s + 1, hlen);
 		host[hlen] = '\0';
-		port = close + 2;
 		c->family = AF_INET6;
 		if (inet_pton(AF_INET6, host, c->addr) != 1)
 			goto bad_host;
@@ -74,11 +93,11 @@ static int parse_hostport(struct cond *c, const char *s, const char *end, char *
 					 (int)(end - s), s);
 				return -1;
 			}
+			port = colon + 1;
 			if (hlen >= sizeof host)
 				goto bad_host;
 			memcpy(host, s, hlen);
 			host[hlen] = '\0';
-			port = colon + 1;
 		} else
 			snprintf(host, sizeof host, "127.0.0.1");
 		c->family = AF_INET;
@@ -96,8 +115,13 @@ static int parse_hostport(struct cond *c, const char *s, const char *end, char *
 		 (unsigned)c->port);
 	return 0;
 bad_host:
-	snprintf(err, errlen, "bad host '%.*s': expected an IPv4 address, [IPv6 address] or localhost",
-		 (int)(port > s ? port - s - 1 : end - s), s);
+	hlen = (size_t)(port > s ? port - s - 1 : end - s);
+	if (host_name(s, hlen))
+		snprintf(err, errlen, "bad host '%.*s': host names are not looked up (a lookup would "
+			 "block PID 1); use the pod's own IP address, 127.0.0.1 or [::1]", (int)hlen, s);
+	else
+		snprintf(err, errlen, "bad host '%.*s': expected an IPv4 address, [IPv6 address] or "
+			 "localhost", (int)hlen, s);
 	return -1;
 }
 
@@ -188,6 +212,12 @@ int cond_parse(const char *s, struct cond *c, char *err, size_t errlen)
 			}
 		set_name(c, "http:", rest, strlen(rest));
 		return 0;
+	}
+	if (prefix(s, "https:", &rest)) {
+		snprintf(err, errlen, "https: is not supported: drainit does not speak TLS; check the "
+			 "app's plain-HTTP port (http:PORT/PATH) or its TCP port (tcp:PORT), "
+			 "or run a checker with exec:CMD");
+		return -1;
 	}
 	if (prefix(s, "exec:", &rest)) {
 		c->kind = COND_EXEC;

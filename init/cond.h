@@ -40,7 +40,10 @@ struct cond {
 
 /* Parses COND: start, tcp:[HOST:]PORT, http:[HOST:]PORT[/PATH],
  * exec:CMD ARGS, file:PATH or notify. HOST is an IPv4 address, [IPv6] or
- * localhost; the default is 127.0.0.1. Returns 0, or -1 with a reason in err. */
+ * localhost; the default is 127.0.0.1. Any address will do, such as the
+ * pod's own, but host names are refused (a lookup would block PID 1), and
+ * so is https: (no TLS), each with a reason that says what to use instead.
+ * Returns 0, or -1 with a reason in err. */
 int cond_parse(const char *s, struct cond *c, char *err, size_t errlen);
 
 /* Whether the condition is checked by drainit (everything but start and notify). */

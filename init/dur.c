@@ -9,54 +9,119 @@ static int fail(char *err, size_t errlen, const char *s, const char *why)
 	return -1;
 }
 
-int dur_parse(const char *s, int64_t *ms, char *err, size_t errlen)
+/* The units, from hours down: a compound must name them in this order. */
+static const struct {
+	const char *name;
+	int64_t ms;
+} units[] = {
+	{ "h", 3600 * 1000LL },
+	{ "m", 60 * 1000LL },
+	{ "s", 1000 },
+	{ "ms", 1 },
+};
+#define NUNITS (int)(sizeof units / sizeof units[0])
+
+static int unit_of(const char *u, size_t len)
 {
-	const char *p = s;
-	int64_t whole = 0, frac = 0, frac_scale = 1;
+	for (int i = 0; i < NUNITS; i++)
+		if (strlen(units[i].name) == len && memcmp(units[i].name, u, len) == 0)
+			return i;
+	return -1;
+}
+
+/* One part of a duration: a number (digits, a '.' and more digits) and the
+ * text of its unit, which runs to the next digit or '.'. */
+struct part {
+	int64_t whole, frac, frac_scale;
+	const char *unit;
+	size_t unit_len;
+};
+
+static int read_part(const char *s, const char **pp, struct part *pt, char *err, size_t errlen)
+{
+	const char *p = *pp;
 	int digits = 0;
 
-	if (*p == '-')
-		return fail(err, errlen, s, "must not be negative");
+	pt->whole = 0;
+	pt->frac = 0;
+	pt->frac_scale = 1;
 	for (; *p >= '0' && *p <= '9'; p++, digits++) {
-		if (whole > DUR_MAX_MS)
+		if (pt->whole > DUR_MAX_MS)
 			return fail(err, errlen, s, "too large (at most 8760h)");
-		whole = whole * 10 + (*p - '0');
+		pt->whole = pt->whole * 10 + (*p - '0');
 	}
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (frac_scale >= 1000000000LL)
+			if (pt->frac_scale >= 1000000000LL)
 				return fail(err, errlen, s, "too many decimals");
-			frac = frac * 10 + (*p - '0');
-			frac_scale *= 10;
+			pt->frac = pt->frac * 10 + (*p - '0');
+			pt->frac_scale *= 10;
 		}
 	}
 	if (digits == 0)
 		return fail(err, errlen, s, "expected a number such as 500ms, 15s, 2m or 1h");
-
-	int64_t unit;
-	if (strcmp(p, "ms") == 0)
-		unit = 1;
-	else if (*p == '\0' || strcmp(p, "s") == 0)
-		unit = 1000;
-	else if (strcmp(p, "m") == 0)
-		unit = 60 * 1000LL;
-	else if (strcmp(p, "h") == 0)
-		unit = 3600 * 1000LL;
-	else
-		return fail(err, errlen, s, "unknown unit (use ms, s, m or h)");
-
-	if (whole > DUR_MAX_MS / unit)
-		return fail(err, errlen, s, "too large (at most 8760h)");
-	int64_t total = whole * unit;
-	if ((frac * unit) % frac_scale != 0)
-		return fail(err, errlen, s, "finer than a millisecond");
-	total += frac * unit / frac_scale;
-	if (total > DUR_MAX_MS)
-		return fail(err, errlen, s, "too large (at most 8760h)");
-	*ms = total;
+	pt->unit = p;
+	pt->unit_len = strcspn(p, "0123456789.");
+	if (pt->unit_len == 0 && *p == '.') /* "1.5.5s": a second point is no unit either */
+		pt->unit_len = strcspn(p, "0123456789");
+	*pp = p + pt->unit_len;
 	return 0;
 }
 
+int dur_parse(const char *s, int64_t *ms, char *err, size_t errlen)
+{
+	const char *p = s;
+	int64_t total = 0;
+	int last = -1; /* the unit of the part before, from units[] */
+	char why[160];
+
+	if (*p == '-')
+		return fail(err, errlen, s, "must not be negative");
+	do {
+		const char *start = p;
+		struct part pt;
+		if (read_part(s, &p, &pt, err, errlen) != 0)
+			return -1;
+
+		int u;
+		if (pt.unit_len == 0 && start == s) {
+			u = 2; /* a number alone is seconds */
+		} else if (pt.unit_len == 0) {
+			if (last + 1 < NUNITS)
+				snprintf(why, sizeof why, "the number after %.*s has no unit, such as %s in %s%s",
+					 (int)(start - s), s, units[last + 1].name, s, units[last + 1].name);
+			else
+				snprintf(why, sizeof why, "the number after %.*s has no unit, and no unit "
+					 "may follow ms", (int)(start - s), s);
+			return fail(err, errlen, s, why);
+		} else if ((u = unit_of(pt.unit, pt.unit_len)) < 0) {
+			snprintf(why, sizeof why, "unknown unit '%.*s' (use ms, s, m or h, "
+				 "or a compound such as 1m30s)", (int)pt.unit_len, pt.unit);
+			return fail(err, errlen, s, why);
+		} else if (u == last) {
+			snprintf(why, sizeof why, "unit '%s' is repeated: each unit at most once, "
+				 "as in 1h2m3s", units[u].name);
+			return fail(err, errlen, s, why);
+		} else if (u < last) {
+			snprintf(why, sizeof why, "'%s' after '%s': units must go from hours down, "
+				 "as in 1h2m3s", units[u].name, units[last].name);
+			return fail(err, errlen, s, why);
+		}
+
+		int64_t unit = units[u].ms;
+		if (pt.whole > DUR_MAX_MS / unit)
+			return fail(err, errlen, s, "too large (at most 8760h)");
+		if ((pt.frac * unit) % pt.frac_scale != 0)
+			return fail(err, errlen, s, "finer than a millisecond");
+		/* each part is at most DUR_MAX_MS plus less than an hour: no overflow */
+		total += pt.whole * unit + pt.frac * unit / pt.frac_scale;
+		if (total > DUR_MAX_MS)
+			return fail(err, errlen, s, "too large (at most 8760h)");
+		last = u;
+	} while (*p != '\0');
+	*ms = total;
+	return 0;
+}
 void dur_format(int64_t ms, char *buf, size_t len)
 {
 	if (ms % 1000 != 0 && ms < 1000)

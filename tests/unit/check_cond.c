@@ -93,7 +93,8 @@ START_TEST(test_unknown_kind)
 		   "http:[HOST:]PORT/PATH, exec:CMD [ARG...], file:PATH or notify");
 	assert_bad_starts("tcp", "bad condition 'tcp'");
 	assert_bad_starts("TCP:8080", "bad condition 'TCP:8080'");
-	assert_bad_starts("https:8443/x", "bad condition 'https:8443/x'");
+	assert_bad_starts("HTTPS://127.0.0.1:8443/x", "bad condition 'HTTPS:");
+	assert_bad_starts("https", "bad condition 'https'");
 	assert_bad_starts("udp:53", "bad condition 'udp:53'");
 	assert_bad_starts("8080", "bad condition '8080'");
 	/* the message lists every form */
@@ -224,19 +225,32 @@ END_TEST
 
 START_TEST(test_tcp_bad_hosts)
 {
-	/* only IPv4, [IPv6] and localhost: no names, no lookups */
+	/* only IPv4, [IPv6] and localhost: what is none of them, and no name,
+	 * is a mistyped address */
 	static const char *const bad[] = {
-		"tcp:example.com:80", "tcp:LOCALHOST:80", "tcp:localhost6:80", "tcp:ip6-localhost:80",
 		"tcp:1.2.3:80", "tcp:256.1.1.1:80", "tcp:1.2.3.4.5:80", "tcp:01.2.3.4:80",
 		"tcp::80", "tcp:[]:80", "tcp:[1.2.3.4]:80", "tcp:[::1%lo]:80", "tcp:[localhost]:80",
-		"tcp:[::g]:80",
-		"tcp:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:80",
+		"tcp:[::g]:80", "tcp:a b:80", "tcp:x/y:80", "tcp:%:80",
 		"tcp:[aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]:80",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_bad_starts(bad[i], "bad host '");
 		ck_assert_msg(strstr(err, "expected an IPv4 address, [IPv6 address] or localhost"),
 			      "%s: %s", bad[i], err);
+	}
+	/* names: never looked up, and the error says what to write instead */
+	static const char *const names[] = {
+		"tcp:example.com:80", "tcp:LOCALHOST:80", "tcp:localhost6:80", "tcp:ip6-localhost:80",
+		"tcp:myservice:8080", "tcp:my_service:80", "tcp:db.ns.svc.cluster.local:5432",
+		"tcp:1.2.3.4x:80",
+		"tcp:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:80",
+		"http:example.com:80/x", "http://myservice:8080/ready",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		assert_bad_starts(names[i], "bad host '");
+		ck_assert_msg(strstr(err, ": host names are not looked up (a lookup would block PID 1); "
+				     "use the pod's own IP address, 127.0.0.1 or [::1]"),
+			      "%s: %s", names[i], err);
 	}
 	/* malformed brackets */
 	assert_bad("tcp:[::1]8080", "bad address '[::1]8080': expected [IPv6]:PORT");
@@ -249,10 +263,54 @@ START_TEST(test_bad_host_names_the_host)
 {
 	/* the error quotes the host as written, without the ':' before the
 	 * port */
-	assert_bad("tcp:example.com:80",
-		   "bad host 'example.com': expected an IPv4 address, [IPv6 address] or localhost");
+	assert_bad("tcp:1.2.3:80",
+		   "bad host '1.2.3': expected an IPv4 address, [IPv6 address] or localhost");
 	assert_bad("http:[::g]:80/x",
 		   "bad host '[::g]': expected an IPv4 address, [IPv6 address] or localhost");
+}
+END_TEST
+
+START_TEST(test_names_and_tls_refused)
+{
+	/* a host name: refused in one line, with what to use instead */
+	assert_bad("http://myservice:8080/ready",
+		   "bad host 'myservice': host names are not looked up (a lookup would block PID 1); "
+		   "use the pod's own IP address, 127.0.0.1 or [::1]");
+	assert_bad("http:myservice:8080/ready",
+		   "bad host 'myservice': host names are not looked up (a lookup would block PID 1); "
+		   "use the pod's own IP address, 127.0.0.1 or [::1]");
+	assert_bad("tcp:myservice:8080",
+		   "bad host 'myservice': host names are not looked up (a lookup would block PID 1); "
+		   "use the pod's own IP address, 127.0.0.1 or [::1]");
+	assert_bad("tcp:db.example:5432",
+		   "bad host 'db.example': host names are not looked up (a lookup would block PID 1); "
+		   "use the pod's own IP address, 127.0.0.1 or [::1]");
+
+	/* https: no TLS, whatever follows */
+	static const char *const tls =
+		"https: is not supported: drainit does not speak TLS; check the app's plain-HTTP "
+		"port (http:PORT/PATH) or its TCP port (tcp:PORT), or run a checker with exec:CMD";
+	assert_bad("https://127.0.0.1:8443/ready", tls);
+	assert_bad("https://myservice/ready", tls);
+	assert_bad("https:8443/x", tls);
+	assert_bad("https:", tls);
+	assert_bad("https://", tls);
+
+	/* addresses are still taken, loopback or not: the pod's own IP is a fair target */
+	assert_ok("http://10.0.0.5:8080/x");
+	assert_v4(10, 0, 0, 5);
+	ck_assert_uint_eq(c.port, 8080);
+	ck_assert_str_eq(c.path, "/x");
+	assert_ok("http://[::1]:8080/x");
+	assert_v6("::1");
+	ck_assert_uint_eq(c.port, 8080);
+	ck_assert_str_eq(c.path, "/x");
+	assert_ok("tcp:10.0.0.5:8080");
+	assert_v4(10, 0, 0, 5);
+	assert_ok("http://[fd00::5]:8080/x");
+	assert_v6("fd00::5");
+	assert_ok("http://localhost:8080/x");
+	assert_v4(127, 0, 0, 1);
 }
 END_TEST
 
@@ -917,6 +975,7 @@ Suite *cond_suite(void)
 	tcase_add_test(tc, test_tcp_bad_hosts);
 	tcase_add_test(tc, test_bad_host_names_the_host);
 	tcase_add_test(tc, test_http_forms);
+	tcase_add_test(tc, test_names_and_tls_refused);
 	tcase_add_test(tc, test_http_errors);
 	tcase_add_test(tc, test_exec_words);
 	tcase_add_test(tc, test_exec_quotes);

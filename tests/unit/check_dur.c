@@ -27,6 +27,22 @@ static const struct {
 	{ "007s", 7000 },
 	{ "8760h", DUR_MAX_MS },  /* the longest accepted */
 	{ "31536000000ms", DUR_MAX_MS },
+	/* compounds, as Go and Kubernetes write them: from hours down, each unit once */
+	{ "1m30s", 90000 },
+	{ "1h2m3s", 3723000 },
+	{ "1h2m3s4ms", 3723004 },
+	{ "2m0.5s", 120500 },
+	{ "1h30m", 5400000 },
+	{ "1s500ms", 1500 },
+	{ "1h500ms", 3600500 },   /* units may be skipped */
+	{ "1m.5s", 60500 },
+	{ "1.5h30m", 7200000 },   /* decimals in any part */
+	{ "0.5m0.25s", 30250 },
+	{ "0h0m0s0ms", 0 },
+	{ "01m05s", 65000 },
+	{ "90m", 5400000 },       /* a part may exceed the next unit up */
+	{ "8759h60m", DUR_MAX_MS },
+	{ "8759h59m59s1000ms", DUR_MAX_MS },
 };
 
 START_TEST(test_parse_good)
@@ -65,12 +81,37 @@ static const struct {
 	{ "15S", "unknown unit" },
 	{ "1e3", "unknown unit" },
 	{ "+5s", "expected a number" },
+	/* compounds */
+	{ "1m30x", "unknown unit 'x' (use ms, s, m or h, or a compound such as 1m30s)" },
+	{ "1m30sec", "unknown unit 'sec'" },
+	{ "1M30s", "unknown unit 'M'" },
+	{ "1m 30s", "unknown unit 'm '" },
+	{ "1m30s.", "expected a number" },
+	{ "30s1m", "'m' after 's': units must go from hours down" },
+	{ "1s1h", "'h' after 's'" },
+	{ "500ms1s", "'s' after 'ms'" },
+	{ "1m1m", "unit 'm' is repeated" },
+	{ "1h2m3s3s", "unit 's' is repeated" },
+	{ "1m30", "the number after 1m has no unit, such as s in 1m30s" },
+	{ "1h30", "the number after 1h has no unit, such as m in 1h30m" },
+	{ "1s500", "the number after 1s has no unit, such as ms in 1s500ms" },
+	{ "1ms5", "the number after 1ms has no unit, and no unit may follow ms" },
+	{ "2m0.5", "the number after 2m has no unit" },
+	{ "1m.s", "expected a number" },
+	{ "1m-30s", "unknown unit 'm-'" },
+	{ "1s0.5ms", "finer than a millisecond" },
+	{ "1m0.0001s", "finer than a millisecond" },
+	{ "8760h1ms", "too large" },
+	{ "8000h761h", "unit 'h' is repeated" },
+	{ "8759h61m", "too large" },
+	{ "1h99999999999999999999s", "too large" },
+	{ "1m1.1234567891s", "too many decimals" },
 };
 
 START_TEST(test_parse_bad)
 {
 	int64_t ms = -42;
-	char err[128] = "";
+	char err[256] = "";
 	char quoted[64];
 	ck_assert_msg(dur_parse(bad[_i].in, &ms, err, sizeof err) == -1,
 		      "dur_parse(\"%s\") accepted it as %lld ms", bad[_i].in, (long long)ms);
@@ -88,9 +129,22 @@ END_TEST
 START_TEST(test_parse_error_text)
 {
 	int64_t ms;
-	char err[128];
+	char err[256];
 	ck_assert_int_eq(dur_parse("5x", &ms, err, sizeof err), -1);
-	ck_assert_str_eq(err, "bad duration '5x': unknown unit (use ms, s, m or h)");
+	ck_assert_str_eq(err, "bad duration '5x': unknown unit 'x' (use ms, s, m or h, "
+			 "or a compound such as 1m30s)");
+	/* each way a compound goes wrong, in full */
+	ck_assert_int_eq(dur_parse("1m30x", &ms, err, sizeof err), -1);
+	ck_assert_str_eq(err, "bad duration '1m30x': unknown unit 'x' (use ms, s, m or h, "
+			 "or a compound such as 1m30s)");
+	ck_assert_int_eq(dur_parse("30s1m", &ms, err, sizeof err), -1);
+	ck_assert_str_eq(err, "bad duration '30s1m': 'm' after 's': units must go from hours down, "
+			 "as in 1h2m3s");
+	ck_assert_int_eq(dur_parse("1m1m", &ms, err, sizeof err), -1);
+	ck_assert_str_eq(err, "bad duration '1m1m': unit 'm' is repeated: each unit at most once, "
+			 "as in 1h2m3s");
+	ck_assert_int_eq(dur_parse("1m30", &ms, err, sizeof err), -1);
+	ck_assert_str_eq(err, "bad duration '1m30': the number after 1m has no unit, such as s in 1m30s");
 }
 END_TEST
 

@@ -443,7 +443,8 @@ END_TEST
 START_TEST(test_bad_values)
 {
 	assert_error(PARSE(no_env, "--drain-timeout", "5x", "app"),
-		     "--drain-timeout: bad duration '5x': unknown unit (use ms, s, m or h)");
+		     "--drain-timeout: bad duration '5x': unknown unit 'x' (use ms, s, m or h, "
+		     "or a compound such as 1m30s)");
 	assert_error_starts(PARSE(no_env, "--pre-stop-delay=-1s", "app"),
 			    "--pre-stop-delay: bad duration '-1s'");
 	assert_error_starts(PARSE(no_env, "--grace-period", "", "app"),
@@ -690,7 +691,8 @@ START_TEST(test_env_bad_value_exact_text)
 	assert_error(PARSE(ENV("TINI_VERBOSITY=x"), "app"),
 		     "TINI_VERBOSITY: bad value 'x': expected a number");
 	assert_error(PARSE(ENV("DRAINIT_DRAIN_TIMEOUT=5x"), "app"),
-		     "DRAINIT_DRAIN_TIMEOUT: bad duration '5x': unknown unit (use ms, s, m or h)");
+		     "DRAINIT_DRAIN_TIMEOUT: bad duration '5x': unknown unit 'x' (use ms, s, m or h, "
+		     "or a compound such as 1m30s)");
 }
 END_TEST
 
@@ -915,7 +917,8 @@ START_TEST(test_ready_bad_flags)
 	assert_error(PARSE(no_env, "--ready-timeout", "0.0s", "app"),
 		     "--ready-timeout: bad duration '0.0s': must be more than 0");
 	assert_error(PARSE(no_env, "--ready-interval", "5x", "app"),
-		     "--ready-interval: bad duration '5x': unknown unit (use ms, s, m or h)");
+		     "--ready-interval: bad duration '5x': unknown unit 'x' (use ms, s, m or h, "
+		     "or a compound such as 1m30s)");
 	assert_error_starts(PARSE(no_env, "--ready-interval", "-1s", "app"),
 			    "--ready-interval: bad duration '-1s'");
 	assert_error_starts(PARSE(no_env, "--ready-timeout", "", "app"),
@@ -923,7 +926,8 @@ START_TEST(test_ready_bad_flags)
 	assert_error_starts(PARSE(no_env, "--ready-recheck", "-1s", "app"),
 			    "--ready-recheck: bad duration '-1s'");
 	assert_error(PARSE(no_env, "--ready-recheck", "1 s", "app"),
-		     "--ready-recheck: bad duration '1 s': unknown unit (use ms, s, m or h)");
+		     "--ready-recheck: bad duration '1 s': unknown unit ' s' (use ms, s, m or h, "
+		     "or a compound such as 1m30s)");
 	assert_error_starts(PARSE(no_env, "--ready-recheck", "9000h", "app"),
 			    "--ready-recheck: bad duration '9000h'");
 	assert_error(PARSE(no_env, "--ready-failures", "0", "app"),

@@ -245,8 +245,10 @@ END_TEST
 START_TEST(test_parse_bad_duration)
 {
 	assert_bad(PARSE("--longest-request", "5x"),
-		   "plan: --longest-request: bad duration '5x': unknown unit (use ms, s, m or h)");
-	ck_assert_str_eq(err, "plan: --longest-request: bad duration '5x': unknown unit (use ms, s, m or h)");
+		   "plan: --longest-request: bad duration '5x': unknown unit 'x' (use ms, s, m or h, "
+		   "or a compound such as 1m30s)");
+	ck_assert_str_eq(err, "plan: --longest-request: bad duration '5x': unknown unit 'x' "
+			 "(use ms, s, m or h, or a compound such as 1m30s)");
 	assert_bad(PARSE("--lb-lag=-1s"), "plan: --lb-lag: bad duration '-1s': must not be negative");
 	assert_bad(PARSE("--margin="), "plan: --margin: bad duration '': expected a number");
 	assert_bad(PARSE("--app-shutdown", "8761h"), "plan: --app-shutdown: bad duration '8761h': too large");
