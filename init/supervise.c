@@ -227,6 +227,27 @@ static void lines_begin(const struct state *s, struct lines *l)
 	l->each = s->log->verbosity >= V_DEBUG;
 }
 
+/* The lines of l one by one into *g, from *i = 0 on; false after the last.
+ * Up to PROC_GROUP_PIDS alike processes are told one by one, as a few read
+ * best; more make one line with their count. */
+static bool lines_next(const struct lines *l, size_t *i, struct proc_group *g)
+{
+	size_t group = *i / (PROC_GROUP_PIDS + 1), k = *i % (PROC_GROUP_PIDS + 1);
+	if (group >= l->n)
+		return false;
+	*g = l->g[group];
+	if (g->count > PROC_GROUP_PIDS || k + 1 >= g->count) {
+		*i = (group + 1) * (PROC_GROUP_PIDS + 1); /* the next group */
+	} else {
+		(*i)++;
+	}
+	if (g->count <= PROC_GROUP_PIDS) {
+		g->pids[0] = g->pids[k];
+		g->count = 1;
+	}
+	return true;
+}
+
 /* Counts e under verdict kind; false when it must have its own line now. */
 static bool lines_add(struct lines *l, const struct proc_entry *e, int kind)
 {
@@ -263,11 +284,11 @@ static void lines_log(const struct state *s, const struct lines *l, enum verbosi
 		      const char *event, const char *name, const char *why)
 {
 	char who[160];
-	for (size_t i = 0; i < l->n; i++)
-		log_facts(s->log, &(struct log_facts){ .set = l->g[i].count > 1 ? LF_COUNT : LF_PID,
-			  .count = l->g[i].count, .pid = l->g[i].pids[0], .comm = l->g[i].comm,
-			  .signal = name }, level, event, "%s to %s%s", name,
-			  proc_group_words(&l->g[i], who, sizeof who), why);
+	struct proc_group g;
+	for (size_t i = 0; lines_next(l, &i, &g);)
+		log_facts(s->log, &(struct log_facts){ .set = g.count > 1 ? LF_COUNT : LF_PID,
+			  .count = g.count, .pid = g.pids[0], .comm = g.comm, .signal = name }, level,
+			  event, "%s to %s%s", name, proc_group_words(&g, who, sizeof who), why);
 }
 
 /* Sends sig to every live process under drainit, except members of process
@@ -359,9 +380,9 @@ static void report_stop(struct state *s)
 					 sizeof words);
 		}
 	}
-	for (size_t i = 0; i < l.n; i++)
-		log_stop_verdict(s, &l.g[i], proc_group_words(&l.g[i], who, sizeof who), words,
-				 sizeof words);
+	struct proc_group g;
+	for (size_t i = 0; lines_next(&l, &i, &g);)
+		log_stop_verdict(s, &g, proc_group_words(&g, who, sizeof who), words, sizeof words);
 }
 
 /* The stop signal goes to the app's process group (--single-child: the app
@@ -369,15 +390,24 @@ static void report_stop(struct state *s)
  * once the app has exited, to every process left. */
 static void send_stop(struct state *s)
 {
-	char name[32], d[32], why[96];
+	char name[32], d[32], why[128];
 	sig_name(s->cfg->stop_signal, name, sizeof name);
 	dur(s->cfg->drain_timeout_ms, d, sizeof d);
-	if (s->stop_at < 0)
+	bool again = s->stop_at >= 0; /* --single-child: the rest once the app is gone */
+	if (!again)
 		s->stop_at = now_ms();
 	report_stop(s);
 
 	if (s->app_exited) {
-		snprintf(why, sizeof why, ": the app has exited, stopping what is left (drain timeout %s)", d);
+		char left[32];
+		if (again && s->deadline >= 0) {
+			dur(s->deadline > now_ms() ? s->deadline - now_ms() : 0, left, sizeof left);
+			snprintf(why, sizeof why, ": the app has exited, stopping what is left (%s left of "
+				 "the drain timeout)", left);
+		} else {
+			snprintf(why, sizeof why, ": the app has exited, stopping what is left (drain "
+				 "timeout %s)", d);
+		}
 		if (signal_all(s, s->cfg->stop_signal, 0, "stop", V_INFO, why) == 0)
 			log_event(s->log, V_INFO, "stop", "no process left to stop");
 		return;

@@ -160,7 +160,7 @@ test_hint_sh_c_background() {
 	wait_file '^start ' "$T/a" 20
 	wait_log '"event":"hint"' 20
 	local want
-	want="{\"level\":\"warning\",\"event\":\"hint\",\"msg\":\"'sh -c ...' starts its app in the background: $HN_TAIL$HN_EXEC\"}"
+	want="{\"level\":\"warning\",\"event\":\"hint\",\"msg\":\"'sh -c ...' starts its app in the background: $HN_TAIL$HN_EXEC\",\"phase\":\"running\"}"
 	assert_eq "$(grep '"event":"hint"' "$T/log" | sed 's/^{"time":"[^"]*",/{/')" "$want" "the hint"
 	hn_stop
 	assert_eq "$(count_lines '"event":"hint"')" 1 "hint lines"

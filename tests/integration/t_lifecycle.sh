@@ -430,3 +430,21 @@ lc_daemon_killed_at_deadline() {
 
 test_lifecycle_kills_daemonised_grandchild_at_deadline_not_pid1() { lc_daemon_killed_at_deadline plain; }
 test_lifecycle_kills_daemonised_grandchild_at_deadline_as_pid1() { lc_daemon_killed_at_deadline ns; }
+
+test_lifecycle_single_child_the_rest_gets_the_stop_signal_once_the_shell_is_gone() {
+	# --single-child: the stop signal reaches the shell alone; the shell
+	# (no exec, no trap) dies of it, and its app, left behind, gets the stop
+	# signal then, within the same drain timeout.
+	start_ns --single-child --drain-timeout 10s -- bash -c "\"$H/sigrec\" \"$T/rec\"; true"
+	wait_file '^start ' "$T/rec"
+	local shell; shell=$(logged_app_pid)
+	kill -TERM "$DPID"
+	wait_file '^sig SIGTERM from=1 ' "$T/rec" 10
+	wait_exit 15
+	assert_eq "$RC" 143 "exit status (bash's, killed by SIGTERM)"
+	assert_log "stop: sent SIGTERM to pid $shell; draining for up to 10s"
+	assert_log "exit: app pid $shell \(bash\) killed by SIGTERM"
+	assert_log 'stop: SIGTERM to pid [0-9]+ \(sigrec\): the app has exited, stopping what is left \([0-9.]+m?s left of the drain timeout\)$'
+	assert_eq "$(grep -c '^sig ' "$T/rec")" 1 "signals the app got"
+	assert_log 'summary: SIGTERM to exit took .*; no SIGKILL needed'
+}
