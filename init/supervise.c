@@ -718,8 +718,9 @@ static void sender(const struct state *s, const struct signalfd_siginfo *si, cha
 		snprintf(buf, len, "as the parent-death signal (-p): drainit's parent had exited "
 			 "before drainit started");
 	else if (parent_death(s, si) && s->self == 1)
-		snprintf(buf, len, "from outside the namespace (pid 0, uid %u), the parent-death "
-			 "signal (-p) as drainit's parent exiting sends it", si->ssi_uid);
+		snprintf(buf, len, "from outside the namespace (pid 0, uid %u): the parent-death "
+			 "signal (-p), sent when drainit's parent exits, or a kill from outside",
+			 si->ssi_uid); /* the parent is out of sight: either may be */
 	else if (parent_death(s, si))
 		snprintf(buf, len, "as the parent-death signal (-p): drainit's parent, pid %u, exited",
 			 si->ssi_pid);

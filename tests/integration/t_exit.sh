@@ -112,3 +112,86 @@ test_exit_usage_errors_are_64() {
 	grep -q '126 not executable' "$T/help" || fail "--help does not document 126"
 	grep -q '127 not found' "$T/help" || fail "--help does not document 127"
 }
+
+test_exit_command_that_cannot_start_is_one_line() {
+	# Nothing but the reason: no start, timeline or summary lines for an
+	# app that never ran, and no line naming drainit as the app.
+	run_ns --ready-file "$T/ready" -- drainit-no-such-command-x7
+	assert_one_line 127 "error: start: cannot run 'drainit-no-such-command-x7': No such file or directory"
+	[ ! -e "$T/ready" ] && [ ! -e "$T/ready.state" ] || fail "readiness files left"
+
+	# A script whose #! interpreter is missing: ENOENT names the interpreter.
+	printf '#!/no/such/dir/bash -e\ntouch "%s/started"\n' "$T" >"$T/script"
+	chmod 755 "$T/script"
+	run_ns -- "$T/script" arg
+	assert_one_line 127 "cannot run '$T/script': the interpreter /no/such/dir/bash named in its #! line does not exist"
+	# and through env
+	printf '#!/usr/bin/env -S no-such-interpreter-x7 -x\ntouch "%s/started"\n' "$T" >"$T/envscript"
+	chmod 755 "$T/envscript"
+	run_ns -- "$T/envscript"
+	assert_eq "$RC" 127 "exit status (env's: not found)"
+
+	# A binary whose dynamic loader is missing (built for another libc).
+	python3 - "$(type -P true)" "$T/elf" <<'PY' || fail "cannot make the binary"
+import re, sys
+data = open(sys.argv[1], "rb").read()
+m = re.search(rb"/lib[^\0]*/ld-[^\0]*", data)
+if not m:
+    sys.exit(1)
+bad = b"/nonexistent/" + b"x" * (len(m.group()) - len(b"/nonexistent/"))
+open(sys.argv[2], "wb").write(data[:m.start()] + bad + data[m.end():])
+PY
+	chmod 755 "$T/elf"
+	run_ns -- "$T/elf"
+	assert_one_line 127 "cannot run '$T/elf': it is there, but the dynamic loader it names is not"
+
+	# 126: the line is the reason, too.
+	printf '#!/bin/sh\ntouch "%s/started"\n' "$T" >"$T/noexec"
+	chmod 644 "$T/noexec"
+	run_ns -- "$T/noexec"
+	assert_one_line 126 "cannot run '$T/noexec': Permission denied"
+}
+
+test_exit_script_that_runs_drainit_from_its_shebang_is_refused() {
+	# #!/path/to/drainit (or through env) runs the script under drainit,
+	# which runs the script, whose #! line runs drainit... Refused at once.
+	needs_native "drainit's own executable is valgrind's there"
+	mkdir -p "$T/bin"
+	cp "$DRAINIT" "$T/bin/drainit"
+	local DRAINIT=$T/bin/drainit # the one the #! lines name
+	printf '#!%s\ntouch "%s/started"\n' "$T/bin/drainit" "$T" >"$T/direct"
+	printf '#!/usr/bin/env drainit\ntouch "%s/started"\n' "$T" >"$T/env"
+	printf '#!/usr/bin/env -S drainit -v --pre-stop-delay 1s\ntouch "%s/started"\n' "$T" >"$T/envs"
+	chmod 755 "$T/direct" "$T/env" "$T/envs"
+	local s
+	for s in direct env envs; do
+		PATH=$T/bin:$PATH run_ns -- "$T/$s"
+		assert_one_line 64 "drainit: error: $T/$s runs drainit from its #! line, which would run it again without end; write '#!/usr/bin/env -S drainit -- bash'"
+		# the refusal comes before anything: no timestamp, as every usage error
+		grep -q '^drainit: error: ' "$T/log" || fail "not a usage error line: $(cat "$T/log")"
+	done
+	# Run as the kernel runs it: the first drainit refuses, nothing loops.
+	PATH=$T/bin:$PATH timeout -s KILL 20 unshare --pid --fork --mount-proc "$T/env" >"$T/out" 2>"$T/log"
+	RC=$?
+	assert_one_line 64 "runs drainit from its #! line"
+
+	# The working form: env -S with a command of drainit's own.
+	printf '#!/usr/bin/env -S drainit -- bash\ntouch "%s/started"\n' "$T" >"$T/good"
+	chmod 755 "$T/good"
+	PATH=$T/bin:$PATH timeout -s KILL 20 unshare --pid --fork --mount-proc "$T/good" >"$T/out" 2>"$T/log"
+	RC=$?
+	assert_eq "$RC" 0 "exit status of the working form"
+	[ -e "$T/started" ] || fail "the working form did not run the script"
+	assert_log "start: drainit pid 1 .*: bash $T/good\$"
+}
+
+test_exit_usage_errors_found_at_start_are_usage_errors() {
+	# Known only once drainit looks (a name in /etc/passwd, a command in
+	# PATH), still a usage error line: no timestamp, exit 64.
+	run_ns --user drainit-no-such-user-x7 -- sh -c "touch $T/started"
+	assert_one_line 64 "drainit: error: --user: unknown user 'drainit-no-such-user-x7'" "(see drainit --help)"
+	grep -q '^drainit: error: ' "$T/log" || fail "timestamped: $(cat "$T/log")"
+	run_ns --ready-file "$T/ready" --ready-when 'exec:drainit-no-such-check-x7' -- sh -c "touch $T/started"
+	assert_one_line 64 "drainit: error: --ready-when exec: 'drainit-no-such-check-x7'"
+	grep -q '^drainit: error: ' "$T/log" || fail "timestamped: $(cat "$T/log")"
+}

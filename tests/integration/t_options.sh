@@ -215,15 +215,34 @@ test_options_parent_death_signal() {
 	wait_log 'signal: SIGTERM .*withdrawing readiness'
 	wait_file '^sig SIGTERM' "$T/rec"
 	wait_log 'summary: exit status 0'
+	# said as what it is, not as any signal from outside
+	# said as what it may be: as PID 1, drainit cannot see its parent
+	assert_log 'signal: SIGTERM from outside the namespace \(pid 0, uid 0\): the parent-death signal \(-p\), sent when drainit.s parent exits, or a kill from outside: withdrawing readiness'
 
 	# DRAINIT_PARENT_DEATH_SIGNAL=USR1: forwarded to the app like any other.
 	DRAINIT_PARENT_DEATH_SIGNAL=USR1 start_ns -- "$H/sigrec" "$T/rec2"
 	wait_file '^start ' "$T/rec2"
 	kill -KILL "$JOB"
-	wait_log 'signal: SIGUSR1 .*forwarded'
+	wait_log 'signal: SIGUSR1 .*parent-death signal.*forwarded'
 	wait_file '^sig SIGUSR1' "$T/rec2"
 	kill -TERM "$DPID"
 	wait_log 'summary: exit status 0'
+	# Not PID 1: the line names the parent that exited, and an ordinary
+	# SIGUSR1 (from this shell) is not taken for it.
+	bash -c "\"$DRAINIT\" -p USR1 -- \"$H/sigrec\" \"$T/rec4\" 2>\"$T/log4\" & wait" &
+	local sh=$!
+	wait_file '^start ' "$T/rec4"
+	local d; d=$(children "$sh") || fail "no drainit under bash"
+	kill -USR1 "$d"
+	wait_file '^sig SIGUSR1' "$T/rec4"
+	grep -qE "signal: SIGUSR1 from pid $BASHPID \(uid 0\): forwarded" "$T/log4" ||
+		fail "a SIGUSR1 from this shell: $(cat "$T/log4")"
+	kill -KILL "$sh"
+	wait_until 10 eval '[ "$(grep -c "^sig SIGUSR1" "$T/rec4")" = 2 ]' || fail "no parent-death signal"
+	kill -TERM "$d"
+	wait_until 10 eval '! kill -0 "$d"' || fail "drainit did not exit"
+	grep -qE "signal: SIGUSR1 as the parent-death signal \(-p\): drainit's parent, pid $sh, exited: forwarded to process group" "$T/log4" ||
+		fail "the parent-death signal as drainit not PID 1 logs it: $(cat "$T/log4")"
 
 	# The flag beats the variable; --parent-death-signal=SIG is the long form.
 	DRAINIT_PARENT_DEATH_SIGNAL=USR1 start_ns --parent-death-signal=USR2 -- "$H/sigrec" "$T/rec3"
