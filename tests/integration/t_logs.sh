@@ -206,3 +206,91 @@ test_logs_idle_drainit_does_not_wake_up() {
 	wait_exit
 	assert_eq "$RC" 0 "exit status"
 }
+
+test_logs_start_warnings_for_typos_and_half_configurations() {
+	# Never an error: the app still starts; one warning each.
+	DRAINIT_PRESTOP_DELAY=10s TINI_VERBOSE=1 DRAINIT_FROBNICATE=1 TINI_SUBREAPER=1 \
+		DRAINIT_READY_WHEN=tcp:1 run_ns --drain-timeout 1s -- sh -c "touch $T/started"
+	assert_eq "$RC" 0 "exit status"
+	[ -e "$T/started" ] || fail "the app did not start"
+	assert_log 'warning: start: unknown variable DRAINIT_PRESTOP_DELAY, ignored; did you mean DRAINIT_PRE_STOP_DELAY\?$'
+	assert_log 'warning: start: unknown variable TINI_VERBOSE, ignored; did you mean TINI_VERBOSITY\?$'
+	assert_log 'warning: start: unknown variable DRAINIT_FROBNICATE, ignored$'
+	assert_log 'warning: start: --ready-when tcp:1 without a readiness file: what it finds changes nothing a probe can see; give --ready-file PATH \(DRAINIT_READY_FILE\)$'
+	assert_eq "$(count_lines 'unknown variable')" 3 "unknown-variable warnings"
+	assert_eq "$(count_lines 'warning: start:')" 4 "start warnings"
+	# a variable tini has, and drainit's own, are known
+	assert_no_log 'TINI_SUBREAPER|READY_WHEN,'
+
+	TINI_BOGUS=1 run_ns -- true
+	assert_log 'warning: start: unknown variable TINI_BOGUS, ignored \(tini has no such variable\)$'
+	# nothing to say about a plain start
+	run_ns --ready-file "$T/ready" --ready-when tcp:1 --ready-timeout 100ms -- true
+	assert_no_log warning
+}
+
+test_logs_json_lines_carry_the_facts_as_fields() {
+	start_ns --log-format json --pre-stop-delay 200ms -- sh -c "(sleep 0.1 &); exec \"$H/sigrec\" \"$T/rec\" --code 3"
+	wait_file '^start ' "$T/rec"
+	local app; app=$(rec_field "$T/rec" pid)
+	kill -USR1 "$DPID"
+	wait_file '^sig SIGUSR1' "$T/rec"
+	kill -TERM "$DPID"
+	wait_exit
+	assert_eq "$RC" 3 "exit status"
+	python3 - "$T/log" "$app" <<'PY' || fail "JSON facts: $(cat "$T/log")"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+app = int(sys.argv[2])
+def one(event, prefix):
+    found = [e for e in events if e["event"] == event and e["msg"].startswith(prefix)]
+    if len(found) != 1:
+        sys.exit("%d %s lines start with %r" % (len(found), event, prefix))
+    return found[0]
+def has(e, **want):
+    for k, v in want.items():
+        if e.get(k) != v:
+            sys.exit("%s: %s is %r, not %r" % (e["msg"], k, e.get(k), v))
+has(one("start", "drainit pid 1"), pid=app, phase="starting")
+has(one("signal", "SIGUSR1 "), signal="SIGUSR1", from_pid=0, from_uid=0, pid=app, phase="running")
+has(one("signal", "SIGTERM "), signal="SIGTERM", from_pid=0, from_uid=0, phase="running")
+has(one("stop", "sent SIGTERM"), signal="SIGTERM", pid=app, phase="draining")
+has(one("exit", "app pid"), pid=app, comm="sigrec", exit_code=3, phase="draining")
+s = one("summary", "SIGTERM to exit took")
+has(s, phase="done")
+for k in ("delay_ms", "drain_ms", "total_ms", "budget_ms"):
+    if not isinstance(s.get(k), int):
+        sys.exit("summary lacks %s: %r" % (k, s))
+if s["budget_ms"] != 25200 or s["delay_ms"] < 200 or s["total_ms"] < s["delay_ms"]:
+    sys.exit("summary durations: %r" % s)
+has(one("summary", "exit status 3"), exit_code=3)
+# every line has its phase; a key only where it applies
+for e in events:
+    if "phase" not in e:
+        sys.exit("no phase: %r" % e)
+if "signal" in one("start", "drainit pid 1"):
+    sys.exit("a signal on the start line")
+PY
+}
+
+test_logs_stop_report_groups_alike_processes() {
+	# 40 workers that die of SIGTERM: one line with the count and the first
+	# pids; a few alike are each on a line of their own; -v names every one.
+	local cmd="for i in \$(seq 40); do sleep 60 & done; exec \"$H/sigrec\" \"$T/rec\" --drain 300"
+	start_ns --drain-timeout 10s -- sh -c "$cmd"
+	wait_file '^start ' "$T/rec"
+	wait_until 10 eval '[ "$(ns_exec pgrep -c -x sleep)" = 40 ]' || fail "the workers did not start"
+	kill -TERM "$DPID"
+	wait_exit 20
+	assert_log 'stop: 40 processes \(sleep\), pids [0-9]+, [0-9]+, [0-9]+, [0-9]+, [0-9]+ and 35 more: each has no handler for SIGTERM: dies of it at once$'
+	assert_log 'stop: pid [0-9]+ \(sigrec\) catches SIGTERM$'
+	assert_eq "$(count_lines 'stop: .*sleep')" 1 "stop lines about the workers"
+
+	start_ns -v --drain-timeout 10s -- sh -c "$cmd"
+	wait_file '^start ' "$T/rec"
+	wait_until 10 eval '[ "$(ns_exec pgrep -c -x sleep)" = 40 ]' || fail "the workers did not start"
+	kill -TERM "$DPID"
+	wait_exit 20
+	assert_eq "$(count_lines 'stop: pid [0-9]+ \(sleep\) has no handler for SIGTERM: dies of it at once$')" 40 "stop lines at -v"
+	assert_no_log 'processes \(sleep\)'
+}
