@@ -293,16 +293,22 @@ size_t script_shebang_words(const char *line, size_t len, char *buf, size_t bufl
 
 	if (len < 2 || line[0] != '#' || line[1] != '!' || buflen == 0)
 		return 0;
-	while (i < len && line[i] != '\n' && n < max) {
+	/* the line ends at its newline, or at a NUL, as the kernel reads it */
+	for (size_t k = 2; k < len; k++)
+		if (line[k] == '\n' || line[k] == '\0') {
+			len = k;
+			break;
+		}
+	while (i < len && n < max) {
 		while (i < len && blank(line[i]))
 			i++;
-		if (i >= len || line[i] == '\n')
+		if (i >= len)
 			break;
 		size_t start = i;
 		/* after the interpreter the kernel passes the rest as one word,
 		 * blanks at its end cut; env -S splits it again */
 		bool whole = n == 1 && !split;
-		while (i < len && line[i] != '\n' && (whole || !blank(line[i])))
+		while (i < len && (whole || !blank(line[i])))
 			i++;
 		size_t end = i;
 		while (whole && end > start && blank(line[end - 1]))

@@ -143,6 +143,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(strncmp(tight, err, tlen - 1) == 0, "errors differ: '%s' / '%s'", tight, err);
 	}
 
+	/* The unknown DRAINIT_* and TINI_* variables: each an entry of envp,
+	 * in order, with a known name (of its own kind) or none beside it. */
+	char *const *env = e.v;
+	const char *name, *near;
+	size_t nlen, seen = 0;
+	while (opt_unknown_env(&env, &name, &nlen, &near)) {
+		CHECK(seen++ < e.n, "more unknown variables than entries");
+		CHECK(name == env[-1], "the name is not the entry before the next");
+		CHECK(strncmp(name, "DRAINIT_", 8) == 0 || strncmp(name, "TINI_", 5) == 0,
+		      "'%.*s' is neither DRAINIT_ nor TINI_", (int)nlen, name);
+		CHECK(nlen <= strlen(name) && (name[nlen] == '=' || name[nlen] == '\0'), "name length");
+		if (near) {
+			CHECK(strncmp(near, name, 4) == 0, "'%s' suggested for '%.*s'", near, (int)nlen, name);
+			CHECK(strlen(near) != nlen || strncmp(near, name, nlen) != 0, "a known name flagged");
+		}
+	}
+
 	/* argv and envp are left as they were */
 	size_t o = 0;
 	for (size_t i = 0; i < a.n; i++) {

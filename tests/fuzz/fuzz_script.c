@@ -1,5 +1,6 @@
 /* The start-up hint's reading of a shell script: the #! line
- * (script_shell_of_shebang) and each line after it (script_scan_line), and
+ * (script_shell_of_shebang, and script_shebang_words as the kernel splits
+ * it) and each line after it (script_scan_line), and
  * script_check on `sh -c TEXT`, which reads no file. Input: the script.
  * Each line is handed over in an allocation of exactly its length, so a
  * read past it is caught. */
@@ -48,6 +49,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(known, "shell '%s'", sh);
 		CHECK(first >= 2 && line[0] == '#' && line[1] == '!', "a shell without #!");
 	}
+	/* the words the kernel (and env -S) would run: each non-empty, no line
+	 * break, all within the buffer given */
+	const char *w[8];
+	size_t buflen = 1 + size % 300;
+	char *buf = malloc(buflen);
+	if (!buf)
+		abort();
+	size_t n = script_shebang_words(line, first, buf, buflen, w, 8);
+	CHECK(n <= 8, "%zu words", n);
+	CHECK(n == 0 || (first >= 2 && line[0] == '#' && line[1] == '!'), "words without #!");
+	for (size_t i = 0; i < n; i++) {
+		CHECK(w[i] >= buf && w[i] + strlen(w[i]) < buf + buflen, "word %zu out of the buffer", i);
+		CHECK(w[i][0] != '\0' && !strchr(w[i], '\n'), "word %zu: '%s'", i, w[i]);
+		CHECK(w[i][0] != ' ' && w[i][0] != '\t', "word %zu starts with a blank", i);
+	}
+	free(buf);
 	free(line);
 
 	/* every line as `sh -c` feeds them, with script_scan_line */

@@ -282,6 +282,45 @@ START_TEST(test_json_escapes_message)
 }
 END_TEST
 
+START_TEST(test_json_facts_as_fields)
+{
+	struct log l;
+	log_init(&l, V_INFO, LOG_JSON, fds[1]);
+	l.phase = "draining";
+	struct log_facts f = { .set = LF_PID | LF_FROM_PID | LF_FROM_UID | LF_EXIT_CODE, .pid = 2,
+			       .from_pid = 0, .from_uid = 1000, .exit_code = 143, .comm = "a\"b",
+			       .signal = "SIGTERM" };
+	log_facts(&l, &f, V_INFO, "exit", "app pid %d", 2);
+	/* numbers set to 0 are there; numbers not set are not */
+	log_facts(&l, &(struct log_facts){ .set = LF_COUNT | LF_TOTAL_MS, .count = 0,
+		  .total_ms = 1500, .delay_ms = 7 }, V_INFO, "summary", "x");
+	log_event(&l, V_INFO, "plain", "y");
+	l.phase = NULL;
+	log_facts(&l, NULL, V_INFO, "none", "z");
+	assert_matches(drain(),
+		"^\\{\"time\":\"" TS "\",\"level\":\"info\",\"event\":\"exit\",\"msg\":\"app pid 2\","
+		"\"phase\":\"draining\",\"pid\":2,\"from_pid\":0,\"from_uid\":1000,\"exit_code\":143,"
+		"\"comm\":\"a\\\\\"b\",\"signal\":\"SIGTERM\"\\}\n"
+		"\\{\"time\":\"" TS "\",\"level\":\"info\",\"event\":\"summary\",\"msg\":\"x\","
+		"\"phase\":\"draining\",\"count\":0,\"total_ms\":1500\\}\n"
+		"\\{\"time\":\"" TS "\",\"level\":\"info\",\"event\":\"plain\",\"msg\":\"y\","
+		"\"phase\":\"draining\"\\}\n"
+		"\\{\"time\":\"" TS "\",\"level\":\"info\",\"event\":\"none\",\"msg\":\"z\"\\}\n$");
+}
+END_TEST
+
+START_TEST(test_text_leaves_facts_to_the_message)
+{
+	struct log l;
+	log_init(&l, V_INFO, LOG_TEXT, fds[1]);
+	l.phase = "running";
+	log_facts(&l, &(struct log_facts){ .set = LF_PID, .pid = 9, .signal = "SIGHUP" }, V_INFO,
+		  "signal", "SIGHUP to pid 9");
+	log_facts(&l, &(struct log_facts){ .set = LF_PID, .pid = 9 }, V_DEBUG, "signal", "hidden");
+	assert_matches(drain(), "^" TS " drainit: info: signal: SIGHUP to pid 9\n$");
+}
+END_TEST
+
 START_TEST(test_level_filtering)
 {
 	struct log l;
@@ -449,6 +488,8 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_json_shape);
 	tcase_add_test(tc, test_json_escapes_message);
 	tcase_add_test(tc, test_level_filtering);
+	tcase_add_test(tc, test_json_facts_as_fields);
+	tcase_add_test(tc, test_text_leaves_facts_to_the_message);
 	tcase_add_test(tc, test_errno_preserved);
 	tcase_add_test(tc, test_percent_m);
 	tcase_add_test(tc, test_full_pipe_does_not_block);

@@ -1358,6 +1358,42 @@ START_TEST(test_privs_help)
 }
 END_TEST
 
+START_TEST(test_unknown_env)
+{
+	char *env[] = { "PATH=/bin", "DRAINIT_PRE_STOP_DELAY=1s", "DRAINIT_PRESTOP_DELAY=10s",
+			"TINI_VERBOSE=1", "DRAINIT_VERBOSITY=2", "DRAINIT_FROBNICATE", "TINI_SUBREAPER=",
+			"TINI_KILL_PROCESS_GROUP=1", "DRAINIT_READYFILE=/x", "TINI_FOO=1",
+			"DRAINIT_READY_WHEN=tcp:1", "drainit_user=x", NULL };
+	static const char *const want[][2] = {
+		{ "DRAINIT_PRESTOP_DELAY", "DRAINIT_PRE_STOP_DELAY" },
+		{ "TINI_VERBOSE", "TINI_VERBOSITY" },   /* three edits in a long name */
+		{ "DRAINIT_FROBNICATE", NULL },
+		{ "DRAINIT_READYFILE", "DRAINIT_READY_FILE" },
+		{ "TINI_FOO", NULL },                   /* a TINI_ name is not told a DRAINIT_ one */
+	};
+	char *const *e = env;
+	const char *name, *near;
+	size_t len, i = 0;
+	while (opt_unknown_env(&e, &name, &len, &near)) {
+		ck_assert_uint_lt(i, sizeof want / sizeof want[0]);
+		ck_assert_msg(strlen(want[i][0]) == len && strncmp(name, want[i][0], len) == 0,
+			      "%zu: '%.*s', not %s", i, (int)len, name, want[i][0]);
+		if (want[i][1])
+			ck_assert_msg(near && strcmp(near, want[i][1]) == 0, "%s: %s", want[i][0], near);
+		else
+			ck_assert_msg(!near, "%s: %s suggested", want[i][0], near);
+		i++;
+	}
+	ck_assert_uint_eq(i, sizeof want / sizeof want[0]);
+	ck_assert_ptr_null(*e);
+
+	/* none at all; NULL envp */
+	char *none[] = { "HOME=/", NULL };
+	e = none;
+	ck_assert(!opt_unknown_env(&e, &name, &len, &near));
+}
+END_TEST
+
 Suite *opt_suite(void)
 {
 	Suite *s = suite_create("opt");
@@ -1427,6 +1463,7 @@ Suite *opt_suite(void)
 	tcase_add_test(tc, test_help_mentions_everything);
 	tcase_add_test(tc, test_expect_flag_beats_env);
 	tcase_add_test(tc, test_help_despite_bad_env);
+	tcase_add_test(tc, test_unknown_env);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("privileges");
@@ -1608,6 +1645,7 @@ START_TEST(test_inspect_help_texts)
 	free(t);
 }
 END_TEST
+
 
 Suite *opt_inspect_suite(void)
 {

@@ -584,6 +584,44 @@ START_TEST(test_descends_orphan)
 }
 END_TEST
 
+
+START_TEST(test_groups_by_name_and_kind)
+{
+	struct proc_group g[3];
+	size_t n = 0;
+	for (pid_t p = 10; p < 3010; p++)
+		ck_assert(proc_group_add(g, &n, 3, "sleep", 1, p));
+	ck_assert(proc_group_add(g, &n, 3, "sleep", 2, 5));      /* another verdict */
+	ck_assert(proc_group_add(g, &n, 3, "java", 1, 6));       /* another name */
+	ck_assert(!proc_group_add(g, &n, 3, "sh", 1, 7));        /* no room left */
+	ck_assert(proc_group_add(g, &n, 3, "java", 1, 8));       /* room in its own */
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(g[0].count, 3000);
+	ck_assert_int_eq(g[0].pids[0], 10);
+	ck_assert_int_eq(g[0].pids[4], 14);
+	ck_assert_uint_eq(g[1].count, 1);
+	ck_assert_uint_eq(g[2].count, 2);
+
+	char buf[160];
+	ck_assert_str_eq(proc_group_words(&g[0], buf, sizeof buf),
+			 "3000 processes (sleep), pids 10, 11, 12, 13, 14 and 2995 more");
+	ck_assert_str_eq(proc_group_words(&g[1], buf, sizeof buf), "pid 5 (sleep)");
+	ck_assert_str_eq(proc_group_words(&g[2], buf, sizeof buf), "2 processes (java), pids 6, 8");
+	/* cut, never past the buffer */
+	memset(buf, 'X', sizeof buf);
+	proc_group_words(&g[0], buf, 20);
+	ck_assert_uint_eq(strlen(buf), 19);
+	ck_assert_int_eq(buf[20], 'X');
+	/* names are compared whole */
+	n = 0;
+	ck_assert(proc_group_add(g, &n, 3, "sleep", 0, 1));
+	ck_assert(proc_group_add(g, &n, 3, "sleep2", 0, 2));
+	ck_assert(proc_group_add(g, &n, 3, "sleep", 0, 3));
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(g[0].count, 2);
+}
+END_TEST
+
 Suite *proc_suite(void)
 {
 	Suite *s = suite_create("proc");
@@ -618,6 +656,10 @@ Suite *proc_suite(void)
 	tcase_add_test(tc, test_descends_zombie);
 	tcase_add_test(tc, test_descends_gone);
 	tcase_add_test(tc, test_descends_orphan);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group");
+	tcase_add_test(tc, test_groups_by_name_and_kind);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -814,6 +814,58 @@ START_TEST(test_check_what_truncated)
 }
 END_TEST
 
+/* script_shebang_words on line: the words joined with '|'. */
+static const char *words_of(const char *line, char *out, size_t len)
+{
+	char buf[256];
+	const char *w[8];
+	size_t n = script_shebang_words(line, strlen(line), buf, sizeof buf, w, 8);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? "|" : "", w[i]);
+	return out;
+}
+
+START_TEST(test_shebang_words)
+{
+	/* as execve(2) splits it: the interpreter and at most one argument */
+	static const char *const cases[][2] = {
+		{ "#!/bin/sh", "/bin/sh" },
+		{ "#! /bin/sh  ", "/bin/sh" },
+		{ "#!/bin/bash -e -u", "/bin/bash|-e -u" },
+		{ "#!/bin/bash -e -u  \t", "/bin/bash|-e -u" },
+		{ "#!/usr/local/bin/drainit\necho hi", "/usr/local/bin/drainit" },
+		{ "#!/usr/bin/env drainit", "/usr/bin/env|drainit" },
+		{ "#!/usr/bin/env drainit -v", "/usr/bin/env|drainit -v" },
+		/* env -S splits the rest again, as env does */
+		{ "#!/usr/bin/env -S drainit -- bash", "/usr/bin/env|drainit|--|bash" },
+		{ "#!/usr/bin/env -Sdrainit -v", "/usr/bin/env|drainit|-v" },
+		{ "#!/usr/bin/env --split-string=drainit -v", "/usr/bin/env|drainit|-v" },
+		{ "#!env -S  a  b ", "env|a|b" },
+		{ "#!/usr/bin/env -S", "/usr/bin/env" },
+		{ "#!", "" },
+		{ "#!   ", "" },
+		{ "#!/bin/sh\0 -x", "/bin/sh" },
+		{ "/bin/sh", "" },
+		{ "", "" },
+	};
+	char out[256];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(strcmp(words_of(cases[i][0], out, sizeof out), cases[i][1]) == 0,
+			      "'%s' gave '%s', not '%s'", cases[i][0], out, cases[i][1]);
+
+	/* at most max words, and never past the buffer */
+	const char *w[8];
+	char small[32];
+	const char *line = "#!/usr/bin/env -S a b c";
+	ck_assert_uint_eq(script_shebang_words(line, strlen(line), small, sizeof small, w, 2), 2);
+	/* "/usr/bin/env" and "a" fill 15 bytes: no room for "b" in 16 */
+	ck_assert_uint_eq(script_shebang_words(line, strlen(line), small, 16, w, 8), 2);
+	ck_assert_str_eq(w[1], "a");
+	ck_assert_uint_eq(script_shebang_words(line, strlen(line), small, 4, w, 8), 0);
+}
+END_TEST
+
 Suite *script_suite(void)
 {
 	Suite *s = suite_create("script");
@@ -824,6 +876,7 @@ Suite *script_suite(void)
 	tcase_add_test(tc, test_shebang_not_a_shell);
 	tcase_add_test(tc, test_shebang_len);
 	tcase_add_test(tc, test_is_shell);
+	tcase_add_test(tc, test_shebang_words);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scan");
