@@ -261,11 +261,14 @@ const char *proc_group_words(const struct proc_group *g, char *buf, size_t len)
 		snprintf(buf, len, "pid %d (%s)", (int)g->pids[0], g->comm);
 		return buf;
 	}
-	size_t o = (size_t)snprintf(buf, len, "%u processes (%s), pids", g->count, g->comm);
-	unsigned shown = g->count < PROC_GROUP_PIDS ? g->count : PROC_GROUP_PIDS;
-	for (unsigned i = 0; i < shown && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s %d", i ? "," : "", (int)g->pids[i]);
-	if (g->count > shown && o < len)
-		snprintf(buf + o, len - o, " and %u more", g->count - shown);
+	snprintf(buf, len, "%u processes (%s), pids", g->count, g->comm);
+	for (unsigned i = 0; i < g->count && i < PROC_GROUP_PIDS; i++) {
+		size_t o = strlen(buf); /* below len: snprintf ends in a NUL */
+		snprintf(buf + o, len - o, "%s %d", i ? "," : "", (int)g->pids[i]);
+	}
+	if (g->count > PROC_GROUP_PIDS) {
+		size_t o = strlen(buf);
+		snprintf(buf + o, len - o, " and %u more", g->count - PROC_GROUP_PIDS);
+	}
 	return buf;
 }

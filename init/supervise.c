@@ -1151,7 +1151,6 @@ int supervise(const struct config *cfg, struct log *log)
 		log_usage_error(why, "drainit(8), EXAMPLES");
 		return EXIT_USAGE;
 	}
-	warn_config(&s);
 	int code = privileges(&s);
 	if (code != 0)
 		return code;
@@ -1194,6 +1193,8 @@ int supervise(const struct config *cfg, struct log *log)
 		return EXIT_OSERR;
 	}
 	caps_log(log, "drainit's capabilities");
+	/* Once nothing can refuse the start: a refusal is one line. */
+	warn_config(&s);
 
 	struct spawn_result sp = child_spawn(cfg->argv, &s.privs);
 	if (sp.pid > 0 && sp.exec_errno) {
