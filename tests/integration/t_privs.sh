@@ -16,11 +16,12 @@ PV_BIND='use Socket; socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!\n
 	bind($s, pack_sockaddr_in(80, INADDR_ANY)) or die "bind: $!\n"; print "bound 80 as $<\n"'
 
 # pv_init: $T open to every user (the app, its checks and an "attacker" may
-# run as one); the real drainit in PV_REAL; in PV_PRM and PV_BND the
-# permitted and bounding sets a root process exec'd from here gets, as
-# drainit does.
+# run as one); H a copy of the helpers in $T (pv_helpers); the real drainit
+# in PV_REAL; in PV_PRM and PV_BND the permitted and bounding sets a root
+# process exec'd from here gets, as drainit does.
 pv_init() {
 	chmod 1777 "$T"
+	pv_helpers
 	PV_REAL=$DRAINIT
 	PV_PRM=$(awk '/^CapPrm:/ { print $2 }' /proc/self/status)
 	PV_BND=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
@@ -30,6 +31,22 @@ pv_init() {
 	local need=$(( 1 | 1 << 1 | 1 << 5 | 1 << 6 | 1 << 7 | 1 << 8 | 1 << 10 | 1 << 13 | 1 << 21 ))
 	(( (0x$PV_PRM & need) == need )) || skip "too few capabilities here: $PV_PRM"
 	command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
+}
+
+# pv_helpers: H becomes $T/helpers (0755, in $T, which pv_init opens to
+# everyone, under /tmp), holding copies of the helpers these tests run: an
+# app that drainit --user starts as another user must reach its program,
+# and the repository (with build/helpers) may sit in a folder that only
+# root may enter (/root, a `mktemp -d`). run.sh removes $T, and the copies
+# with it. Add to PV_HELPERS a helper that a test here starts.
+PV_HELPERS='sigrec'
+pv_helpers() {
+	local h
+	install -d -m 755 "$T/helpers" || fail "cannot make $T/helpers"
+	for h in $PV_HELPERS; do
+		install -m 755 "$H/$h" "$T/helpers/$h" || fail "cannot copy the helper $h"
+	done
+	H=$T/helpers
 }
 
 # pv_hex MASK: a set as /proc/PID/status shows it.
