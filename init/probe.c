@@ -43,6 +43,17 @@ static bool gone(pid_t pid)
 	return kill(pid, 0) != 0 && errno == ESRCH;
 }
 
+/* Whether the file's pids belong to another PID namespace than the
+ * probe's (run from a host shell, or a sidecar that does not share the
+ * pod's): the same number names some other process here, or none, so the
+ * probe says nothing about it. A file without pidns= (an older drainit),
+ * or a probe that cannot tell its own namespace, is checked as before. */
+static bool outside(const struct ready_info *info)
+{
+	unsigned long long here = info->pidns ? ready_pidns() : 0;
+	return here != 0 && here != info->pidns;
+}
+
 /* Why the app is not ready, from PATH.state. */
 static int not_ready(const char *path)
 {
@@ -57,7 +68,7 @@ static int not_ready(const char *path)
 		return 1;
 	}
 	/* While draining, the app may be gone and drainit still at work. */
-	if (st.drainit > 0 ? gone(st.drainit) : gone(st.pid)) {
+	if (!outside(&st) && (st.drainit > 0 ? gone(st.drainit) : gone(st.pid))) {
 		printf("not ready: %s is stale: %s pid %d is not running\n", file,
 		       st.drainit > 0 ? "drainit" : "app", (int)(st.drainit > 0 ? st.drainit : st.pid));
 		return 1;
@@ -88,13 +99,16 @@ int probe_run(const char *path)
 		printf("not ready: %s says '%s'\n", path, info.state);
 		return 1;
 	}
-	if (gone(info.pid)) {
+	const char *note = "";
+	if (outside(&info))
+		note = "; not checked: this probe runs outside drainit's PID namespace";
+	else if (gone(info.pid)) {
 		printf("not ready: %s is stale: app pid %d is not running\n", path, (int)info.pid);
 		return 1;
 	}
 	if (info.by[0])
-		printf("ready: app pid %d since %s (%s)\n", (int)info.pid, info.since, info.by);
+		printf("ready: app pid %d since %s (%s)%s\n", (int)info.pid, info.since, info.by, note);
 	else
-		printf("ready: app pid %d since %s\n", (int)info.pid, info.since);
+		printf("ready: app pid %d since %s%s\n", (int)info.pid, info.since, note);
 	return 0;
 }

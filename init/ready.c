@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -156,10 +157,38 @@ static int write_atomic(const char *path, const char *line, size_t n)
 	return 0;
 }
 
+unsigned long long ready_pidns(void)
+{
+	struct stat st;
+	/* Missing when /proc is not mounted, or mounted for a PID namespace
+	 * this process is not in. */
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+/* Adds " KEY=VALUE" to the line of n bytes in buf before its newline.
+ * Returns the new length; 0 when it does not fit. */
+static size_t add_word(char *buf, size_t len, size_t n, const char *key, unsigned long long value)
+{
+	if (n == 0 || buf[n - 1] != '\n')
+		return 0;
+	int k = snprintf(buf + n - 1, len - (n - 1), " %s=%llu\n", key, value);
+	return k < 0 || (size_t)k >= len - (n - 1) ? 0 : n - 1 + (size_t)k;
+}
+
+/* Adds pidns=: a probe run in another PID namespace (a host shell, a
+ * sidecar that does not share the pod's) would find some other process
+ * under the same pid, so it must know not to look. */
+static size_t add_pidns(char *buf, size_t len, size_t n)
+{
+	unsigned long long ns = ready_pidns();
+	return ns ? add_word(buf, len, n, "pidns", ns) : n;
+}
+
 int ready_mark(const char *path, const char *by, pid_t pid, long long since_realtime_ms)
 {
 	char line[READY_LINE_MAX];
 	size_t n = ready_line(line, sizeof line, "ready", by, pid, since_realtime_ms);
+	n = add_pidns(line, sizeof line, n);
 	return write_atomic(path, line, n);
 }
 
@@ -177,10 +206,8 @@ int ready_state(const char *path, const char *state, const char *by, pid_t pid,
 	/* drainit's own pid too: the app may be gone while drainit drains
 	 * what it left, and the probe must not call that stale. */
 	size_t n = ready_line(line, sizeof line, state, by, pid, since_realtime_ms);
-	if (n > 0 && line[n - 1] == '\n') {
-		int k = snprintf(line + n - 1, sizeof line - (n - 1), " drainit=%d\n", (int)getpid());
-		n = k < 0 || (size_t)k >= sizeof line - (n - 1) ? 0 : n - 1 + (size_t)k;
-	}
+	n = add_word(line, sizeof line, n, "drainit", (unsigned long long)getpid());
+	n = add_pidns(line, sizeof line, n);
 	return write_atomic(file, line, n);
 }
 
@@ -205,6 +232,32 @@ int ready_empty(const char *path)
 	return r;
 }
 
+/* The first words drainit writes (supervise.c): a line that starts with
+ * any other word was not written by drainit. */
+static bool known_state(const char *word, size_t n)
+{
+	static const char *const states[] = { "starting", "ready", "unready", "draining" };
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+		if (strlen(states[i]) == n && memcmp(states[i], word, n) == 0)
+			return true;
+	return false;
+}
+
+/* The digits of a word's value (w bytes at p) into out, at most max.
+ * Returns 0, or -1 when they are not digits or exceed max. */
+static int digits(const char *p, size_t w, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	for (size_t i = 0; i < w; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
+		if (p[i] < '0' || p[i] > '9' || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
 int ready_parse(const char *content, struct ready_info *info)
 {
 	const char *p = content;
@@ -212,7 +265,7 @@ int ready_parse(const char *content, struct ready_info *info)
 
 	memset(info, 0, sizeof *info);
 	n = strspn(p, "abcdefghijklmnopqrstuvwxyz");
-	if (n == 0 || n >= sizeof info->state || (p[n] != ' ' && p[n] != '\n' && p[n] != '\0'))
+	if (!known_state(p, n) || (p[n] != ' ' && p[n] != '\n' && p[n] != '\0'))
 		return -1;
 	memcpy(info->state, p, n);
 	info->state[n] = '\0';
@@ -222,15 +275,16 @@ int ready_parse(const char *content, struct ready_info *info)
 	while (*p == ' ') {
 		p++;
 		size_t w = strcspn(p, " \n");
+		unsigned long long v;
 		if (strncmp(p, "pid=", 4) == 0 || strncmp(p, "drainit=", 8) == 0) {
 			bool own = *p == 'd';
-			int pid = 0;
-			for (const char *q = p + (own ? 8 : 4); q < p + w; q++) {
-				if (*q < '0' || *q > '9' || pid > 10000000)
-					return -1;
-				pid = pid * 10 + (*q - '0');
-			}
-			*(own ? &info->drainit : &info->pid) = pid;
+			size_t k = own ? 8 : 4;
+			if (digits(p + k, w - k, INT_MAX, &v) != 0)
+				return -1;
+			*(own ? &info->drainit : &info->pid) = (pid_t)v;
+		} else if (strncmp(p, "pidns=", 6) == 0) {
+			if (digits(p + 6, w - 6, ULLONG_MAX, &info->pidns) != 0)
+				return -1;
 		} else if (strncmp(p, "since=", 6) == 0 && w - 6 < sizeof info->since) {
 			memcpy(info->since, p + 6, w - 6);
 			info->since[w - 6] = '\0';

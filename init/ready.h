@@ -7,11 +7,13 @@
 #include <sys/types.h>
 
 /* The readiness file: present if and only if the app is ready. It holds one
- * line, "ready COND pid=PID since=TIME\n" (COND: what made the app ready,
- * e.g. tcp:8080), written atomically (temp file in the same folder, then
- * rename) so a probe never reads half a line. Beside it, PATH.state always
- * says where drainit is, in the same form plus drainit=PID (its own pid):
- * "starting tcp:8080 pid=7 since=... drainit=1"
+ * line, "ready COND pid=PID since=TIME pidns=INODE\n" (COND: what made the
+ * app ready, e.g. tcp:8080; INODE: the PID namespace PID means something in,
+ * left out when /proc cannot tell), written atomically (temp file in the
+ * same folder, then rename) so a probe never reads half a line. Beside it,
+ * PATH.state always says where drainit is, in the same form plus
+ * drainit=PID (its own pid) before pidns=:
+ * "starting tcp:8080 pid=7 since=... drainit=1 pidns=4026532451"
  * until ready, "ready ...", "unready ..." after failed rechecks, "draining ..."
  * from SIGTERM or the app's exit on; drainit removes both when it exits. */
 
@@ -54,7 +56,8 @@ int ready_state(const char *path, const char *state, const char *by, pid_t pid,
 /* PATH.state into buf; -1 when it does not fit. */
 int ready_state_path(const char *path, char *buf, size_t len);
 
-/* The line "STATE BY pid=PID since=TIME\n"; pure. */
+/* The line "STATE BY pid=PID since=TIME\n", without the words the files
+ * add (drainit=, pidns=); pure. */
 size_t ready_line(char *buf, size_t len, const char *state, const char *by, pid_t pid,
 		  long long since_realtime_ms);
 
@@ -65,10 +68,19 @@ struct ready_info {
 	char since[64];         /* "" when absent */
 	char state[32];         /* first word of the line */
 	char by[128];           /* the condition word, "" when absent */
+	unsigned long long pidns; /* the PID namespace of the pids; 0 when absent */
 };
 
 /* Parses the content of a readiness or state file; pure. Returns 0, or -1
- * when the content is not such a line. */
+ * when the content is not such a line: one of the states drainit writes
+ * (starting, ready, unready, draining), then words after spaces up to a
+ * newline or the end, where pid=, drainit= and pidns= hold digits (or
+ * nothing), other KEY=VALUE words are skipped and the first other word is
+ * BY. */
 int ready_parse(const char *content, struct ready_info *info);
+
+/* The PID namespace this process runs in (the inode of /proc/self/ns/pid),
+ * or 0 when /proc cannot tell. */
+unsigned long long ready_pidns(void);
 
 #endif

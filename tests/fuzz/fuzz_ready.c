@@ -1,18 +1,16 @@
 /* The readiness file and its PATH.state as `drainit probe` reads them: at
- * most READY_LINE_MAX bytes, "STATE BY pid=PID since=TIME [drainit=PID]\n".
+ * most READY_LINE_MAX bytes,
+ * "STATE BY pid=PID since=TIME [drainit=PID] [pidns=INODE]\n".
  * Input: the file's content. What parses must be written back the same
  * by ready_line and read again the same. */
 #include "fuzz.h"
 #include "ready.h"
 
-static bool lower_word(const char *s)
+/* Only the words drainit writes first are states. */
+static bool state_word(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < 'a' || *s > 'z')
-			return false;
-	return true;
+	return strcmp(s, "starting") == 0 || strcmp(s, "ready") == 0 || strcmp(s, "unready") == 0 ||
+	       strcmp(s, "draining") == 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(content);
 		return 0;
 	}
-	CHECK(fz_terminated(info.state, sizeof info.state) && lower_word(info.state),
+	CHECK(fz_terminated(info.state, sizeof info.state) && state_word(info.state),
 	      "state '%.32s'", info.state);
 	CHECK(strncmp(content, info.state, strlen(info.state)) == 0, "state '%s' of '%s'",
 	      info.state, content);
@@ -54,10 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	      "'%s' read back differently", line);
 	CHECK(strlen(back.since) == 24 && back.since[23] == 'Z', "since '%s'", back.since);
 
-	int k = snprintf(line + len - 1, sizeof line - (len - 1), " drainit=%d\n", (int)info.drainit);
+	CHECK(back.pidns == 0, "pidns %llu from a line without it", back.pidns);
+
+	/* The state file's words after it, pidns= as long as it can be. */
+	int k = snprintf(line + len - 1, sizeof line - (len - 1), " drainit=%d pidns=%llu\n",
+			 (int)info.drainit, info.pidns);
 	CHECK(k > 0 && (size_t)k < sizeof line - (len - 1), "state line too long");
 	CHECK(ready_parse(line, &back) == 0 && back.drainit == info.drainit && back.pid == info.pid &&
-	      strcmp(back.by, info.by) == 0, "state line '%s' read back differently", line);
+	      back.pidns == info.pidns && strcmp(back.by, info.by) == 0,
+	      "state line '%s' read back differently", line);
 
 	free(content);
 	return 0;

@@ -1,8 +1,19 @@
 # Items 3 and 4: the readiness file (stale file removed at start, written
 # atomically once the app was exec'd, removed on SIGTERM and when the app
-# exits, bad folders refused before the app starts) and `drainit probe`.
+# exits, bad folders refused before the app starts) and `drainit probe`,
+# also run from outside drainit's PID namespace.
 
-RD_READY_RE='^ready start pid=[0-9]+ since=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
+RD_ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
+RD_READY_RE="^ready start pid=[0-9]+ since=$RD_ISO pidns=[0-9]+\$"
+# What the probe adds to "ready: ..." when it cannot check the pid.
+RD_NOT_CHECKED="; not checked: this probe runs outside drainit's PID namespace"
+
+# rd_since LINE: the since= of a readiness line, in ms.
+rd_since() { date -d "$(echo "$1" | grep -o 'since=[^ ]*' | cut -d= -f2)" +%s%3N; }
+# rd_pidns PID: the PID namespace of PID (its inode), as drainit writes it.
+rd_pidns() { stat -L -c %i "/proc/$1/ns/pid"; }
+# rd_dead_pid: a pid that ran here a moment ago and is gone.
+rd_dead_pid() { sh -c 'exit 0' & local p=$!; wait "$p"; echo "$p"; }
 
 # rd_watch DIR: records DIR's inotify events in $T/events until the test ends.
 rd_watch() {
@@ -36,7 +47,7 @@ test_ready_stale_file_removed_at_start() {
 	line=$(cat "$T/rd/ready")
 	[[ $line =~ $RD_READY_RE ]] || fail "readiness line '$line'"
 	assert_eq "$(echo "$line" | grep -o 'pid=[0-9]*')" "pid=$(rec_field "$T/rec" pid)" "pid in the file"
-	since_ms=$(date -d "$(echo "$line" | sed 's/.*since=//')" +%s%3N)
+	since_ms=$(rd_since "$line")
 	assert_between "$since_ms" $(( $(now_ms) - 60000 )) $(( $(now_ms) + 1000 )) "since= of the new file"
 	kill -TERM "$DPID"
 	wait_exit
@@ -59,7 +70,7 @@ test_ready_file_written_atomically_once_exec_d() {
 	line=$(cat "$T/rd/ready")
 	[[ $line =~ $RD_READY_RE ]] || fail "readiness line '$line'"
 	assert_eq "$(echo "$line" | grep -o 'pid=[0-9]*')" "pid=$(rec_field "$T/rec" pid)" "pid in the file"
-	since_ms=$(date -d "$(echo "$line" | sed 's/.*since=//')" +%s%3N)
+	since_ms=$(rd_since "$line")
 	app_ms=$(rec_field "$T/rec" ms)
 	assert_between "$since_ms" $(( app_ms - 5000 )) $(( app_ms + 5000 )) "since= against the app's start"
 	assert_eq "$(stat -c %a "$T/rd/ready")" 644 "mode of the readiness file"
@@ -265,4 +276,128 @@ test_ready_probe_usage() {
 	assert_eq "$RC" 0 "probe --help"
 	grep -q '^usage: drainit probe' "$T/out" || fail "probe --help: $(cat "$T/out")"
 	[ ! -s "$T/log" ] || fail "probe --help wrote to stderr"
+}
+
+test_ready_probe_outside_drainit_pid_namespace_checks_no_pid() {
+	# The app is pid 2 in drainit's namespace; from here pid 2 is some
+	# other process (kthreadd on a host), or none. The probe must not take
+	# it for the app, nor call the file stale.
+	start_ns --ready-file "$T/ready" --pre-stop-delay 5s -- "$H/sigrec" "$T/rec"
+	wait_file '^start ' "$T/rec"
+	wait_until 10 test -f "$T/ready" || fail "no readiness file"
+	local ns; ns=$(rd_pidns "$DPID")
+	[ "$ns" != "$(rd_pidns self)" ] || fail "drainit runs in the test's PID namespace"
+
+	# Both files name drainit's namespace, last.
+	wait_file "^ready start pid=2 since=$RD_ISO drainit=1 pidns=$ns\$" "$T/ready.state"
+	grep -qE "^ready start pid=2 since=$RD_ISO pidns=$ns\$" "$T/ready" ||
+		fail "readiness line: $(cat "$T/ready")"
+
+	# Inside, as an exec probe runs: checked, the line as before.
+	probe_ns --ready-file "$T/ready"
+	probe_says 0 "^ready: app pid 2 since $RD_ISO \(start\)\$"
+	# From here: ready, as the file says, and says the pid was not checked.
+	probe_here --ready-file "$T/ready"
+	probe_says 0 "^ready: app pid 2 since $RD_ISO \(start\)$RD_NOT_CHECKED\$"
+
+	# Not ready: the state file's reason, the same from both sides.
+	kill -TERM "$DPID"
+	wait_until 5 test ! -e "$T/ready" || fail "readiness file still there after SIGTERM"
+	wait_file "^draining start pid=2 since=$RD_ISO drainit=1 pidns=$ns\$" "$T/ready.state"
+	probe_ns --ready-file "$T/ready"
+	probe_says 1 "^not ready: draining since $RD_ISO\$"
+	probe_here --ready-file "$T/ready"
+	probe_says 1 "^not ready: draining since $RD_ISO\$"
+	kill -TERM "$DPID"
+	wait_exit
+	assert_eq "$RC" 0 "exit status"
+}
+
+test_ready_probe_pidns_stale_here_not_checked_elsewhere() {
+	# Files written by hand: with this namespace's pidns= a dead pid is
+	# stale as before; with another's (a drainit's, PID 1 of its own) the
+	# probe cannot see that pid and says neither stale nor alive.
+	local here other dead iso=2026-01-01T00:00:00.000Z
+	start_ns -- "$H/sigrec" "$T/rec"
+	wait_file '^start ' "$T/rec"
+	here=$(rd_pidns self)
+	other=$(rd_pidns "$DPID")
+	[ "$here" != "$other" ] || fail "drainit runs in the test's PID namespace"
+	dead=$(rd_dead_pid)
+
+	echo "ready start pid=$dead since=$iso pidns=$here" >"$T/here"
+	probe_here --ready-file "$T/here"
+	probe_says 1 "^not ready: $T/here is stale: app pid $dead is not running\$"
+	echo "ready start pid=$dead since=$iso" >"$T/older" # an older drainit's
+	probe_here --ready-file "$T/older"
+	probe_says 1 "^not ready: $T/older is stale: app pid $dead is not running\$"
+	echo "ready start pid=$dead since=$iso pidns=$other" >"$T/other"
+	probe_here --ready-file "$T/other"
+	probe_says 0 "^ready: app pid $dead since $iso \(start\)$RD_NOT_CHECKED\$"
+
+	# No readiness file: the state file, with drainit= gone.
+	echo "starting tcp:8080 pid=$dead since=$iso drainit=$dead pidns=$here" >"$T/none.state"
+	probe_here --ready-file "$T/none"
+	probe_says 1 "^not ready: $T/none.state is stale: drainit pid $dead is not running\$"
+	echo "starting tcp:8080 pid=$dead since=$iso drainit=$dead pidns=$other" >"$T/none.state"
+	probe_here --ready-file "$T/none"
+	probe_says 1 "^not ready: starting since $iso, waiting for tcp:8080\$"
+	kill -TERM "$DPID"
+	wait_exit
+}
+
+test_ready_probe_without_proc_no_pidns_checked_as_before() {
+	# No /proc to tell the namespace by (an empty tmpfs in its place):
+	# drainit writes no pidns=, and a probe that cannot tell its own checks
+	# the pid as before. Passes with a drainit older than pidns= too: it
+	# pins the fallback.
+	needs_native "valgrind cannot run without /proc"
+	mkdir "$T/rd"
+	timeout -s KILL 60 unshare --mount --propagation private --pid --fork sh -c '
+		mount -t tmpfs tmpfs /proc || exit 99
+		exec "$1" --ready-file "$2/ready" -- sleep 1
+	' sh "$DRAINIT" "$T/rd" >"$T/out" 2>"$T/log" </dev/null &
+	JOB=$!
+	wait_until 10 test -f "$T/rd/ready" || fail "no readiness file: $(cat "$T/log")"
+	grep -qE "^ready start pid=[0-9]+ since=$RD_ISO\$" "$T/rd/ready" ||
+		fail "readiness line: $(cat "$T/rd/ready")"
+	grep -qE "^ready start pid=[0-9]+ since=$RD_ISO drainit=1\$" "$T/rd/ready.state" ||
+		fail "state line: $(cat "$T/rd/ready.state")"
+	wait "$JOB"
+	RC=$?
+	JOB=
+	[ "$RC" != 99 ] || fail "cannot mount a tmpfs on /proc"
+	assert_eq "$RC" 0 "exit status"
+
+	# A probe without /proc reads another namespace's file as before.
+	local dead; dead=$(rd_dead_pid)
+	echo "ready start pid=$dead since=2026-01-01T00:00:00.000Z pidns=1" >"$T/other"
+	timeout -s KILL 60 unshare --mount --propagation private sh -c '
+		mount -t tmpfs tmpfs /proc || exit 99
+		exec env -i "$1" probe --ready-file "$2"
+	' sh "$DRAINIT" "$T/other" >"$T/probe.out" 2>"$T/probe.err"
+	PRC=$?
+	probe_says 1 "^not ready: $T/other is stale: app pid $dead is not running\$"
+}
+
+test_ready_probe_only_drainit_states_make_a_readiness_line() {
+	# A first word drainit never writes (starting, ready, unready,
+	# draining) makes no readiness line, however the rest reads.
+	local c
+	for c in garbage 'garbage!' '' OK 'readyish pid=1' 'stopping pid=1 since=2026-01-01T00:00:00.000Z' \
+		'Ready pid=1' 'ready pid=1x' 'ready pid=1 pidns=pid:[4026531836]'; do
+		printf '%s\n' "$c" >"$T/file"
+		probe_here --ready-file "$T/file"
+		probe_says 1 "^not ready: $T/file does not hold a readiness line\$"
+	done
+	# Those it writes are quoted, except ready with a pid.
+	for c in starting ready unready draining; do
+		echo "$c" >"$T/file"
+		probe_here --ready-file "$T/file"
+		probe_says 1 "^not ready: $T/file says '$c'\$"
+	done
+	# In the state file too.
+	echo "pausing tcp:8080 pid=1 since=2026-01-01T00:00:00.000Z" >"$T/none.state"
+	probe_here --ready-file "$T/none"
+	probe_says 1 "^not ready: $T/none.state does not hold a readiness line\$"
 }

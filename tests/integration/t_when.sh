@@ -7,6 +7,8 @@
 WH_ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 # The state file may also name drainit's own pid (1 in its namespace).
 WH_SELF='( drainit=1)?'
+# Both files end with the PID namespace their pids live in.
+WH_NS=' pidns=[0-9]+'
 
 # wh_re TEXT: TEXT as a grep -E pattern that matches it literally.
 wh_re() { printf '%s' "$1" | sed 's/[][\.*^$?+(){}|]/\\&/g'; }
@@ -93,7 +95,7 @@ test_when_tcp_ready_once_the_app_listens() {
 	wait_log "check: tcp:$port: not yet: connect: Connection refused; checking every 100ms\$"
 	# Running, refusing connections: not ready, and the probe says why.
 	[ ! -e "$T/ready" ] || fail "readiness file before the app listens"
-	wh_says "$T/ready.state" "^starting tcp:$port pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^starting tcp:$port pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$T/ready"
 	probe_says 1 "^not ready: starting since $WH_ISO, waiting for tcp:$port\$"
 	[ ! -e "$T/ready" ] || fail "readiness file before the app listens"
@@ -104,7 +106,7 @@ test_when_tcp_ready_once_the_app_listens() {
 	local pid
 	pid=$(rec_field "$T/rec" pid)
 	assert_eq "$pid" 2 "the app's pid in its namespace"
-	wh_says "$T/ready" "^ready tcp:$port pid=$pid since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready tcp:$port pid=$pid since=$WH_ISO$WH_NS\$"
 	wait_log "info: ready: app pid 2 ready \(tcp:$port, [0-9.]+m?s after start\): wrote $T/ready\$"
 	# Ready only after the app listened (its clock was read before listen()).
 	local listened logged since
@@ -118,7 +120,7 @@ test_when_tcp_ready_once_the_app_listens() {
 		"refusals logged at info"
 	(( $(count_lines "debug: check: tcp:$port: not yet: connect: Connection refused") >= 1 )) ||
 		fail "repeated refusals not logged at debug"
-	wh_says "$T/ready.state" "^ready tcp:$port pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^ready tcp:$port pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$T/ready"
 	probe_says 0 "^ready: app pid 2 since $WH_ISO \(tcp:$port\)\$"
 	wh_stop_ok
@@ -142,7 +144,7 @@ test_when_http_ready_after_the_first_2xx() {
 	wait_log "ready: app pid 2 ready \(http:127.0.0.1:$port/healthz/ready, .* after start\): wrote $T/ready\$"
 	logged=$(wh_log_ms ': ready: app pid 2 ready ')
 	(( logged >= ok )) || fail "ready logged at $logged, before the 200 at $ok"
-	wh_says "$T/ready" "^ready http:127.0.0.1:$port/healthz/ready pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready http:127.0.0.1:$port/healthz/ready pid=2 since=$WH_ISO$WH_NS\$"
 	assert_eq "$(count_lines "info: check: http:127.0.0.1:$port/healthz/ready: not yet: answered 503; checking every 150ms\$")" \
 		1 "503s logged at info"
 	wh_stop_ok
@@ -168,7 +170,7 @@ test_when_http_check_that_hangs_times_out() {
 	# Gave up no earlier than the timeout allows, then asked again.
 	assert_ms_between $(( gave_up - hung )) 200 10000 "ms from the hung request to giving up"
 	(( logged >= ok )) || fail "ready logged at $logged, before the 200 at $ok"
-	wh_says "$T/ready" "^ready http:$port/ pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready http:$port/ pid=2 since=$WH_ISO$WH_NS\$"
 	wh_stop_ok
 }
 
@@ -184,7 +186,7 @@ test_when_http_404_never_ready() {
 	[ ! -e "$T/rd/ready" ] || fail "ready on a 404"
 	assert_eq "$(count_lines "info: check: http:$port/ready: not yet: answered 404; checking every 100ms\$")" 1 \
 		"404s logged at info"
-	wh_says "$T/rd/ready.state" "^starting http:$port/ready pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/rd/ready.state" "^starting http:$port/ready pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$T/rd/ready"
 	probe_says 1 "^not ready: starting since $WH_ISO, waiting for http:$port/ready\$"
 	kill -0 "$DPID" || fail "drainit gave up"
@@ -215,7 +217,7 @@ test_when_notify_ready_stopping_ready_again() {
 	wait_log "debug: check: notify socket NOTIFY_SOCKET=$(wh_re "$sock")\$"
 	wait_log "info: ready: waiting for READY=1 from the app on NOTIFY_SOCKET\$"
 	[ ! -e "$R" ] || fail "readiness file before READY=1"
-	wh_says "$R.state" "^starting notify pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$R.state" "^starting notify pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$R"
 	probe_says 1 "^not ready: starting since $WH_ISO, waiting for notify\$"
 	! grep -q '^sent ' "$T/rec" || fail "too slow to tell: READY=1 sent before we looked (machine overloaded?)"
@@ -223,7 +225,7 @@ test_when_notify_ready_stopping_ready_again() {
 	# READY=1 (with STATUS= and an unknown key in the same datagram)
 	wait_until 10 test -f "$R" || fail "no readiness file after READY=1"
 	wait_file '^ready ' "$T/rec"
-	wh_says "$R" "^ready notify pid=2 since=$WH_ISO\$"
+	wh_says "$R" "^ready notify pid=2 since=$WH_ISO$WH_NS\$"
 	wait_log "info: ready: app pid 2 ready \(READY=1, .* after start\): wrote $R\$"
 	(( $(wh_log_ms ': ready: app pid 2 ready ') >= $(rec_ms "$T/rec" '^ready ') )) ||
 		fail "ready logged before the app sent READY=1"
@@ -235,7 +237,7 @@ test_when_notify_ready_stopping_ready_again() {
 	# STOPPING=1 withdraws it
 	wait_file '^sent STOPPING=1 ' "$T/rec"
 	wait_until 5 test ! -e "$R" || fail "readiness file still there after STOPPING=1"
-	wh_says "$R.state" "^unready notify pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$R.state" "^unready notify pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$R"
 	probe_says 1 "^not ready: unready since $WH_ISO: (notify failing|the app sent STOPPING=1)\$"
 	[ "$(grep -c '^sent READY=1' "$T/rec")" = 1 ] ||
@@ -244,9 +246,9 @@ test_when_notify_ready_stopping_ready_again() {
 
 	# READY=1 again restores it
 	wait_until 10 test -f "$R" || fail "no readiness file after READY=1 again"
-	wh_says "$R" "^ready notify pid=2 since=$WH_ISO\$"
+	wh_says "$R" "^ready notify pid=2 since=$WH_ISO$WH_NS\$"
 	wait_log "info: ready: app pid 2 ready again \(READY=1, .* after start\): wrote $R\$"
-	wh_says "$R.state" "^ready notify pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$R.state" "^ready notify pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$R"
 	probe_says 0 "^ready: app pid 2 since $WH_ISO \(notify\)\$"
 	assert_eq "$(count_lines 'info: notify: pid 2: STATUS=warm: 3 caches$')" 2 "STATUS= lines (one per READY=1)"
@@ -280,7 +282,7 @@ test_when_notify_from_outside_the_namespace_ignored() {
 	wait "$entered" 2>/dev/null
 	[ ! -e "$T/ready" ] || fail "READY=1 from outside made the app ready"
 	assert_no_log ': ready: app pid'
-	wh_says "$T/ready.state" "^starting notify pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^starting notify pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	! grep -q '^sent ' "$T/rec" || fail "too slow to tell: the app sent READY=1 before we looked (machine overloaded?)"
 	# The app's own READY=1 counts.
 	wait_until 10 test -f "$T/ready" || fail "no readiness file after the app's READY=1"
@@ -294,7 +296,7 @@ test_when_notify_as_subreaper() {
 	local pid
 	pid=$(rec_field "$T/rec" pid)
 	wait_until 10 test -f "$T/ready" || fail "no readiness file after READY=1"
-	wh_says "$T/ready" "^ready notify pid=$pid since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready notify pid=$pid since=$WH_ISO$WH_NS\$"
 	wait_log "info: notify: pid $pid: STATUS=up\$"
 	wait_log "ready: app pid $pid ready \(READY=1, "
 	probe_here --ready-file "$T/ready"
@@ -316,7 +318,7 @@ test_when_exec_ready_when_the_command_succeeds() {
 	t0=$(now_ms)
 	touch "$T/the flag"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file once the command succeeds"
-	wh_says "$T/ready" "^ready exec:test pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready exec:test pid=2 since=$WH_ISO$WH_NS\$"
 	wait_log "info: ready: app pid 2 ready \(exec:test, .* after start\): wrote $T/ready\$"
 	(( $(wh_log_ms ': ready: app pid 2 ready ') >= t0 )) || fail "ready before the flag existed"
 	assert_eq "$(count_lines 'check: exec:test: not yet')" 1 "failures logged at info"
@@ -327,7 +329,7 @@ test_when_first_check_runs_at_once() {
 	# With 30 s between checks, only a check at exec can make it ready in time.
 	start_ns --ready-file "$T/ready" --ready-when "exec:true" --ready-interval 30s -- "$H/sigrec" "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "the first check did not run at once"
-	wh_says "$T/ready" "^ready exec:true pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready exec:true pid=2 since=$WH_ISO$WH_NS\$"
 	assert_log 'ready: waiting for exec:true: checking every 30s, 1s each$'
 	wh_stop_ok
 }
@@ -431,11 +433,11 @@ test_when_file_created_by_the_app() {
 	wait_file '^start ' "$T/rec"
 	wait_log "check: file:$T/app-ready: not yet: No such file or directory; checking every 30s\$"
 	[ ! -e "$T/ready" ] || fail "readiness file before the app's file"
-	wh_says "$T/ready.state" "^starting file:$T/app-ready pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^starting file:$T/app-ready pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	wh_not_yet "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file after the app created its file"
 	wait_file '^ready ' "$T/rec"
-	wh_says "$T/ready" "^ready file:$T/app-ready pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready file:$T/app-ready pid=2 since=$WH_ISO$WH_NS\$"
 	wait_log "ready: app pid 2 ready \(file:$T/app-ready, .* after start\): wrote $T/ready\$"
 	(( $(wh_log_ms ': ready: app pid 2 ready ') >= $(rec_ms "$T/rec" '^ready ') )) ||
 		fail "ready logged before the app created its file"
@@ -451,7 +453,7 @@ test_when_file_in_a_folder_created_later() {
 	mkdir "$T/later"
 	touch "$T/later/up"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file once the folder and file exist"
-	wh_says "$T/ready" "^ready file:$T/later/up pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready file:$T/later/up pid=2 since=$WH_ISO$WH_NS\$"
 	wait_log "ready: app pid 2 ready \(file:$T/later/up, "
 	wh_stop_ok
 }
@@ -468,7 +470,7 @@ test_when_tcp_ipv6_loopback() {
 	wait_until 10 test -f "$T/ready" || fail "no readiness file after the app listened on ::1"
 	wait_file '^ready ' "$T/rec"
 	wait_file '^conn ' "$T/rec"
-	wh_says "$T/ready" "^ready tcp:\[::1\]:$port pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready tcp:\[::1\]:$port pid=2 since=$WH_ISO$WH_NS\$"
 	wait_log "ready: app pid 2 ready \(tcp:\[::1\]:$port, "
 	wh_stop_ok
 }
@@ -496,16 +498,16 @@ test_when_recheck_withdraws_and_restores() {
 	(( one < two && two < off )) || fail "withdrawn out of order: lines $one, $two, $off"
 	(( $(wh_log_ms 'unready: readiness withdrawn') >= $(rec_ms "$T/rec" '^removed ') )) ||
 		fail "withdrawn before the app removed its file"
-	wh_says "$T/ready.state" "^unready file:$F pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^unready file:$F pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$T/ready"
 	probe_says 1 "^not ready: unready since $WH_ISO: file:$F failing\$"
 
 	# The condition holds again: written again.
 	touch "$F"
 	wait_until 10 test -f "$T/ready" || fail "readiness file not written again"
-	wh_says "$T/ready" "^ready file:$F pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready file:$F pid=2 since=$WH_ISO$WH_NS\$"
 	wait_log "info: ready: app pid 2 ready again \(file:$F, .* after start\): wrote $T/ready\$"
-	wh_says "$T/ready.state" "^ready file:$F pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^ready file:$F pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$T/ready"
 	probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$F\)\$"
 	wh_stop_ok
@@ -553,7 +555,7 @@ test_when_sigterm_before_ready_stops_tcp_checks() {
 	kill -TERM "$DPID"
 	wait_file '^sig SIGTERM ' "$T/rec"
 	# Draining: the state file and the probe say so.
-	wh_says "$R.state" "^draining tcp:$port pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$R.state" "^draining tcp:$port pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$R"
 	probe_says 1 "^not ready: draining since $WH_ISO\$"
 	! grep -q '^exit ' "$T/rec" || fail "too slow to tell: the app stopped draining before we looked"
@@ -579,7 +581,7 @@ test_when_sigterm_before_ready_stops_exec_checks() {
 	wait_file '^sig SIGTERM ' "$T/rec"
 	local runs
 	runs=$(grep -c '^run$' "$T/chk")
-	wh_says "$T/ready.state" "^draining exec:sh pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^draining exec:sh pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
 	wait_file '^exit ' "$T/rec"
@@ -673,7 +675,7 @@ test_when_condition_with_blanks_stays_one_word() {
 	wait_log "check: file:$T/my_dir/up: not yet: No such file or directory"
 	touch "$T/my dir/up"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
-	wh_says "$T/ready" "^ready file:$T/my_dir/up pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready file:$T/my_dir/up pid=2 since=$WH_ISO$WH_NS\$"
 	probe_ns --ready-file "$T/ready"
 	probe_says 0 "^ready: app pid 2 since $WH_ISO \(file:$T/my_dir/up\)\$"
 	wh_stop_ok
@@ -779,7 +781,7 @@ test_when_notify_from_a_sender_that_already_exited() {
 	wait_log 'notify: '
 	wait_until 5 test -f "$T/ready" ||
 		fail "READY=1 from the app's helper, gone before drainit read it, was dropped: $(grep 'notify: ' "$T/log")"
-	wh_says "$T/ready" "^ready notify pid=2 since=$WH_ISO\$"
+	wh_says "$T/ready" "^ready notify pid=2 since=$WH_ISO$WH_NS\$"
 	wh_stop_ok
 }
 
@@ -795,7 +797,7 @@ test_when_probe_draining_after_the_app_exited() {
 	wait_file '^exit ' "$T/rec"
 	wait_file '^sig SIGTERM ' "$T/helper"
 	wait_until 5 test ! -e "$T/ready" || fail "readiness file still there after the app exited"
-	wh_says "$T/ready.state" "^draining exec:true pid=2 since=$WH_ISO$WH_SELF\$"
+	wh_says "$T/ready.state" "^draining exec:true pid=2 since=$WH_ISO$WH_SELF$WH_NS\$"
 	probe_ns --ready-file "$T/ready"
 	probe_says 1 "^not ready: draining since $WH_ISO\$"
 	! grep -q '^exit ' "$T/helper" || fail "too slow to tell: the helper was done before we looked"

@@ -100,6 +100,16 @@ static pid_t dead_pid(void)
 	return child;
 }
 
+/* Another PID namespace than this process's: the pids of a file written
+ * there name other processes here, or none. */
+static unsigned long long other_ns(void)
+{
+	ck_assert_uint_ne(ready_pidns(), 0);
+	return ready_pidns() + 1;
+}
+
+#define NOT_CHECKED "; not checked: this probe runs outside drainit's PID namespace"
+
 /* ---- the readiness file ---- */
 
 START_TEST(test_ready)
@@ -197,6 +207,65 @@ START_TEST(test_garbage)
 	assert_probe(1, want);
 	write_file("ready pid=12ab\n");
 	assert_probe(1, want);
+	/* a word drainit never writes first is no state, however it reads */
+	write_file("garbage\n");
+	assert_probe(1, want);
+	write_file("garbage");
+	assert_probe(1, want);
+	write_file("readyish pid=1\n");
+	assert_probe(1, want);
+	write_file("ok pid=1 since=X\n");
+	assert_probe(1, want);
+	write_file("ready pid=1 pidns=pid:[4026531836]\n");
+	assert_probe(1, want);
+}
+END_TEST
+
+/* ---- the readiness file, written in another PID namespace ---- */
+
+START_TEST(test_ready_outside)
+{
+	/* a pid this probe cannot see: neither checked nor called alive */
+	char want[512], line[READY_LINE_MAX];
+	snprintf(line, sizeof line, "ready tcp:8080 pid=2 since=" T1_TEXT " pidns=%llu\n", other_ns());
+	write_file(line);
+	assert_probe(0, "ready: app pid 2 since " T1_TEXT " (tcp:8080)" NOT_CHECKED "\n");
+	/* a file without the condition word */
+	snprintf(line, sizeof line, "ready pid=2 since=" T1_TEXT " pidns=%llu\n", other_ns());
+	write_file(line);
+	assert_probe(0, "ready: app pid 2 since " T1_TEXT NOT_CHECKED "\n");
+	/* a pid that does not run here is not called stale either */
+	pid_t dead = dead_pid();
+	snprintf(line, sizeof line, "ready start pid=%d since=" T1_TEXT " pidns=%llu\n", (int)dead,
+		 other_ns());
+	write_file(line);
+	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT " (start)" NOT_CHECKED "\n",
+		 (int)dead);
+	assert_probe(0, want);
+	/* not ready says what it said before */
+	snprintf(line, sizeof line, "draining start pid=2 pidns=%llu\n", other_ns());
+	write_file(line);
+	snprintf(want, sizeof want, "not ready: %s says 'draining'\n", path);
+	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_ready_same_namespace)
+{
+	/* written in this namespace: checked, as before */
+	char want[512], line[READY_LINE_MAX];
+	pid_t dead = dead_pid();
+	snprintf(line, sizeof line, "ready start pid=%d since=" T1_TEXT " pidns=%llu\n", (int)dead,
+		 ready_pidns());
+	write_file(line);
+	snprintf(want, sizeof want, "not ready: %s is stale: app pid %d is not running\n", path,
+		 (int)dead);
+	assert_probe(1, want);
+	snprintf(line, sizeof line, "ready start pid=%d since=" T1_TEXT " pidns=%llu\n",
+		 (int)getpid(), ready_pidns());
+	write_file(line);
+	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT " (start)\n", (int)getpid());
+	assert_probe(0, want);
 }
 END_TEST
 
@@ -236,9 +305,11 @@ START_TEST(test_state_draining)
 {
 	write_state("draining", "tcp:8080", getpid());
 	assert_probe(1, "not ready: draining since " T1_TEXT "\n");
-	/* a state this probe does not know reads the same way */
+	/* a word drainit does not write is no state */
+	char want[512];
+	snprintf(want, sizeof want, "not ready: %s does not hold a readiness line\n", state);
 	write_to(state, "pausing tcp:8080 pid=1 since=" T1_TEXT "\n");
-	assert_probe(1, "not ready: pausing since " T1_TEXT "\n");
+	assert_probe(1, want);
 }
 END_TEST
 
@@ -269,6 +340,41 @@ START_TEST(test_state_stale)
 	snprintf(line, sizeof line, "starting tcp:8080 pid=%d since=" T1_TEXT "\n", (int)dead);
 	write_to(state, line);
 	snprintf(want, sizeof want, "not ready: %s is stale: app pid %d is not running\n", state,
+		 (int)dead);
+	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_state_outside)
+{
+	/* written in another PID namespace: what it says, never "stale" about
+	 * pids this probe cannot see */
+	char line[256];
+	pid_t dead = dead_pid();
+	snprintf(line, sizeof line, "starting tcp:8080 pid=%d since=" T1_TEXT " drainit=%d pidns=%llu\n",
+		 (int)dead, (int)dead, other_ns());
+	write_to(state, line);
+	assert_probe(1, "not ready: starting since " T1_TEXT ", waiting for tcp:8080\n");
+	snprintf(line, sizeof line, "unready tcp:8080 pid=%d since=" T1_TEXT " pidns=%llu\n",
+		 (int)dead, other_ns());
+	write_to(state, line);
+	assert_probe(1, "not ready: unready since " T1_TEXT ": tcp:8080 failing\n");
+	snprintf(line, sizeof line, "draining tcp:8080 pid=2 since=" T1_TEXT " drainit=1 pidns=%llu\n",
+		 other_ns());
+	write_to(state, line);
+	assert_probe(1, "not ready: draining since " T1_TEXT "\n");
+}
+END_TEST
+
+START_TEST(test_state_stale_same_namespace)
+{
+	/* written in this namespace: a drainit that is gone makes it stale */
+	char want[512], line[256];
+	pid_t dead = dead_pid();
+	snprintf(line, sizeof line, "starting tcp:8080 pid=%d since=" T1_TEXT " drainit=%d pidns=%llu\n",
+		 (int)getpid(), (int)dead, ready_pidns());
+	write_to(state, line);
+	snprintf(want, sizeof want, "not ready: %s is stale: drainit pid %d is not running\n", state,
 		 (int)dead);
 	assert_probe(1, want);
 }
@@ -358,6 +464,8 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, test_not_ready_state);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_folder);
+	tcase_add_test(tc, test_ready_outside);
+	tcase_add_test(tc, test_ready_same_namespace);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");
@@ -368,6 +476,8 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, test_state_draining);
 	tcase_add_test(tc, test_state_ready_without_file);
 	tcase_add_test(tc, test_state_stale);
+	tcase_add_test(tc, test_state_outside);
+	tcase_add_test(tc, test_state_stale_same_namespace);
 	tcase_add_test(tc, test_state_draining_after_the_app_exited);
 	tcase_add_test(tc, test_state_unready_notify);
 	tcase_add_test(tc, test_state_without_pid);

@@ -13,6 +13,26 @@
 /* 2025-11-29T12:48:25.123Z */
 #define T1 1764420505123LL
 
+/* " pidns=INODE": the word the files end with, this process's PID
+ * namespace as stat(2) sees it. */
+static const char *ns_word(void)
+{
+	static char word[40];
+	struct stat st;
+	ck_assert_int_eq(stat("/proc/self/ns/pid", &st), 0);
+	snprintf(word, sizeof word, " pidns=%llu", (unsigned long long)st.st_ino);
+	return word;
+}
+
+/* The readiness line as ready_mark writes it: LINE (no newline), then
+ * pidns= and the newline. */
+static const char *marked(const char *line)
+{
+	static char buf[READY_LINE_MAX];
+	snprintf(buf, sizeof buf, "%s%s\n", line, ns_word());
+	return buf;
+}
+
 /* ---- the line ---- */
 
 START_TEST(test_line)
@@ -148,10 +168,86 @@ START_TEST(test_parse_not_ready)
 	ck_assert(!info.ready);
 	ck_assert_int_eq(ready_parse("ready pid= since=X\n", &info), 0);
 	ck_assert(!info.ready);
-	/* "readyish" is not "ready" */
-	ck_assert_int_eq(ready_parse("readyish pid=3\n", &info), 0);
-	ck_assert(!info.ready);
-	ck_assert_str_eq(info.state, "readyish");
+	/* each state drainit writes */
+	static const char *const states[] = { "starting", "ready", "unready", "draining" };
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "%s\n", states[i]);
+		ck_assert_int_eq(ready_parse(line, &info), 0);
+		ck_assert_str_eq(info.state, states[i]);
+		ck_assert(!info.ready);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_only_states)
+{
+	/* a first word drainit never writes makes no readiness line, however
+	 * much the rest looks like one: the probe says so rather than quote it */
+	static const char *const bad[] = {
+		"garbage\n",
+		"garbage",
+		"ok\n",
+		"readyish pid=3\n",
+		"stopping\n",
+		"pausing tcp:8080 pid=1 since=X\n",
+		"read pid=1\n",
+		"readyready pid=1\n",
+		"startingx pid=1\n",
+		"drain pid=1\n",
+	};
+	struct ready_info info;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(ready_parse(bad[i], &info) == -1, "accepted \"%s\"", bad[i]);
+}
+END_TEST
+
+START_TEST(test_parse_pidns)
+{
+	struct ready_info info;
+	/* the namespace of the pids, anywhere among the words */
+	memset(&info, 0x5a, sizeof info);
+	ck_assert_int_eq(ready_parse("ready tcp:8080 pid=2 since=X pidns=4026532451\n", &info), 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(info.pid, 2);
+	ck_assert_uint_eq(info.pidns, 4026532451ULL);
+	ck_assert_str_eq(info.by, "tcp:8080");
+	ck_assert_str_eq(info.since, "X");
+	ck_assert_int_eq(ready_parse("starting exec:x pid=7 since=X drainit=1 pidns=4026531836\n",
+				     &info), 0);
+	ck_assert_int_eq(info.drainit, 1);
+	ck_assert_int_eq(info.pid, 7);
+	ck_assert_uint_eq(info.pidns, 4026531836ULL);
+	ck_assert_str_eq(info.by, "exec:x");
+	ck_assert_int_eq(ready_parse("ready pidns=9 pid=3\n", &info), 0);
+	ck_assert_uint_eq(info.pidns, 9);
+	ck_assert_int_eq(info.pid, 3);
+	/* the largest inode number there is */
+	ck_assert_int_eq(ready_parse("ready pid=3 pidns=18446744073709551615\n", &info), 0);
+	ck_assert_uint_eq(info.pidns, 18446744073709551615ULL);
+
+	/* without it (an older drainit, or no /proc): 0 */
+	memset(&info, 0x5a, sizeof info);
+	ck_assert_int_eq(ready_parse("ready tcp:8080 pid=2 since=X\n", &info), 0);
+	ck_assert_uint_eq(info.pidns, 0);
+	ck_assert(info.ready);
+	ck_assert_int_eq(ready_parse("ready pid=2 pidns=\n", &info), 0);
+	ck_assert_uint_eq(info.pidns, 0);
+	/* pidnsx= is not pidns=, pid= is not pidns= */
+	ck_assert_int_eq(ready_parse("ready pidnsx=5 pid=4\n", &info), 0);
+	ck_assert_uint_eq(info.pidns, 0);
+	ck_assert_int_eq(info.pid, 4);
+
+	/* digits only, and no more than fit */
+	static const char *const bad[] = {
+		"ready pid=2 pidns=pid:[4026532451]\n",
+		"ready pid=2 pidns=-1\n",
+		"ready pid=2 pidns=12ab\n",
+		"ready pid=2 pidns=18446744073709551616\n",
+		"ready pid=2 pidns=99999999999999999999999\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(ready_parse(bad[i], &info) == -1, "accepted \"%s\"", bad[i]);
 }
 END_TEST
 
@@ -247,8 +343,8 @@ START_TEST(test_parse_stops_at_newline)
 	struct ready_info info;
 	ck_assert_int_eq(ready_parse("ready pid=42\nready pid=43\n", &info), 0);
 	ck_assert_int_eq(info.pid, 42);
-	ck_assert_int_eq(ready_parse("stopping\n", &info), 0);
-	ck_assert_str_eq(info.state, "stopping");
+	ck_assert_int_eq(ready_parse("draining\nready pid=43\n", &info), 0);
+	ck_assert_str_eq(info.state, "draining");
 	ck_assert(!info.ready);
 }
 END_TEST
@@ -447,7 +543,7 @@ START_TEST(test_prepare_relative)
 	ck_assert_int_eq(chdir(cwd), 0);
 	ck_assert_msg(r == 1, "%d: %s", r, err);
 	ck_assert_int_eq(m, 0);
-	ck_assert_str_eq(read_all(path_in("ready")), "ready start pid=9 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(read_all(path_in("ready")), marked("ready start pid=9 since=2025-11-29T12:48:25.123Z"));
 	ck_assert_str_eq(listing(), "ready");
 }
 END_TEST
@@ -456,12 +552,12 @@ START_TEST(test_mark)
 {
 	const char *p = path_in("ready");
 	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
-	ck_assert_str_eq(read_all(p), "ready start pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(read_all(p), marked("ready start pid=42 since=2025-11-29T12:48:25.123Z"));
 	ck_assert_str_eq(listing(), "ready"); /* the temp file was renamed, none left */
 
 	/* marking again replaces the line */
 	ck_assert_int_eq(ready_mark(p, "start", 43, 0), 0);
-	ck_assert_str_eq(read_all(p), "ready start pid=43 since=1970-01-01T00:00:00.000Z\n");
+	ck_assert_str_eq(read_all(p), marked("ready start pid=43 since=1970-01-01T00:00:00.000Z"));
 	ck_assert_str_eq(listing(), "ready");
 }
 END_TEST
@@ -484,7 +580,7 @@ START_TEST(test_mark_replaces_atomically)
 	close(fd);
 	ck_assert_int_gt(n, 0);
 	buf[n] = '\0';
-	ck_assert_str_eq(buf, "ready start pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(buf, marked("ready start pid=42 since=2025-11-29T12:48:25.123Z"));
 }
 END_TEST
 
@@ -540,7 +636,7 @@ START_TEST(test_mark_does_not_follow_temp_symlink)
 	ck_assert_int_eq(symlink(path_in("target"), path_in(tmp)), 0);
 	ck_assert_int_eq(ready_mark(path_in("ready"), "start", 42, T1), 0);
 	ck_assert_str_eq(read_all(path_in("target")), "untouched");
-	ck_assert_str_eq(read_all(path_in("ready")), "ready start pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(read_all(path_in("ready")), marked("ready start pid=42 since=2025-11-29T12:48:25.123Z"));
 	ck_assert_str_eq(listing(), "ready target");
 }
 END_TEST
@@ -614,6 +710,49 @@ START_TEST(test_prepare_mark_clear_cycle)
 }
 END_TEST
 
+START_TEST(test_pidns)
+{
+	/* both files name the PID namespace their pids live in: this
+	 * process's, as stat(2) of /proc/self/ns/pid sees it */
+	struct stat st;
+	struct ready_info info;
+	ck_assert_int_eq(stat("/proc/self/ns/pid", &st), 0);
+	ck_assert_uint_eq(ready_pidns(), st.st_ino);
+	ck_assert_uint_ne(ready_pidns(), 0);
+	ck_assert_int_eq(ready_mark(path_in("ready"), "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_parse(read_all(path_in("ready")), &info), 0);
+	ck_assert_uint_eq(info.pidns, st.st_ino);
+	ck_assert_int_eq(info.pid, 42);
+	ck_assert(info.ready);
+	ck_assert_int_eq(ready_state(path_in("ready"), "draining", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_parse(read_all(path_in("ready.state")), &info), 0);
+	ck_assert_uint_eq(info.pidns, st.st_ino);
+	ck_assert_int_eq(info.drainit, getpid());
+}
+END_TEST
+
+START_TEST(test_longest_state_line_fits)
+{
+	/* the longest condition name, the largest pids and the longest
+	 * pidns= there can be still make a whole state line */
+	char by[128], buf[READY_LINE_MAX];
+	memset(by, 'n', sizeof by - 1);
+	by[sizeof by - 1] = '\0';
+	size_t n = ready_line(buf, sizeof buf, "starting", by, 4194304, T1);
+	ck_assert_uint_lt(n + strlen(" drainit=4194304 pidns=18446744073709551615"), sizeof buf);
+	/* and as written */
+	struct ready_info info;
+	ck_assert_int_eq(ready_state(path_in("ready"), "starting", by, 4194304, T1), 0);
+	const char *line = read_all(path_in("ready.state"));
+	ck_assert_int_eq(line[strlen(line) - 1], '\n');
+	ck_assert_int_eq(ready_parse(line, &info), 0);
+	ck_assert_str_eq(info.by, by);
+	ck_assert_int_eq(info.pid, 4194304);
+	ck_assert_int_eq(info.drainit, getpid());
+	ck_assert_uint_eq(info.pidns, ready_pidns());
+}
+END_TEST
+
 /* ---- the state file beside it ---- */
 
 START_TEST(test_state_path)
@@ -640,13 +779,14 @@ START_TEST(test_state_written)
 	ck_assert_int_eq(ready_state(p, "starting", "tcp:8080", 42, T1), 0);
 	/* the state file also names drainit itself, for the probe */
 	char line[256];
-	snprintf(line, sizeof line, "starting tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d\n",
-		 (int)getpid());
+	snprintf(line, sizeof line, "starting tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d%s\n",
+		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
 	struct ready_info info;
 	ck_assert_int_eq(ready_parse(line, &info), 0);
 	ck_assert_int_eq(info.pid, 42);
 	ck_assert_int_eq(info.drainit, getpid());
+	ck_assert_uint_eq(info.pidns, ready_pidns());
 	ck_assert_str_eq(info.by, "tcp:8080");
 	/* beside the readiness file, which it does not create; no temp left */
 	ck_assert_str_eq(listing(), "ready.state");
@@ -657,16 +797,16 @@ START_TEST(test_state_written)
 	ck_assert_int_eq(ready_state(p, "ready", "tcp:8080", 42, T1 + 1000), 0);
 	ck_assert_int_eq(stat(path_in("ready.state"), &after), 0);
 	ck_assert(before.st_ino != after.st_ino);
-	snprintf(line, sizeof line, "ready tcp:8080 pid=42 since=2025-11-29T12:48:26.123Z drainit=%d\n",
-		 (int)getpid());
+	snprintf(line, sizeof line, "ready tcp:8080 pid=42 since=2025-11-29T12:48:26.123Z drainit=%d%s\n",
+		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
 	ck_assert_int_eq(ready_state(p, "unready", "tcp:8080", 42, T1), 0);
-	snprintf(line, sizeof line, "unready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d\n",
-		 (int)getpid());
+	snprintf(line, sizeof line, "unready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d%s\n",
+		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
 	ck_assert_int_eq(ready_state(p, "draining", "tcp:8080", 42, 0), 0);
-	snprintf(line, sizeof line, "draining tcp:8080 pid=42 since=1970-01-01T00:00:00.000Z drainit=%d\n",
-		 (int)getpid());
+	snprintf(line, sizeof line, "draining tcp:8080 pid=42 since=1970-01-01T00:00:00.000Z drainit=%d%s\n",
+		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
 	ck_assert_str_eq(listing(), "ready.state");
 	ck_assert_uint_eq(after.st_mode & 07777, 0644);
@@ -690,7 +830,7 @@ START_TEST(test_state_removed)
 	/* NULL removes the state file only */
 	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "ready");
-	ck_assert_str_eq(read_all(p), "ready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z\n");
+	ck_assert_str_eq(read_all(p), marked("ready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z"));
 	/* a missing one is fine, twice */
 	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
 	ck_assert_int_eq(ready_clear(p), 0);
@@ -899,6 +1039,8 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, test_line_parses_back);
 	tcase_add_test(tc, test_parse_ready);
 	tcase_add_test(tc, test_parse_not_ready);
+	tcase_add_test(tc, test_parse_only_states);
+	tcase_add_test(tc, test_parse_pidns);
 	tcase_add_test(tc, test_parse_unknown_words);
 	tcase_add_test(tc, test_parse_by);
 	tcase_add_test(tc, test_parse_bad);
@@ -924,6 +1066,8 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, test_clear);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_prepare_mark_clear_cycle);
+	tcase_add_test(tc, test_pidns);
+	tcase_add_test(tc, test_longest_state_line_fits);
 	tcase_add_test(tc, test_state_path);
 	tcase_add_test(tc, test_state_written);
 	tcase_add_test(tc, test_state_removed);
