@@ -367,3 +367,17 @@ test_options_env_log_format() {
 	[ -s "$T/log" ] || fail "no log"
 	! grep -vqE "$OP_TEXT_RE" "$T/log" || fail "--log-format text lost to the variable: $(cat "$T/log")"
 }
+
+test_options_compound_durations_everywhere() {
+	# As Kubernetes and Go write them, in flags, variables and plan.
+	DRAINIT_PRE_STOP_DELAY=1m30s run_ns --drain-timeout 2m0.5s --grace-period 1h2m3s -- true
+	assert_eq "$RC" 0 "exit status"
+	assert_log 'timeline: on SIGTERM: SIGTERM after 90s, SIGKILL 120.5s later; grace period 3723s$'
+	"$DRAINIT" plan --longest-request 1m30s --lb-lag 1s500ms >"$T/plan" 2>&1 || fail "plan: $(cat "$T/plan")"
+	grep -qE '^drain timeout +95s$' "$T/plan" || fail "plan's drain timeout: $(cat "$T/plan")"
+	# a bad part is named
+	run_ns --pre-stop-delay 1m30x -- sh -c "touch $T/started"
+	assert_one_line 64 "--pre-stop-delay: bad duration '1m30x': unknown unit 'x'"
+	DRAINIT_DRAIN_TIMEOUT=30s1m run_ns -- sh -c "touch $T/started"
+	assert_one_line 64 "DRAINIT_DRAIN_TIMEOUT: bad duration '30s1m'" "units must go from hours down"
+}
