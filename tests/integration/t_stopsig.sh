@@ -133,7 +133,9 @@ test_stopsig_ctrl_c_on_a_terminal_is_no_engine() {
 		>"$T/out" &
 	local job=$!
 	wait_file '^start ' "$T/rec"
-	local d; d=$(pgrep -f -n "^$DRAINIT -- $H/sigrec $T/rec") || fail "drainit not found"
+	# ptyrun's child is unshare, whose child is drainit
+	local u d
+	u=$(children "$job" | head -n 1) && d=$(children "$u" | head -n 1) || fail "drainit not found"
 	kill -INT "$d"
 	wait_file '^sig SIGINT ' "$T/rec"
 	wait "$job"
