@@ -1143,6 +1143,7 @@ int supervise(const struct config *cfg, struct log *log)
 
 	state_init(&s.m, cfg->pre_stop_delay_ms > 0, cfg->single_child,
 		   cfg->ready_when.kind != COND_START);
+	log->phase = state_phase_name(s.m.phase);
 	if (runs_itself(cfg, err, sizeof err)) {
 		char why[sizeof err + 256];
 		snprintf(why, sizeof why, "%s runs drainit from its #! line, which would run it "
@@ -1226,7 +1227,6 @@ int supervise(const struct config *cfg, struct log *log)
 	}
 	s.app = sp.pid;
 	/* From here on drainit never exits before its children do. */
-	log->phase = state_phase_name(s.m.phase);
 	log_start(&s);
 	dispatch(&s, EV_STARTED);
 	hint_script(&s);
