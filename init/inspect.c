@@ -290,13 +290,11 @@ static int show(pid_t pid, int sig)
 int inspect_run(char **pids, int sig)
 {
 	struct proc_table t;
-	char link[32];
 	int rc = 0;
 
 	/* Entered with nsenter -p but not -m, /proc is another namespace's:
 	 * its pids name other processes. */
-	ssize_t n = readlink("/proc/self", link, sizeof link - 1);
-	if (n <= 0 || (link[n] = '\0', atoi(link) != (int)getpid())) {
+	if (proc_is_own() != 1) {
 		fprintf(stderr, "drainit: error: inspect: /proc belongs to another PID namespace; "
 			"enter the mount namespace too (nsenter -m)\n");
 		return 1;

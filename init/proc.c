@@ -213,17 +213,24 @@ static int scan_pass(struct proc_table *t, pid_t self)
 	return added;
 }
 
-int proc_scan_under(struct proc_table *t, pid_t self)
+int proc_is_own(void)
 {
 	char link[32];
 	ssize_t n = readlink("/proc/self", link, sizeof link - 1);
-	int added;
-
-	t->len = 0;
 	if (n <= 0)
 		return -1;
 	link[n] = '\0';
-	if (atoi(link) != (int)getpid()) {
+	return atoi(link) == (int)getpid();
+}
+
+int proc_scan_under(struct proc_table *t, pid_t self)
+{
+	int added, own = proc_is_own();
+
+	t->len = 0;
+	if (own < 0)
+		return -1;
+	if (own == 0) {
 		errno = EXDEV;
 		return -1;
 	}

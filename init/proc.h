@@ -25,6 +25,11 @@ struct proc_table {
 int proc_table_init(struct proc_table *t, size_t cap);
 void proc_table_free(struct proc_table *t);
 
+/* Whether /proc is this process's PID namespace's: 1 yes, 0 it belongs to
+ * another (started with unshare --pid but no --mount-proc), whose pids
+ * name other processes; -1 when there is no /proc to tell. */
+int proc_is_own(void);
+
 /* Fills t with the live processes under self, which need not be the
  * caller (all but self when self is 1;
  * zombies are left out: they have exited and only wait to be reaped).

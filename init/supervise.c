@@ -55,6 +55,7 @@ struct state {
 	bool ever_ready;
 	int64_t ready_retry_at; /* a failed readiness write is tried again then; -1: none */
 	const char *state_word; /* last written to PATH.state */
+	int ready_dir;        /* the readiness folder, opened at start; -1: none */
 	struct check check;   /* the readiness condition */
 	struct user user;     /* --user, resolved */
 	struct privs privs;   /* what the app and exec checks run as */
@@ -63,6 +64,7 @@ struct state {
 	bool signalled;       /* a signal other than SIGCHLD has come */
 	bool tty;             /* stdin is a terminal: Ctrl-C is a person's */
 	pid_t parent;         /* drainit's parent at start (0 outside our namespace) */
+	bool group_left;      /* the app moved to another process group: signals go to it alone */
 	unsigned killed;      /* processes found alive by the first SIGKILL sweep */
 	char killed_names[256]; /* "pid 4 (java), pid 5 (sh)" for the summary */
 	bool reap_more;       /* SIGCHLD came, or reap stopped at REAP_BATCH: reap next */
@@ -93,7 +95,8 @@ static void write_state(struct state *s, const char *word)
 {
 	if (!s->cfg->ready_file || (s->state_word && strcmp(s->state_word, word) == 0))
 		return; /* since= says when the state began: a third SIGTERM is not a new one */
-	if (ready_state(s->cfg->ready_file, word, s->cfg->ready_when.name, s->app, wall_ms()) != 0) {
+	if (ready_state(&s->ready_dir, s->cfg->ready_file, word, s->cfg->ready_when.name, s->app,
+			wall_ms()) != 0) {
 		log_event(s->log, V_WARN, "ready", "cannot write the state file beside %s: %m",
 			  s->cfg->ready_file);
 		s->state_word = NULL; /* what the file says is unknown: the next word is written */
@@ -130,12 +133,19 @@ static void clear_ready(struct state *s, enum event ev)
 			log_event(s->log, V_WARN, "unready", "app pid %d not ready: %s", (int)s->app, why);
 		return;
 	}
-	if (ready_clear(s->cfg->ready_file) != 0) {
+	int r = ready_clear(s->ready_dir, s->cfg->ready_file);
+	if (r > 0) {
+		s->ready_written = false;
+		log_event(s->log, V_WARN, "unready", "%s is not drainit's readiness file any more "
+			  "(someone replaced it): left it there: %s", s->cfg->ready_file, why);
+		return;
+	}
+	if (r < 0) {
 		/* A folder no longer writable: emptied, the file says nothing a
 		 * probe takes for ready. Still there: the next withdrawal, at exit
 		 * at the latest, tries to remove it again. */
 		int err = errno;
-		bool emptied = ready_empty(s->cfg->ready_file) == 0;
+		bool emptied = ready_empty(s->ready_dir, s->cfg->ready_file) == 0;
 		log_event(s->log, V_WARN, "unready", "cannot remove %s: %s; %s: %s", s->cfg->ready_file,
 			  strerror(err), emptied ? "emptied it instead, readiness withdrawn"
 			  : "cannot empty it either, a probe still reads it as ready", why);
@@ -164,7 +174,7 @@ static void mark_ready(struct state *s)
 			  "app pid %d %s (no readiness file)", (int)s->app, how);
 		return;
 	}
-	if (ready_mark(s->cfg->ready_file, c->name, s->app, wall_ms()) != 0) {
+	if (ready_mark(&s->ready_dir, s->cfg->ready_file, c->name, s->app, wall_ms()) != 0) {
 		/* The app is ready: the file must say so as soon as it can be
 		 * written (a folder removed and made again). Warned once. */
 		log_event(s->log, s->ready_retry_at >= 0 ? V_DEBUG : V_WARN, "ready",
@@ -208,8 +218,30 @@ static void begin_checks(struct state *s)
  * to the app alone; *what names that target for the log. */
 static pid_t app_target(const struct state *s, const char **what)
 {
-	*what = s->cfg->single_child ? "pid" : "process group";
-	return s->cfg->single_child ? s->app : -s->app;
+	bool alone = s->cfg->single_child || s->group_left;
+	*what = alone ? "pid" : "process group";
+	return alone ? s->app : -s->app;
+}
+
+/* Sends sig to app_target. An app that moved to another process group
+ * (setsid, setpgid) leaves its own empty: then, and from then on, the app
+ * alone gets what was for its group, and the stop sweep reaches the rest
+ * one by one. 0 or an errno. */
+static int signal_app(struct state *s, int sig)
+{
+	const char *what;
+	if (kill(app_target(s, &what), sig) == 0)
+		return 0;
+	int err = errno;
+	if (err != ESRCH || s->cfg->single_child || s->group_left || s->app_exited)
+		return err;
+	if (kill(s->app, sig) != 0)
+		return errno;
+	s->group_left = true;
+	log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app }, V_WARN, "signal",
+		  "the app, pid %d, has left its process group %d: signals go to the app alone from "
+		  "now on", (int)s->app, (int)s->app);
+	return 0;
 }
 
 /* Lines about the processes of one sweep: one per name and verdict, or
@@ -254,6 +286,15 @@ static bool lines_add(struct lines *l, const struct proc_entry *e, int kind)
 	return !l->each && proc_group_add(l->g, &l->n, LINE_GROUPS, e->comm, kind, e->pid);
 }
 
+/* A stopped process (SIGSTOP, SIGTSTP, a debugger) acts on the stop signal
+ * only once it runs again: SIGCONT follows, as systemd sends it. SIGKILL
+ * needs none. */
+static void wake(pid_t target, int sig)
+{
+	if (sig != SIGKILL && sig != SIGCONT)
+		kill(target, SIGCONT);
+}
+
 /* Sends sig to one process; false when it was already gone. The line
  * saying so is the caller's (in l), or logged here when l has no room. */
 static bool signal_one(struct state *s, const struct proc_entry *e, int sig, struct lines *l,
@@ -264,6 +305,7 @@ static bool signal_one(struct state *s, const struct proc_entry *e, int sig, str
 	const char *comm = e->comm;
 	sig_name(sig, name, sizeof name);
 	if (kill(pid, sig) == 0) {
+		wake(pid, sig);
 		if (!lines_add(l, e, 0))
 			log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = pid, .comm = comm,
 				  .signal = name }, level, event, "%s to pid %d (%s)%s", name, (int)pid, comm,
@@ -328,7 +370,10 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 	pid_t check = check_group(&s->check);
 	for (size_t i = 0; i < s->procs.len; i++) {
 		const struct proc_entry *e = &s->procs.v[i];
-		/* a readiness check being killed is not the app's to stop */
+		/* a readiness check being killed is not the app's to stop; an app
+		 * out of its group got the signal for it already */
+		if (skip && s->group_left && e->pid == s->app)
+			continue;
 		if (proc_stoppable(e, s->self, skip) && (check == 0 || e->pgid != check))
 			n += signal_one(s, e, sig, &l, event, level, why);
 	}
@@ -339,16 +384,22 @@ static unsigned signal_all(struct state *s, int sig, pid_t skip, const char *eve
 /* One line of the stop report: what who (a process, or many alike) will do
  * with the stop signal. Blocking is how signalfd and sigwait readers take
  * signals: not a warning. */
+/* A verdict of the stop report: the disposition, and whether the process is
+ * stopped (state T). */
+#define STOPPED_KIND 0x100
+
 static void log_stop_verdict(const struct state *s, const struct proc_group *g, const char *who,
 			     char *words, size_t len)
 {
-	enum disposition d = (enum disposition)g->kind;
+	enum disposition d = (enum disposition)(g->kind & ~STOPPED_KIND);
+	bool stopped = g->kind & STOPPED_KIND;
 	bool many = g->count > 1;
 	char name[32];
 	struct log_facts f = { .set = many ? LF_COUNT : LF_PID, .count = g->count, .pid = g->pids[0],
 			       .comm = g->comm, .signal = sig_name(s->cfg->stop_signal, name, sizeof name) };
-	log_facts(s->log, &f, d == DISP_IGNORES ? V_WARN : V_INFO, "stop", "%s%s%s%s", who,
+	log_facts(s->log, &f, d == DISP_IGNORES ? V_WARN : V_INFO, "stop", "%s%s%s%s%s", who,
 		  many ? ": each " : " ", inspect_words(d, s->cfg->stop_signal, words, len),
+		  stopped ? "; it is stopped (T): SIGCONT follows the stop signal" : "",
 		  d == DISP_IGNORES ? "; SIGKILL at the drain deadline if it does not exit" : "");
 }
 
@@ -372,9 +423,9 @@ static void report_stop(struct state *s)
 		struct sigstate st;
 		if (inspect_read(e->pid, &st) != 0)
 			continue;
-		enum disposition d = inspect_disposition(&st, sig);
-		if (!lines_add(&l, e, (int)d)) {
-			struct proc_group one = { .kind = (int)d, .count = 1, .pids = { e->pid } };
+		int kind = (int)inspect_disposition(&st, sig) | (e->state == 'T' ? STOPPED_KIND : 0);
+		if (!lines_add(&l, e, kind)) {
+			struct proc_group one = { .kind = kind, .count = 1, .pids = { e->pid } };
 			snprintf(one.comm, sizeof one.comm, "%s", e->comm);
 			log_stop_verdict(s, &one, proc_group_words(&one, who, sizeof who), words,
 					 sizeof words);
@@ -413,14 +464,17 @@ static void send_stop(struct state *s)
 		return;
 	}
 	const char *what;
+	int err = signal_app(s, s->cfg->stop_signal);
 	pid_t target = app_target(s, &what);
-	if (kill(target, s->cfg->stop_signal) != 0)
-		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %m", name, what,
-			  (int)s->app);
-	else
+	if (err != 0)
+		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %s", name, what,
+			  (int)s->app, strerror(err));
+	else {
+		wake(target, s->cfg->stop_signal);
 		log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app, .signal = name },
 			  V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name, what,
 			  (int)s->app, d);
+	}
 	if (!s->cfg->single_child)
 		signal_all(s, s->cfg->stop_signal, s->app, "stop", V_INFO,
 			   ": outside the app's process group");
@@ -671,12 +725,11 @@ static const char *term_action(const struct state *s, const char *name, char *bu
 
 /* Forwards SIG to the app (its group by default): 0, an errno, or -1 when
  * it is not forwarded because the app alone was to get it and has exited. */
-static int forward(const struct state *s, int sig)
+static int forward(struct state *s, int sig)
 {
-	const char *what;
-	if (s->app_exited && s->cfg->single_child)
+	if (s->app_exited && (s->cfg->single_child || s->group_left))
 		return -1;
-	return kill(app_target(s, &what), sig) == 0 ? 0 : errno;
+	return signal_app(s, sig);
 }
 
 static void log_forward(const struct state *s, const struct log_facts *f, int err,
@@ -952,14 +1005,20 @@ static int finish(struct state *s)
 	int out = opt_expects(s->cfg, code) ? 0 : code;
 	int64_t end = now_ms();
 
-	if (s->ready_written && ready_clear(s->cfg->ready_file) == 0) {
+	int r = s->ready_written ? ready_clear(s->ready_dir, s->cfg->ready_file) : -1;
+	if (r >= 0) {
 		s->ready_written = false;
-		log_event(s->log, V_INFO, "unready", "readiness withdrawn (%s removed): drainit exits",
-			  s->cfg->ready_file);
+		log_event(s->log, r ? V_WARN : V_INFO, "unready", r ? "%s is not drainit's readiness "
+			  "file any more (someone replaced it): left it there; drainit exits"
+			  : "readiness withdrawn (%s removed): drainit exits", s->cfg->ready_file);
 	}
-	if (s->cfg->ready_file && ready_state(s->cfg->ready_file, NULL, NULL, 0, 0) != 0)
-		log_event(s->log, V_WARN, "ready", "cannot remove the state file beside %s: %m",
-			  s->cfg->ready_file);
+	r = s->cfg->ready_file ? ready_state(&s->ready_dir, s->cfg->ready_file, NULL, NULL, 0, 0) : 0;
+	if (r != 0)
+		log_event(s->log, V_WARN, "ready", r > 0 ? "the state file beside %s is not drainit's "
+			  "any more (someone replaced it): left it there"
+			  : "cannot remove the state file beside %s: %m", s->cfg->ready_file);
+	if (s->ready_dir >= 0)
+		close(s->ready_dir);
 	check_close(&s->check);
 	if (s->app_exited)
 		child_describe(s->app_status, how, sizeof how);
@@ -1086,7 +1145,7 @@ static void drop_own_caps(struct state *s)
 	if ((own.prm & ~keep) == 0)
 		return;
 	if (cfg->ready_file && caps_effective(keep) == 0) {
-		bool writable = ready_folder_writable(cfg->ready_file) == 0;
+		bool writable = ready_folder_writable(s->ready_dir, cfg->ready_file) == 0;
 		caps_effective(own.eff);
 		keep = caps_keep(&s->privs, exec, file, !writable);
 	}
@@ -1136,6 +1195,7 @@ int supervise(const struct config *cfg, struct log *log)
 	struct state s = {
 		.cfg = cfg, .log = log, .self = getpid(),
 		.term_at = -1, .stop_at = -1, .kill_at = -1, .deadline = -1, .ready_retry_at = -1,
+		.ready_dir = -1,
 	};
 	char err[512];
 	sigset_t all;
@@ -1152,12 +1212,20 @@ int supervise(const struct config *cfg, struct log *log)
 		log_usage_error(why, "drainit(8), EXAMPLES");
 		return EXIT_USAGE;
 	}
+	/* Every pid drainit would read there names some other process: the
+	 * app's exit, its notify messages, the processes to stop. */
+	if (proc_is_own() == 0) {
+		log_event(log, V_ERROR, "start", "/proc shows another PID namespace than drainit's, "
+			  "so its pids name other processes: mount a /proc of drainit's own "
+			  "(unshare --mount-proc; a container engine does)");
+		return EXIT_OSERR;
+	}
 	int code = privileges(&s);
 	if (code != 0)
 		return code;
 	if (cfg->ready_file) {
 		struct stat st;
-		int r = ready_prepare(cfg->ready_file, err, sizeof err);
+		int r = ready_prepare(cfg->ready_file, &s.ready_dir, err, sizeof err);
 		if (r < 0) {
 			log_event(log, V_ERROR, "start", "%s", err);
 			return EXIT_READY_PATH;

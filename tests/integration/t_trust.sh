@@ -1,0 +1,79 @@
+# Issue "trust nothing it cannot verify": a /proc that is not drainit's
+# own, a stopped app, an app that leaves its process group, a SIGTERM right
+# at start. (Notify messages and the readiness files have their own files.)
+
+test_trust_a_proc_of_another_namespace_is_refused() {
+	# unshare --pid without --mount-proc: /proc is the host's, its pids name
+	# host processes. One line, 71, nothing started, nothing signalled.
+	timeout -s KILL 30 unshare --pid --fork "$DRAINIT" -- sh -c "touch $T/started" \
+		>"$T/out" 2>"$T/log" </dev/null
+	RC=$?
+	assert_one_line 71 "/proc shows another PID namespace than drainit's" "unshare --mount-proc"
+	# not PID 1 either: a subreaper in that namespace sees the same /proc
+	timeout -s KILL 30 unshare --pid --fork sh -c "\"$DRAINIT\" -- sh -c 'touch $T/started'; echo \$? >$T/rc" \
+		>"$T/out" 2>"$T/log" </dev/null
+	RC=$(cat "$T/rc")
+	assert_one_line 71 "/proc shows another PID namespace"
+}
+
+test_trust_a_stopped_app_is_woken_to_drain() {
+	# An app stopped when the stop signal comes (SIGSTOP, Ctrl-Z, a
+	# debugger) would sit stopped until the deadline: SIGCONT follows the
+	# stop signal, so it drains and exits of its own.
+	start_ns --drain-timeout 20s -- "$H/sigrec" "$T/rec"
+	wait_file '^start ' "$T/rec"
+	local app; app=$(app_host_pid)
+	kill -STOP "$app"
+	wait_until 5 eval '[ "$(awk "{print \$3}" /proc/$app/stat)" = T ]' || fail "the app did not stop"
+	local t0; t0=$(now_ms)
+	kill -TERM "$DPID"
+	wait_exit 30
+	assert_ms_between $(( $(now_ms) - t0 )) 0 10000 "ms from SIGTERM to exit"
+	assert_eq "$RC" 0 "exit status (the app's own, not SIGKILL)"
+	wait_file '^sig SIGTERM from=1 ' "$T/rec"
+	assert_log 'stop: pid [0-9]+ \(sigrec\) catches SIGTERM; it is stopped \(T\): SIGCONT follows the stop signal$'
+	assert_log 'summary: .*no SIGKILL needed'
+}
+
+test_trust_an_app_that_leaves_its_process_group_still_gets_signals() {
+	# The app moves into its child's process group: its own group is empty,
+	# so a signal for the group reaches nobody. The app alone gets it
+	# instead (said once), and at the stop the rest gets the stop signal
+	# one by one.
+	start_ns --drain-timeout 10s -- python3 -c '
+import os, signal, sys, time
+rec = open(sys.argv[1], "a", buffering=1)
+signal.signal(signal.SIGUSR1, lambda s, f: rec.write("usr1\n"))
+signal.signal(signal.SIGTERM, lambda s, f: (rec.write("term\n"), sys.exit(0)))
+r, w = os.pipe()
+child = os.fork()
+if child == 0:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setpgid(0, 0)
+    os.write(w, b"x")
+    time.sleep(600)
+    os._exit(0)
+os.read(r, 1)
+os.setpgid(0, child)
+rec.write("moved pgid=%d\n" % os.getpgid(0))
+while True:
+    signal.pause()
+' "$T/rec"
+	wait_file '^moved ' "$T/rec"
+	kill -USR1 "$DPID"
+	wait_file '^usr1$' "$T/rec"
+	kill -USR1 "$DPID"
+	wait_until 10 eval '[ "$(grep -c "^usr1" "$T/rec")" = 2 ]' || fail "the second SIGUSR1 did not come"
+	assert_eq "$(count_lines 'has left its process group')" 1 "lines saying so"
+	assert_log 'warning: signal: the app, pid 2, has left its process group 2: signals go to the app alone from now on$'
+	assert_log 'signal: SIGUSR1 from [^:]*: forwarded to pid 2$'
+	assert_no_log 'failed'
+	kill -TERM "$DPID"
+	wait_exit 20
+	assert_eq "$RC" 0 "exit status"
+	assert_eq "$(grep -c '^term' "$T/rec")" 1 "SIGTERMs the app got"
+	assert_log 'stop: sent SIGTERM to pid 2; draining'
+	assert_log 'stop: SIGTERM to pid [0-9]+ \(python3\): outside the app.s process group'
+	assert_log 'exit: pid [0-9]+ \(python3\) killed by SIGTERM'
+	assert_log 'summary: .*no SIGKILL needed'
+}
