@@ -9,6 +9,7 @@
 #include "opt.h"
 #include "plancmd.h"
 #include "probe.h"
+#include "sig.h"
 #include "supervise.h"
 
 #ifndef VERSION
@@ -50,12 +51,22 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct log log;
 	char err[512];
+	sigset_t inherited, all;
 
+	/* First of all: as PID 1 a signal with no handler is dropped, so a
+	 * SIGTERM that came while drainit reads its options would be lost.
+	 * Blocked, it waits for the loop. The subcommands get the mask back. */
+	sigprocmask(SIG_SETMASK, NULL, &inherited);
+	sig_block_all(&all);
 	fill_std_fds();
-	/* plan shares no option with the others: its own parser */
-	if (argc > 1 && strcmp(argv[1], "plan") == 0)
+	enum opt_action act = argc > 1 && strcmp(argv[1], "plan") == 0 ? OPT_PLAN
+			    : opt_parse(argc, argv, environ, &cfg, err, sizeof err);
+	if (act != OPT_RUN)
+		sigprocmask(SIG_SETMASK, &inherited, NULL);
+	switch (act) {
+	case OPT_PLAN:
+		/* plan shares no option with the others: its own parser */
 		return plancmd_run(argc - 1, argv + 1);
-	switch (opt_parse(argc, argv, environ, &cfg, err, sizeof err)) {
 	case OPT_ERROR:
 		log_usage_error(err, "drainit --help");
 		return EXIT_USAGE;

@@ -55,6 +55,7 @@ enum opt_action {
 	OPT_VERSION,
 	OPT_LICENSE,
 	OPT_ERROR,      /* err says why; exit EXIT_USAGE */
+	OPT_PLAN,       /* drainit plan: not opt_parse's, plancmd's to parse */
 };
 
 /* Fills cfg from envp (an environ-style array) and then argv; a flag beats

@@ -77,3 +77,19 @@ while True:
 	assert_log 'exit: pid [0-9]+ \(python3\) killed by SIGTERM'
 	assert_log 'summary: .*no SIGKILL needed'
 }
+
+test_trust_a_sigterm_while_drainit_reads_its_options_is_kept() {
+	# As PID 1, a signal that comes before drainit has blocked it finds no
+	# handler and the kernel drops it: the pod would run on until SIGKILL.
+	# earlyterm.so sends the SIGTERM from another process at drainit's
+	# first fcntl(), the first thing main() does after blocking.
+	needs_native "the shim would load into valgrind"
+	! ldd "$DRAINIT" 2>/dev/null | grep -q libasan ||
+		skip "drainit is built with AddressSanitizer, which must be the first library loaded"
+	[ -e "$H/earlyterm.so" ] || skip "build/helpers/earlyterm.so not built"
+	LD_PRELOAD=$H/earlyterm.so start_ns -- sleep 60
+	wait_log 'signal: SIGTERM from pid [0-9]+ \(uid 0\): withdrawing readiness; stopping the app$'
+	wait_exit 10
+	assert_eq "$RC" 143 "exit status (sleep's, killed by the stop signal)"
+	assert_log 'exit: app pid [0-9]+ \(sleep\) killed by SIGTERM'
+}
