@@ -130,8 +130,7 @@ test_lifecycle_pty_ctrl_c_reaches_app_in_foreground() {
 		"$DRAINIT" --drain-timeout 5s -- "$H/sigrec" "$T/rec" --exit-on INT \
 		>"$T/ptyout" 2>"$T/ptyerr" </dev/null &
 	JOB=$!
-	wait_until 10 has_child "$JOB" || fail "ptyrun did not start drainit"
-	DPID=$(children "$JOB")
+	# the whole run may take a few ms: over before a first look finds drainit
 	wait_file '^start ' "$T/rec" 15
 	wait_exit 30
 	assert_eq "$RC" 0 "ptyrun's status (drainit's, the app's)"
