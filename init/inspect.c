@@ -72,7 +72,7 @@ enum disposition inspect_disposition(const struct sigstate *st, int sig)
 	case SIGTSTP: case SIGTTIN: case SIGTTOU:
 		return DISP_STOPS;
 	default:
-		return DISP_DIES;
+		return st->waits_maybe ? DISP_MAYBE : DISP_DIES;
 	}
 }
 
@@ -100,6 +100,10 @@ const char *inspect_words(enum disposition d, int sig, char *buf, size_t len)
 		break;
 	case DISP_DIES:
 		snprintf(buf, len, "has no handler for %s: dies of it at once", name);
+		break;
+	case DISP_MAYBE:
+		snprintf(buf, len, "has no handler for %s: dies of it at once, unless a thread waits "
+			 "for it in sigwait, which only ptrace access can tell", name);
 		break;
 	case DISP_STOPS:
 		snprintf(buf, len, "has no handler for %s: is stopped by it", name);
@@ -186,8 +190,10 @@ int inspect_parse_syscall(const char *text, long *nr, uint64_t *arg1)
 
 /* The signals the thread at dir (/proc/PID/task/TID) waits for in
  * rt_sigtimedwait: the set its first argument points to, 0 when it waits in
- * no such call; -1 when it does and the set cannot be read (no ptrace access
- * to the process). */
+ * no such call; -1 when it does and the set cannot be read, -2 when it
+ * sleeps and whether in such a call cannot be read (no ptrace access to
+ * the process: drainit once it dropped its capabilities, before a root app
+ * that kept its own). */
 static int waited_set(const char *dir, uint64_t *set)
 {
 	char path[96], text[256];
@@ -197,9 +203,15 @@ static int waited_set(const char *dir, uint64_t *set)
 	*set = 0;
 	snprintf(path, sizeof path, "%s/syscall", dir);
 	if (proc_read_small(path, text, sizeof text) != 0) {
-		/* The wait channel needs less access than the system call. */
+		/* The wait channel may say; without access it reads "0". */
 		snprintf(path, sizeof path, "%s/wchan", dir);
-		return proc_read_small(path, text, sizeof text) == 0 && strstr(text, "sigtimedwait") ? -1 : 0;
+		if (proc_read_small(path, text, sizeof text) == 0 && strcmp(text, "0") != 0)
+			return strstr(text, "sigtimedwait") ? -1 : 0;
+		/* A running thread waits for nothing; a sleeping one may. */
+		snprintf(path, sizeof path, "%s/stat", dir);
+		struct proc_entry e;
+		return proc_read_small(path, text, sizeof text) == 0 && proc_parse_stat(text, &e) == 0 &&
+		       e.state != 'S' ? 0 : -2;
 	}
 	if (inspect_parse_syscall(text, &nr, &addr) != 0 || nr != SYS_rt_sigtimedwait)
 		return 0;
@@ -217,10 +229,13 @@ static int waited_set(const char *dir, uint64_t *set)
 static void thread_mask(const char *dir, const struct sigstate *t, struct sigstate *st)
 {
 	uint64_t waited;
-	if (waited_set(dir, &waited) != 0) {
+	int r = waited_set(dir, &waited);
+	if (r == -1)
 		st->waits_unread = true;
+	else if (r == -2)
+		st->waits_maybe = true;
+	if (r != 0)
 		waited = 0;
-	}
 	st->blocked &= t->blocked | waited;
 	st->waited |= waited;
 }

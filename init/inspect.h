@@ -17,6 +17,7 @@ struct sigstate {
 	uint64_t blocked;       /* SigBlk or waited for, in every thread */
 	uint64_t waited;        /* waited for in sigwait by some thread */
 	bool waits_unread;      /* a thread waits in sigwait for a set not readable here */
+	bool waits_maybe;       /* a thread sleeps, in sigwait or not: not readable here */
 	char name[64];
 };
 
@@ -26,6 +27,7 @@ enum disposition {
 	DISP_BLOCKS,            /* every thread blocks it: it stays pending */
 	DISP_WAITS,             /* blocked, and a thread waits for it in sigwait */
 	DISP_UNKNOWN,           /* may be waited for in a set not readable here */
+	DISP_MAYBE,             /* no handler, unless a thread waits for it: not readable here */
 	DISP_DIES,              /* no handler, and the default ends the process */
 	DISP_STOPS,             /* no handler, and the default stops it */
 	DISP_NOTHING,           /* no handler, and the default ignores it */

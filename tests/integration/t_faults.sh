@@ -599,7 +599,7 @@ test_faults_rlimit_as_one_line_or_runs() {
 	local kb ran=0 refused=0 loader=0
 	for (( kb = 4608; kb >= 1024; kb -= 256 )); do
 		rm -f "$T/started"
-		timeout -s KILL 60 unshare --pid --fork prlimit --as=$(( kb * 1024 )) -- \
+		timeout -s KILL 60 unshare --pid --fork --mount-proc prlimit --as=$(( kb * 1024 )) -- \
 			"$DRAINIT" -q -- "${FA_APP[@]}" "$T/started" >"$T/out" 2>"$T/log" </dev/null
 		RC=$?
 		if [ "$RC" = 3 ] && [ -e "$T/started" ]; then

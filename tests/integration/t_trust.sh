@@ -93,3 +93,30 @@ test_trust_a_sigterm_while_drainit_reads_its_options_is_kept() {
 	assert_eq "$RC" 143 "exit status (sleep's, killed by the stop signal)"
 	assert_log 'exit: app pid [0-9]+ \(sleep\) killed by SIGTERM'
 }
+
+test_trust_the_stop_report_never_claims_what_it_cannot_read() {
+	# An app that blocks every signal and waits for SIGTERM in sigwait.
+	# What it waits for is read from /proc/PID/syscall, which takes ptrace
+	# access: once drainit has dropped its capabilities, a root app that
+	# kept its own is out of its reach. The report says it cannot tell;
+	# it used to say the app dies of SIGTERM at once.
+	local app='import signal
+signal.pthread_sigmask(signal.SIG_BLOCK, set(signal.Signals) - {signal.SIGKILL, signal.SIGSTOP})
+open(__import__("sys").argv[1], "w").write("start\n")
+signal.sigwait({signal.SIGTERM})'
+	start_ns --drain-timeout 10s -- python3 -c "$app" "$T/rec"
+	wait_file '^start' "$T/rec"
+	kill -TERM "$DPID"
+	wait_exit 20
+	assert_eq "$RC" 0 "exit status (the app took SIGTERM and returned)"
+	assert_log 'stop: pid 2 \(python3\) has no handler for SIGTERM: dies of it at once, unless a thread waits for it in sigwait, which only ptrace access can tell$'
+	assert_no_log 'dies of it at once$'
+
+	# An app with no capabilities of its own is within reach: certain.
+	start_ns --caps none --drain-timeout 10s -- python3 -c "$app" "$T/rec2"
+	wait_file '^start' "$T/rec2"
+	kill -TERM "$DPID"
+	wait_exit 20
+	assert_eq "$RC" 0 "exit status"
+	assert_log 'stop: pid 2 \(python3\) waits for SIGTERM in sigwait: takes it at once$'
+}

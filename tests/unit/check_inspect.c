@@ -289,6 +289,22 @@ START_TEST(test_disp_sigwait)
 	ck_assert_int_eq(inspect_disposition(&st, SIGINT), DISP_IGNORES);
 	ck_assert_int_eq(inspect_disposition(&st, SIGUSR1), DISP_CATCHES);
 	ck_assert_int_eq(inspect_disposition(&st, SIGKILL), DISP_DIES);
+	/* a sleeping thread whose wait could not be read at all: a signal that
+	 * would kill may yet be waited for; the masks and the other defaults
+	 * still settle theirs */
+	st = masks(BIT(SIGHUP), BIT(SIGINT), BIT(SIGUSR1));
+	st.waits_maybe = true;
+	ck_assert_int_eq(inspect_disposition(&st, SIGTERM), DISP_MAYBE);
+	ck_assert_int_eq(inspect_disposition(&st, SIGHUP), DISP_BLOCKS);
+	ck_assert_int_eq(inspect_disposition(&st, SIGINT), DISP_IGNORES);
+	ck_assert_int_eq(inspect_disposition(&st, SIGUSR1), DISP_CATCHES);
+	ck_assert_int_eq(inspect_disposition(&st, SIGWINCH), DISP_NOTHING);
+	ck_assert_int_eq(inspect_disposition(&st, SIGTSTP), DISP_STOPS);
+	ck_assert_int_eq(inspect_disposition(&st, SIGKILL), DISP_DIES);
+	char words[160];
+	ck_assert_str_eq(inspect_words(DISP_MAYBE, SIGTERM, words, sizeof words),
+			 "has no handler for SIGTERM: dies of it at once, unless a thread waits for it "
+			 "in sigwait, which only ptrace access can tell");
 }
 END_TEST
 
