@@ -292,7 +292,7 @@ int inspect_read(pid_t pid, struct sigstate *st)
 static int show(pid_t pid, int sig)
 {
 	struct sigstate st;
-	char words[128];
+	char words[192];
 	if (inspect_read(pid, &st) != 0) {
 		printf("pid %d: %s\n", (int)pid, errno == ENOENT ? "no such process" : strerror(errno));
 		return 1;

@@ -410,7 +410,7 @@ static void report_stop(struct state *s)
 {
 	int sig = s->cfg->stop_signal;
 	pid_t check = check_group(&s->check);
-	char words[128], who[160];
+	char words[192], who[160];
 	struct lines l;
 
 	if (proc_scan_under(&s->procs, s->self) != 0)

@@ -43,10 +43,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The same masks with a thread in sigwait: waiting for part of what it
 	 * blocks (the caught set stands in for the waited one), then waiting
-	 * for a set that could not be read. */
+	 * for a set that could not be read, then sleeping where whether it
+	 * waits could not be read. */
 	if (inspect_parse_status(text, &st) == 0) {
 		st.waited = st.caught;
-		for (int pass = 0; pass < 2; pass++, st.waits_unread = true) {
+		for (int pass = 0; pass < 3; pass++) {
+			st.waits_unread = pass == 1;
+			st.waits_maybe = pass == 2;
 			for (int sig = 1; sig <= 64; sig++) {
 				uint64_t bit = (uint64_t)1 << (sig - 1);
 				enum disposition dp = inspect_disposition(&st, sig);
@@ -57,6 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (sig != SIGKILL && sig != SIGSTOP && !((st.blocked | st.ignored | st.caught) & bit))
 					CHECK((dp == DISP_UNKNOWN) == st.waits_unread, "unread set, %d reads %d", sig,
 					      (int)dp);
+				if (dp == DISP_MAYBE)
+					CHECK(st.waits_maybe && !((st.blocked | st.ignored | st.caught) & bit),
+					      "maybe for %d", sig);
 				char words[128];
 				memset(words, 0x5a, sizeof words);
 				inspect_words(dp, sig, words, sizeof words);
