@@ -3,23 +3,44 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "probe.h"
 #include "ready.h"
 
 /* Reads a readiness or state file: 1 parsed, 0 absent, -1 with a reason
- * printed. */
+ * printed. Only a regular file is opened, and never so that it blocks: a
+ * FIFO or a device at the path would hold the probe until its timeout. */
 static int read_line(const char *path, struct ready_info *info)
 {
 	char buf[READY_LINE_MAX + 1];
+	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = -1;
 
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	if (fd < 0) {
+	if (lstat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
 		printf("not ready: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISREG(st.st_mode)) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0 && errno == ENOENT)
+			return 0;
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			printf("not ready: cannot read %s: %s\n", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	/* Looked at again once open: it may have been replaced between. */
+	if (!S_ISREG(st.st_mode)) {
+		printf("not ready: %s is not a regular file (%s)\n", path, ready_kind(st.st_mode));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	n = read(fd, buf, sizeof buf - 1);

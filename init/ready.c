@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,11 +12,18 @@
 
 #define PATH_LEN 4096
 
-/* The folder of path and the temp name beside it: DIR/.BASE.PID.tmp */
-static int split(const char *path, char *dir, char *tmp)
+/* The file name in path: what follows the last '/'. */
+static const char *base_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
+	return slash ? slash + 1 : path;
+}
+
+/* The folder of path into dir (PATH_LEN bytes). Returns 0, or -1 when it
+ * does not fit or path names no file (ends in '/'). */
+static int dir_of(const char *path, char *dir)
+{
+	const char *slash = strrchr(path, '/');
 	int n;
 
 	if (!slash)
@@ -24,10 +32,53 @@ static int split(const char *path, char *dir, char *tmp)
 		n = snprintf(dir, PATH_LEN, "/");
 	else
 		n = snprintf(dir, PATH_LEN, "%.*s", (int)(slash - path), path);
-	if (n < 0 || n >= PATH_LEN)
-		return -1;
-	n = snprintf(tmp, PATH_LEN, "%s/.%s.%d.tmp", dir, base, (int)getpid());
-	return n < 0 || n >= PATH_LEN || *base == '\0' ? -1 : 0;
+	return n < 0 || n >= PATH_LEN || *base_of(path) == '\0' ? -1 : 0;
+}
+
+void ready_temp_name(const char *name, pid_t pid, char *buf, size_t len)
+{
+	/* The name a person recognises when it fits in a file name; else a
+	 * short one, so that any name the folder accepts can be written. The
+	 * same name every time for the same file and pid, so that one a
+	 * crash left behind is removed by the next write. */
+	int n = snprintf(buf, len, ".%s.%d.tmp", name, (int)pid);
+	if (n >= 0 && (size_t)n < len && n <= NAME_MAX)
+		return;
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(buf, len, ".drainit.%d.%016llx.tmp", (int)pid, (unsigned long long)h);
+}
+
+const char *ready_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a folder";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	default: return "a file of unknown type";
+	}
+}
+
+bool ready_ours(const char *content, size_t n)
+{
+	char line[READY_LINE_MAX + 1];
+	struct ready_info info;
+
+	if (n == 0)
+		return true; /* what ready_empty leaves */
+	if (n > READY_LINE_MAX || memchr(content, '\0', n))
+		return false;
+	const char *nl = memchr(content, '\n', n);
+	if (nl && nl != content + n - 1)
+		return false; /* one line, nothing after it */
+	memcpy(line, content, n);
+	line[n] = '\0';
+	return ready_parse(line, &info) == 0;
 }
 
 size_t ready_line(char *buf, size_t len, const char *state, const char *by, pid_t pid,
@@ -47,38 +98,71 @@ int ready_state_path(const char *path, char *buf, size_t len)
 
 int ready_folder_stat(const char *path, struct stat *st)
 {
-	char dir[PATH_LEN], tmp[PATH_LEN];
-	if (split(path, dir, tmp) != 0) {
+	char dir[PATH_LEN];
+	if (dir_of(path, dir) != 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	return stat(dir, st);
 }
 
-/* Creates path's temp file (its name in tmp): never through a link, never
- * an existing file. Returns the descriptor, or -1 with errno set. */
-static int open_temp(const char *path, char *tmp)
+/* The folder of path, opened to work in: a descriptor that names the
+ * folder itself, whatever its path names later. -1 with errno set. */
+static int open_folder(const char *path)
 {
 	char dir[PATH_LEN];
-	if (split(path, dir, tmp) != 0) {
+	if (dir_of(path, dir) != 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	unlink(tmp);
-	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-int ready_folder_writable(const char *path)
+/* The folder to write file in, from *dirp as ready.h says: *opened is the
+ * descriptor to close afterwards, or -1. Returns -1 with errno set. */
+static int writing_folder(int *dirp, const char *file, int *opened)
 {
-	char tmp[PATH_LEN];
+	struct stat st;
+
+	*opened = -1;
+	if (!dirp)
+		return *opened = open_folder(file);
+	if (*dirp >= 0) {
+		if (fstat(*dirp, &st) == 0 && st.st_nlink > 0)
+			return *dirp;
+		/* Removed, maybe made again: only the path can find it now. */
+		close(*dirp);
+	}
+	return *dirp = open_folder(file);
+}
+
+/* Creates the temp file for name in dir (its name into tmp, NAME_MAX + 1
+ * bytes): never through a link, never an existing file. Returns the
+ * descriptor, or -1 with errno set. */
+static int open_temp(int dir, const char *name, char *tmp)
+{
+	ready_temp_name(name, getpid(), tmp, NAME_MAX + 1);
+	unlinkat(dir, tmp, 0);
+	return openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+int ready_folder_writable(int dir, const char *path)
+{
+	char tmp[NAME_MAX + 1];
+	int opened = dir < 0 ? (dir = open_folder(path)) : -1;
+	if (dir < 0)
+		return -1;
 	/* Try for real: access(2) says nothing about read-only mounts seen
 	 * through a writable-looking mode, or about root. */
-	int fd = open_temp(path, tmp);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	unlink(tmp);
-	return 0;
+	int fd = open_temp(dir, base_of(path), tmp), err = errno;
+	if (fd >= 0) {
+		close(fd);
+		unlinkat(dir, tmp, 0);
+	}
+	if (opened >= 0)
+		close(opened);
+	errno = err;
+	return fd < 0 ? -1 : 0;
 }
 
 bool ready_folder_unsafe(const struct stat *st)
@@ -86,14 +170,77 @@ bool ready_folder_unsafe(const struct stat *st)
 	return (st->st_mode & S_IWOTH) && !(st->st_mode & S_ISVTX);
 }
 
-int ready_prepare(const char *path, char *err, size_t errlen)
+/* What is at name in dir: 0 nothing, 1 drainit's own (a readiness or
+ * state line, an empty file, or a symbolic link: removing a link loses
+ * nothing but the link), 2 something else, named in *what; -1 with errno
+ * set when it cannot tell. Never opens anything but a regular file, and
+ * that without blocking. */
+static int whose(int dir, const char *name, const char **what)
 {
-	char dir[PATH_LEN], tmp[PATH_LEN];
+	char buf[READY_LINE_MAX + 1];
 	struct stat st;
-	int removed = 0;
 
-	if (split(path, dir, tmp) != 0) {
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : -1;
+	*what = ready_kind(st.st_mode);
+	if (S_ISLNK(st.st_mode))
+		return 1;
+	if (!S_ISREG(st.st_mode))
+		return 2;
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	ssize_t n = fstat(fd, &st) != 0 ? -1 : !S_ISREG(st.st_mode) ? -2
+		  : read(fd, buf, sizeof buf);
+	int err = errno;
+	close(fd);
+	errno = err;
+	if (n == -2) {
+		*what = ready_kind(st.st_mode); /* replaced between the two looks */
+		return 2;
+	}
+	if (n < 0)
+		return -1;
+	*what = "a regular file that is not a readiness file";
+	return ready_ours(buf, (size_t)n) ? 1 : 2;
+}
+
+/* Removes file (its name, in dir) if it is drainit's: 0 removed or absent,
+ * 1 left there (not drainit's), -1 with errno set. */
+static int remove_own(int dir, const char *file)
+{
+	const char *what;
+	int opened = dir < 0 ? (dir = open_folder(file)) : -1, r;
+
+	if (dir < 0)
+		return errno == ENOENT ? 0 : -1; /* no folder, no file */
+	r = whose(dir, base_of(file), &what);
+	if (r == 1)
+		r = unlinkat(dir, base_of(file), 0) == 0 || errno == ENOENT ? 0 : -1;
+	else if (r == 2)
+		r = 1;
+	int err = errno;
+	if (opened >= 0)
+		close(opened);
+	errno = err;
+	return r;
+}
+
+int ready_prepare(const char *path, int *dirp, char *err, size_t errlen)
+{
+	char dir[PATH_LEN], state[PATH_LEN];
+	const char *base = base_of(path), *what = "";
+	struct stat st;
+	int fd;
+
+	if (dirp)
+		*dirp = -1;
+	if (dir_of(path, dir) != 0) {
 		snprintf(err, errlen, "readiness file '%s': not a usable file path", path);
+		return -1;
+	}
+	if (ready_state_path(path, state, sizeof state) != 0) {
+		snprintf(err, errlen, "readiness file '%s': path too long", path);
 		return -1;
 	}
 	if (stat(dir, &st) != 0) {
@@ -104,57 +251,103 @@ int ready_prepare(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "readiness folder '%s': not a folder", dir);
 		return -1;
 	}
-	if (ready_folder_writable(path) != 0) {
-		snprintf(err, errlen, "readiness folder '%s': cannot create files: %s", dir,
-			 strerror(errno));
+	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "readiness folder '%s': %s", dir, strerror(errno));
 		return -1;
+	}
+	long max = fpathconf(fd, _PC_NAME_MAX);
+	if (max <= 0)
+		max = NAME_MAX;
+	size_t len = strlen(base);
+	if ((long)(len + sizeof READY_STATE_SUFFIX - 1) > max) {
+		snprintf(err, errlen, "--ready-file %s: a name of %zu bytes, and %zu for the state file "
+			 "beside it (NAME%s), more than the folder allows (%ld): use a name of at most "
+			 "%ld bytes", path, len, len + sizeof READY_STATE_SUFFIX - 1, READY_STATE_SUFFIX,
+			 max, max - (long)(sizeof READY_STATE_SUFFIX - 1));
+		goto fail;
 	}
 
 	/* An emptyDir outlives a container restart: a file from the previous
-	 * run would say "ready" for an app that is not. */
-	char state[PATH_LEN];
-	if (ready_state_path(path, state, sizeof state) != 0) {
-		snprintf(err, errlen, "readiness file '%s': path too long", path);
-		return -1;
+	 * run would say "ready" for an app that is not. Only drainit's own
+	 * goes: a path given by mistake must not cost anyone a file. */
+	const char *const files[2] = { state, path };
+	int own[2];
+	for (int i = 0; i < 2; i++) {
+		const char *name = base_of(files[i]);
+		own[i] = whose(fd, name, &what);
+		char at[PATH_LEN + 32] = "";
+		if (i == 0)
+			snprintf(at, sizeof at, "its state file %s: ", state);
+		if (own[i] < 0) {
+			snprintf(err, errlen, "--ready-file %s: %scannot tell what is there: %s", path, at,
+				 strerror(errno));
+			goto fail;
+		}
+		if (own[i] == 2) {
+			snprintf(err, errlen, "--ready-file %s: %s%s is there; drainit removes only its "
+				 "own (choose another path)", path, at, what);
+			goto fail;
+		}
 	}
-	if (unlink(state) != 0 && errno != ENOENT) {
-		snprintf(err, errlen, "readiness state file '%s': cannot remove it: %s", state,
-			 errno == EISDIR || errno == EPERM ? "it is a folder" : strerror(errno));
-		return -1;
+	if (ready_folder_writable(fd, path) != 0) {
+		snprintf(err, errlen, "readiness folder '%s': cannot create files: %s", dir,
+			 strerror(errno));
+		goto fail;
 	}
-	if (unlink(path) == 0)
-		removed = 1;
-	else if (errno != ENOENT) {
-		snprintf(err, errlen, "readiness file '%s': cannot remove it: %s", path,
-			 errno == EISDIR || errno == EPERM ? "it is a folder" : strerror(errno));
-		return -1;
-	}
-	return removed;
+	for (int i = 0; i < 2; i++)
+		if (own[i] == 1 && unlinkat(fd, base_of(files[i]), 0) != 0 && errno != ENOENT) {
+			snprintf(err, errlen, "%s '%s': cannot remove it: %s",
+				 i == 0 ? "readiness state file" : "readiness file", files[i], strerror(errno));
+			goto fail;
+		}
+	if (dirp)
+		*dirp = fd;
+	else
+		close(fd);
+	return own[1] == 1;
+fail:
+	close(fd);
+	return -1;
 }
 
-/* Writes line to path atomically: a temp file beside it, then rename. */
-static int write_atomic(const char *path, const char *line, size_t n)
+/* Writes line to file atomically: a temp file beside it, then rename. */
+static int write_atomic(int *dirp, const char *file, const char *line, size_t n)
 {
-	char tmp[PATH_LEN];
-	int saved, fd = open_temp(path, tmp);
+	char tmp[NAME_MAX + 1];
+	int opened, saved, fd = -1, r = -1;
+	int dir = writing_folder(dirp, file, &opened);
 
-	if (fd < 0)
+	if (dir < 0)
 		return -1;
+	/* The rename would replace whatever is there: never someone's file. */
+	const char *what;
+	if (whose(dir, base_of(file), &what) == 2) {
+		errno = EEXIST;
+		goto out;
+	}
+	if ((fd = open_temp(dir, base_of(file), tmp)) < 0)
+		goto out;
 	errno = EIO; /* what a short write reports */
 	if (fchmod(fd, 0644) != 0 || write(fd, line, n) != (ssize_t)n) {
 		saved = errno;
 		close(fd);
-		unlink(tmp);
+		unlinkat(dir, tmp, 0);
 		errno = saved;
-		return -1;
+		goto out;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	if (close(fd) != 0 || renameat(dir, tmp, dir, base_of(file)) != 0) {
 		saved = errno;
-		unlink(tmp);
+		unlinkat(dir, tmp, 0);
 		errno = saved;
-		return -1;
+		goto out;
 	}
-	return 0;
+	r = 0;
+out:
+	saved = errno;
+	if (opened >= 0)
+		close(opened);
+	errno = saved;
+	return r;
 }
 
 unsigned long long ready_pidns(void)
@@ -184,15 +377,15 @@ static size_t add_pidns(char *buf, size_t len, size_t n)
 	return ns ? add_word(buf, len, n, "pidns", ns) : n;
 }
 
-int ready_mark(const char *path, const char *by, pid_t pid, long long since_realtime_ms)
+int ready_mark(int *dir, const char *path, const char *by, pid_t pid, long long since_realtime_ms)
 {
 	char line[READY_LINE_MAX];
 	size_t n = ready_line(line, sizeof line, "ready", by, pid, since_realtime_ms);
 	n = add_pidns(line, sizeof line, n);
-	return write_atomic(path, line, n);
+	return write_atomic(dir, path, line, n);
 }
 
-int ready_state(const char *path, const char *state, const char *by, pid_t pid,
+int ready_state(int *dir, const char *path, const char *state, const char *by, pid_t pid,
 		long long since_realtime_ms)
 {
 	char file[PATH_LEN], line[READY_LINE_MAX];
@@ -202,32 +395,38 @@ int ready_state(const char *path, const char *state, const char *by, pid_t pid,
 		return -1;
 	}
 	if (!state)
-		return ready_clear(file);
+		return remove_own(dir ? *dir : -1, file);
 	/* drainit's own pid too: the app may be gone while drainit drains
 	 * what it left, and the probe must not call that stale. */
 	size_t n = ready_line(line, sizeof line, state, by, pid, since_realtime_ms);
 	n = add_word(line, sizeof line, n, "drainit", (unsigned long long)getpid());
 	n = add_pidns(line, sizeof line, n);
-	return write_atomic(file, line, n);
+	return write_atomic(dir, file, line, n);
 }
 
-int ready_clear(const char *path)
+int ready_clear(int dir, const char *path)
 {
-	if (unlink(path) == 0 || errno == ENOENT)
-		return 0;
-	return -1;
+	return remove_own(dir, path);
 }
 
-int ready_empty(const char *path)
+int ready_empty(int dir, const char *path)
 {
+	char buf[READY_LINE_MAX + 1];
 	struct stat st;
-	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int r = fstat(fd, &st) != 0 ? -1 : !S_ISREG(st.st_mode) ? (errno = EINVAL, -1)
+	ssize_t n;
+	int opened = dir < 0 ? (dir = open_folder(path)) : -1;
+	int fd = dir < 0 ? -1
+	       : openat(dir, base_of(path), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int r = fd < 0 || fstat(fd, &st) != 0 ? -1
+	      : !S_ISREG(st.st_mode) ? (errno = EINVAL, -1)
+	      : (n = read(fd, buf, sizeof buf)) < 0 ? -1
+	      : !ready_ours(buf, (size_t)n) ? (errno = EINVAL, -1) /* not drainit's: never emptied */
 	      : ftruncate(fd, 0);
 	int err = errno;
-	close(fd);
+	if (fd >= 0)
+		close(fd);
+	if (opened >= 0)
+		close(opened);
 	errno = err;
 	return r;
 }

@@ -20,38 +20,65 @@
 #define READY_LINE_MAX 256
 #define READY_STATE_SUFFIX ".state"
 
+/* The readiness folder is worked in through a descriptor (DIR below), so
+ * that a folder swapped later through a symbolic link in the path is not
+ * where drainit writes or withdraws: the file goes where it was written.
+ * Functions that take int *dir: NULL opens the folder for the one call;
+ * -1 opens it and keeps it there; a folder removed since (made again or
+ * not) is opened again by its path. Functions that take int dir: -1 opens
+ * the folder for the one call. */
+
 /* Checks the folder exists and is writable (by creating and removing a temp
- * file) and removes stale files. Returns 1 when a stale readiness file was
- * removed, 0 when there was none, or -1 with a reason in err. */
-int ready_prepare(const char *path, char *err, size_t errlen);
+ * file) and that the file's name and PATH.state's fit in it, and removes
+ * stale files: only drainit's own (see ready_ours; a symbolic link, which
+ * it never follows, goes too); anything else at PATH or PATH.state is an
+ * error, left as it is. The folder's descriptor into *dir (when dir is not
+ * NULL; -1 on error). Returns 1 when a stale readiness file was removed, 0
+ * when there was none, or -1 with a reason in err. */
+int ready_prepare(const char *path, int *dir, char *err, size_t errlen);
 
 /* The readiness folder's status. Returns 0, or -1 with errno set. */
 int ready_folder_stat(const char *path, struct stat *st);
 
 /* Whether files can be created in the readiness folder, tried with a temp
  * file. Returns 0, or -1 with errno set. */
-int ready_folder_writable(const char *path);
+int ready_folder_writable(int dir, const char *path);
 
 /* A folder anyone may write to without the sticky bit: anyone can replace
  * the readiness file there. Pure. */
 bool ready_folder_unsafe(const struct stat *st);
 
-/* Writes the readiness file. Returns 0, or -1 with errno set. */
-int ready_mark(const char *path, const char *by, pid_t pid, long long since_realtime_ms);
+/* Writes the readiness file; never over something that is not drainit's
+ * (EEXIST, see ready_ours). Returns 0, or -1 with errno set. */
+int ready_mark(int *dir, const char *path, const char *by, pid_t pid, long long since_realtime_ms);
 
-/* Removes the file; a missing file is fine. Returns 0, or -1 with errno set. */
-int ready_clear(const char *path);
+/* Removes the file if it is drainit's own. Returns 0 when removed or
+ * absent, 1 when something else is there (left), or -1 with errno set. */
+int ready_clear(int dir, const char *path);
 
-/* Empties the file in place (a regular file, not through a symbolic
- * link), which no probe takes for ready: for a folder that can no longer
- * be written, where the file cannot be removed. Returns 0, or -1 with
- * errno set. */
-int ready_empty(const char *path);
+/* Empties drainit's own file in place (a regular file, not through a
+ * symbolic link), which no probe takes for ready: for a folder that can no
+ * longer be written, where the file cannot be removed. Returns 0, or -1
+ * with errno set (EINVAL: not a regular file, or not drainit's). */
+int ready_empty(int dir, const char *path);
 
-/* Writes PATH.state with STATE; removes it when state is NULL. Returns 0,
- * or -1 with errno set. */
-int ready_state(const char *path, const char *state, const char *by, pid_t pid,
+/* Writes PATH.state with STATE, as ready_mark writes; removes it when state is NULL, as
+ * ready_clear does (returns 1 when what is there is not drainit's).
+ * Returns 0, or -1 with errno set. */
+int ready_state(int *dir, const char *path, const char *state, const char *by, pid_t pid,
 		long long since_realtime_ms);
+
+/* Whether content (n bytes, a file's whole content) is drainit's own: one
+ * line ready_parse accepts, or nothing (what ready_empty leaves). Pure. */
+bool ready_ours(const char *content, size_t n);
+
+/* What a file of this mode is, for a message: "a FIFO", "a folder"... Pure. */
+const char *ready_kind(mode_t mode);
+
+/* The name of the temp file written before the rename into NAME (a file
+ * name, no folder): ".NAME.PID.tmp", or, where that would be longer than a
+ * file name may be (NAME_MAX), ".drainit.PID.HASH.tmp". Pure. */
+void ready_temp_name(const char *name, pid_t pid, char *buf, size_t len);
 
 /* PATH.state into buf; -1 when it does not fit. */
 int ready_state_path(const char *path, char *buf, size_t len);

@@ -2,7 +2,8 @@
  * most READY_LINE_MAX bytes,
  * "STATE BY pid=PID since=TIME [drainit=PID] [pidns=INODE]\n".
  * Input: the file's content. What parses must be written back the same
- * by ready_line and read again the same. */
+ * by ready_line and read again the same; ready_ours takes only what
+ * parses, and all ready_line writes. */
 #include "fuzz.h"
 #include "ready.h"
 
@@ -19,6 +20,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = size < READY_LINE_MAX ? size : READY_LINE_MAX;
 	char *content = fz_str(data, n);
 	struct ready_info info, back;
+
+	/* What drainit takes for its own, to remove at start and at the
+	 * withdrawal, is nothing or one line that parses, nothing after it. */
+	bool ours = ready_ours((const char *)data, n);
+	const char *nl = memchr(data, '\n', n);
+	CHECK(!ours || n == 0 || (!memchr(data, '\0', n) && (!nl || nl == (const char *)data + n - 1) &&
+				  ready_parse(content, &info) == 0),
+	      "ready_ours takes %zu bytes for drainit's", n);
 
 	memset(&info, 0x5a, sizeof info);
 	if (ready_parse(content, &info) != 0) {
@@ -47,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(len > 0 && len < sizeof line - 1 && line[len - 1] == '\n', "ready_line gave %zu bytes",
 	      len);
 	CHECK(ready_parse(line, &back) == 0, "ready_parse refuses ready_line's '%s'", line);
+	CHECK(ready_ours(line, len), "ready_ours refuses ready_line's '%s'", line);
 	CHECK(strcmp(back.state, info.state) == 0 && strcmp(back.by, info.by) == 0 &&
 	      back.pid == info.pid && back.ready == info.ready && back.drainit == 0,
 	      "'%s' read back differently", line);
@@ -61,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(ready_parse(line, &back) == 0 && back.drainit == info.drainit && back.pid == info.pid &&
 	      back.pidns == info.pidns && strcmp(back.by, info.by) == 0,
 	      "state line '%s' read back differently", line);
+	CHECK(ready_ours(line, strlen(line)), "ready_ours refuses the state line '%s'", line);
 
 	free(content);
 	return 0;

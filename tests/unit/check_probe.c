@@ -137,7 +137,7 @@ START_TEST(test_ready_whatever_the_state_file_says)
 {
 	/* the readiness file decides; the state file only explains its absence */
 	char want[512], line[READY_LINE_MAX];
-	ck_assert_int_eq(ready_mark(path, "exec:curl", getpid(), T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, path, "exec:curl", getpid(), T1), 0);
 	ready_line(line, sizeof line, "draining", "exec:curl", getpid(), T1);
 	write_to(state, line);
 	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT " (exec:curl)\n", (int)getpid());
@@ -150,11 +150,11 @@ END_TEST
 START_TEST(test_written_by_ready_mark)
 {
 	char want[512];
-	ck_assert_int_eq(ready_mark(path, "start", getpid(), 0), 0);
+	ck_assert_int_eq(ready_mark(NULL, path, "start", getpid(), 0), 0);
 	snprintf(want, sizeof want, "ready: app pid %d since 1970-01-01T00:00:00.000Z (start)\n",
 		 (int)getpid());
 	assert_probe(0, want);
-	ck_assert_int_eq(ready_clear(path), 0);
+	ck_assert_int_eq(ready_clear(-1, path), 0);
 	snprintf(want, sizeof want,
 		 "not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
 	assert_probe(1, want);
@@ -273,8 +273,29 @@ START_TEST(test_folder)
 {
 	char want[512];
 	ck_assert_int_eq(mkdir(path, 0755), 0);
-	snprintf(want, sizeof want, "not ready: cannot read %s: %s\n", path, strerror(EISDIR));
+	snprintf(want, sizeof want, "not ready: %s is not a regular file (a folder)\n", path);
 	assert_probe(1, want);
+}
+END_TEST
+
+START_TEST(test_not_a_regular_file)
+{
+	/* answered at once, whatever is there: a FIFO no one writes to would
+	 * block a plain open until the probe's timeout */
+	char want[512];
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	snprintf(want, sizeof want, "not ready: %s is not a regular file (a FIFO)\n", path);
+	assert_probe(1, want);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink("/dev/null", path), 0);
+	snprintf(want, sizeof want, "not ready: %s is not a regular file (a symbolic link)\n", path);
+	assert_probe(1, want);
+	ck_assert_int_eq(unlink(path), 0);
+	/* the state file too, when there is no readiness file */
+	ck_assert_int_eq(mkfifo(state, 0644), 0);
+	snprintf(want, sizeof want, "not ready: %s is not a regular file (a FIFO)\n", state);
+	assert_probe(1, want);
+	ck_assert_int_eq(unlink(state), 0);
 }
 END_TEST
 
@@ -282,7 +303,7 @@ END_TEST
 
 static void write_state(const char *word, const char *by, pid_t pid)
 {
-	ck_assert_int_eq(ready_state(path, word, by, pid, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, path, word, by, pid, T1), 0);
 }
 
 START_TEST(test_state_starting)
@@ -419,7 +440,7 @@ START_TEST(test_state_garbage)
 	assert_probe(1, want);
 	ck_assert_int_eq(unlink(state), 0);
 	ck_assert_int_eq(mkdir(state, 0755), 0);
-	snprintf(want, sizeof want, "not ready: cannot read %s: %s\n", state, strerror(EISDIR));
+	snprintf(want, sizeof want, "not ready: %s is not a regular file (a folder)\n", state);
 	assert_probe(1, want);
 }
 END_TEST
@@ -430,19 +451,19 @@ START_TEST(test_state_cycle)
 	char want[512];
 	pid_t app = getpid();
 	char err[256];
-	ck_assert_int_eq(ready_prepare(path, err, sizeof err), 0);
+	ck_assert_int_eq(ready_prepare(path, NULL, err, sizeof err), 0);
 	write_state("starting", "exec:curl", app);
 	assert_probe(1, "not ready: starting since " T1_TEXT ", waiting for exec:curl\n");
-	ck_assert_int_eq(ready_mark(path, "exec:curl", app, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, path, "exec:curl", app, T1), 0);
 	write_state("ready", "exec:curl", app);
 	snprintf(want, sizeof want, "ready: app pid %d since " T1_TEXT " (exec:curl)\n", (int)app);
 	assert_probe(0, want);
-	ck_assert_int_eq(ready_clear(path), 0);
+	ck_assert_int_eq(ready_clear(-1, path), 0);
 	write_state("unready", "exec:curl", app);
 	assert_probe(1, "not ready: unready since " T1_TEXT ": exec:curl failing\n");
 	write_state("draining", "exec:curl", app);
 	assert_probe(1, "not ready: draining since " T1_TEXT "\n");
-	ck_assert_int_eq(ready_state(path, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_state(NULL, path, NULL, NULL, 0, 0), 0);
 	snprintf(want, sizeof want,
 		 "not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
 	assert_probe(1, want);
@@ -464,6 +485,7 @@ Suite *probe_suite(void)
 	tcase_add_test(tc, test_not_ready_state);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_folder);
+	tcase_add_test(tc, test_not_a_regular_file);
 	tcase_add_test(tc, test_ready_outside);
 	tcase_add_test(tc, test_ready_same_namespace);
 	suite_add_tcase(s, tc);

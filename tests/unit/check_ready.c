@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,7 +452,7 @@ static void write_file(const char *path, const char *text)
 START_TEST(test_prepare_fresh)
 {
 	char err[512] = "";
-	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 0);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), 0);
 	ck_assert_str_eq(listing(), ""); /* no probe file left behind */
 }
 END_TEST
@@ -461,13 +462,13 @@ START_TEST(test_prepare_removes_stale)
 	char err[512] = "";
 	write_file(path_in("ready"), "ready pid=1 since=X\n");
 	write_file(path_in("other"), "x");
-	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 1);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), 1);
 	ck_assert_str_eq(listing(), "other");
 	/* a stale temp file of the same pid is cleaned too */
 	char tmp[64];
 	snprintf(tmp, sizeof tmp, ".ready.%d.tmp", (int)getpid());
 	write_file(path_in(tmp), "half");
-	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 0);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), 0);
 	ck_assert_str_eq(listing(), "other");
 }
 END_TEST
@@ -475,7 +476,7 @@ END_TEST
 START_TEST(test_prepare_missing_folder)
 {
 	char err[512] = "", want[512];
-	ck_assert_int_eq(ready_prepare(path_in("nope/ready"), err, sizeof err), -1);
+	ck_assert_int_eq(ready_prepare(path_in("nope/ready"), NULL, err, sizeof err), -1);
 	snprintf(want, sizeof want, "readiness folder '%s/nope': No such file or directory", dir);
 	ck_assert_str_eq(err, want);
 	ck_assert_str_eq(listing(), ""); /* and creates nothing */
@@ -486,7 +487,7 @@ START_TEST(test_prepare_folder_is_a_file)
 {
 	char err[512] = "", want[512];
 	write_file(path_in("file"), "x");
-	ck_assert_int_eq(ready_prepare(path_in("file/ready"), err, sizeof err), -1);
+	ck_assert_int_eq(ready_prepare(path_in("file/ready"), NULL, err, sizeof err), -1);
 	snprintf(want, sizeof want, "readiness folder '%s/file': not a folder", dir);
 	ck_assert_str_eq(err, want);
 }
@@ -496,8 +497,9 @@ START_TEST(test_prepare_path_is_a_folder)
 {
 	char err[512] = "", want[512];
 	ck_assert_int_eq(mkdir(path_in("ready"), 0755), 0);
-	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), -1);
-	snprintf(want, sizeof want, "readiness file '%s/ready': cannot remove it: it is a folder", dir);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "--ready-file %s/ready: a folder is there; drainit removes only "
+		 "its own (choose another path)", dir);
 	ck_assert_str_eq(err, want);
 	/* the folder is still there, and nothing else */
 	ck_assert_str_eq(listing(), "ready");
@@ -513,7 +515,7 @@ START_TEST(test_prepare_unusable_paths)
 	char want[512];
 	/* a path ending in '/' names no file */
 	snprintf(want, sizeof want, "%s/", dir);
-	ck_assert_int_eq(ready_prepare(want, err, sizeof err), -1);
+	ck_assert_int_eq(ready_prepare(want, NULL, err, sizeof err), -1);
 	ck_assert_msg(strstr(err, "not a usable file path") != NULL, "%s", err);
 	/* a path longer than PATH_MAX */
 	char *longpath = malloc(5000);
@@ -522,10 +524,10 @@ START_TEST(test_prepare_unusable_paths)
 	longpath[0] = '/';
 	longpath[4999] = '\0';
 	longpath[4990] = '/';
-	ck_assert_int_eq(ready_prepare(longpath, err, sizeof err), -1);
+	ck_assert_int_eq(ready_prepare(longpath, NULL, err, sizeof err), -1);
 	ck_assert_msg(strstr(err, "not a usable file path") != NULL, "%s", err);
 	errno = 0;
-	ck_assert_int_eq(ready_mark(longpath, "start", 1, T1), -1);
+	ck_assert_int_eq(ready_mark(NULL, longpath, "start", 1, T1), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 	free(longpath);
 }
@@ -537,9 +539,9 @@ START_TEST(test_prepare_relative)
 	char err[512] = "", cwd[4096];
 	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
 	ck_assert_int_eq(chdir(dir), 0);
-	write_file("ready", "stale");
-	int r = ready_prepare("ready", err, sizeof err);
-	int m = ready_mark("ready", "start", 9, T1);
+	write_file("ready", "ready start pid=1 since=X\n");
+	int r = ready_prepare("ready", NULL, err, sizeof err);
+	int m = ready_mark(NULL, "ready", "start", 9, T1);
 	ck_assert_int_eq(chdir(cwd), 0);
 	ck_assert_msg(r == 1, "%d: %s", r, err);
 	ck_assert_int_eq(m, 0);
@@ -551,12 +553,12 @@ END_TEST
 START_TEST(test_mark)
 {
 	const char *p = path_in("ready");
-	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 42, T1), 0);
 	ck_assert_str_eq(read_all(p), marked("ready start pid=42 since=2025-11-29T12:48:25.123Z"));
 	ck_assert_str_eq(listing(), "ready"); /* the temp file was renamed, none left */
 
 	/* marking again replaces the line */
-	ck_assert_int_eq(ready_mark(p, "start", 43, 0), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 43, 0), 0);
 	ck_assert_str_eq(read_all(p), marked("ready start pid=43 since=1970-01-01T00:00:00.000Z"));
 	ck_assert_str_eq(listing(), "ready");
 }
@@ -567,12 +569,12 @@ START_TEST(test_mark_replaces_atomically)
 	/* rename, not rewrite: a reader holding the old file keeps the old
 	 * line whole, the new name holds a new inode */
 	const char *p = path_in("ready");
-	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 42, T1), 0);
 	struct stat before, after;
 	ck_assert_int_eq(stat(p, &before), 0);
 	int fd = open(p, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(ready_mark(p, "start", 43, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 43, T1), 0);
 	ck_assert_int_eq(stat(p, &after), 0);
 	ck_assert(before.st_ino != after.st_ino);
 	char buf[128];
@@ -590,7 +592,7 @@ START_TEST(test_mark_mode)
 	const char *p = path_in("ready");
 	struct stat st;
 	mode_t old = umask(077);
-	int r = ready_mark(p, "start", 42, T1);
+	int r = ready_mark(NULL, p, "start", 42, T1);
 	umask(old);
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(stat(p, &st), 0);
@@ -598,7 +600,7 @@ START_TEST(test_mark_mode)
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
 
 	old = umask(0);
-	r = ready_mark(p, "start", 42, T1);
+	r = ready_mark(NULL, p, "start", 42, T1);
 	umask(old);
 	ck_assert_int_eq(r, 0);
 	ck_assert_int_eq(stat(p, &st), 0);
@@ -609,7 +611,7 @@ END_TEST
 START_TEST(test_mark_missing_folder)
 {
 	errno = 0;
-	ck_assert_int_eq(ready_mark(path_in("nope/ready"), "start", 42, T1), -1);
+	ck_assert_int_eq(ready_mark(NULL, path_in("nope/ready"), "start", 42, T1), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(listing(), "");
 }
@@ -617,12 +619,34 @@ END_TEST
 
 START_TEST(test_mark_onto_folder)
 {
-	/* the path is a folder: rename fails, the temp file goes */
+	/* the path is a folder: not drainit's, never replaced, no temp file */
 	ck_assert_int_eq(mkdir(path_in("ready"), 0755), 0);
 	errno = 0;
-	ck_assert_int_eq(ready_mark(path_in("ready"), "start", 42, T1), -1);
-	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_int_eq(ready_mark(NULL, path_in("ready"), "start", 42, T1), -1);
+	ck_assert_int_eq(errno, EEXIST);
 	ck_assert_str_eq(listing(), "ready");
+}
+END_TEST
+
+START_TEST(test_mark_never_over_someones_file)
+{
+	/* a file with other content, a FIFO: left as they are */
+	write_file(path_in("ready"), "key: value\n");
+	errno = 0;
+	ck_assert_int_eq(ready_mark(NULL, path_in("ready"), "start", 42, T1), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_str_eq(read_all(path_in("ready")), "key: value\n");
+	ck_assert_int_eq(mkfifo(path_in("ready.state"), 0644), 0);
+	errno = 0;
+	ck_assert_int_eq(ready_state(NULL, path_in("ready"), "starting", "start", 42, T1), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_str_eq(listing(), "ready ready.state");
+	/* drainit's own line, or an empty file, is replaced */
+	ck_assert_int_eq(unlink(path_in("ready")), 0);
+	write_file(path_in("ready"), "");
+	ck_assert_int_eq(ready_mark(NULL, path_in("ready"), "start", 42, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, path_in("ready"), "start", 43, T1), 0);
+	ck_assert_str_eq(read_all(path_in("ready")), marked("ready start pid=43 since=2025-11-29T12:48:25.123Z"));
 }
 END_TEST
 
@@ -634,7 +658,7 @@ START_TEST(test_mark_does_not_follow_temp_symlink)
 	snprintf(tmp, sizeof tmp, ".ready.%d.tmp", (int)getpid());
 	write_file(path_in("target"), "untouched");
 	ck_assert_int_eq(symlink(path_in("target"), path_in(tmp)), 0);
-	ck_assert_int_eq(ready_mark(path_in("ready"), "start", 42, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, path_in("ready"), "start", 42, T1), 0);
 	ck_assert_str_eq(read_all(path_in("target")), "untouched");
 	ck_assert_str_eq(read_all(path_in("ready")), marked("ready start pid=42 since=2025-11-29T12:48:25.123Z"));
 	ck_assert_str_eq(listing(), "ready target");
@@ -646,27 +670,27 @@ START_TEST(test_empty)
 	/* emptied in place: no probe takes an empty file for ready */
 	const char *p = path_in("ready");
 	struct ready_info info;
-	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
-	ck_assert_int_eq(ready_empty(p), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 42, T1), 0);
+	ck_assert_int_eq(ready_empty(-1, p), 0);
 	ck_assert_str_eq(read_all(p), "");
 	ck_assert_int_eq(ready_parse(read_all(p), &info), -1);
 	ck_assert_str_eq(listing(), "ready");
 	/* missing: an error, nothing made */
 	errno = 0;
-	ck_assert_int_eq(ready_empty(path_in("nope")), -1);
+	ck_assert_int_eq(ready_empty(-1, path_in("nope")), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	/* never through a symbolic link, never a FIFO (nor blocks on one) */
 	write_file(path_in("target"), "untouched");
 	ck_assert_int_eq(symlink(path_in("target"), path_in("link")), 0);
 	errno = 0;
-	ck_assert_int_eq(ready_empty(path_in("link")), -1);
+	ck_assert_int_eq(ready_empty(-1, path_in("link")), -1);
 	ck_assert_int_eq(errno, ELOOP);
 	ck_assert_str_eq(read_all(path_in("target")), "untouched");
 	ck_assert_int_eq(mkfifo(path_in("fifo"), 0644), 0);
 	int reader = open(path_in("fifo"), O_RDONLY | O_NONBLOCK); /* so that opening it works */
 	ck_assert_int_ge(reader, 0);
 	errno = 0;
-	ck_assert_int_eq(ready_empty(path_in("fifo")), -1);
+	ck_assert_int_eq(ready_empty(-1, path_in("fifo")), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	close(reader);
 }
@@ -675,18 +699,16 @@ END_TEST
 START_TEST(test_clear)
 {
 	const char *p = path_in("ready");
-	ck_assert_int_eq(ready_mark(p, "start", 42, T1), 0);
-	ck_assert_int_eq(ready_clear(p), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 42, T1), 0);
+	ck_assert_int_eq(ready_clear(-1, p), 0);
 	ck_assert_int_eq(access(p, F_OK), -1);
 	ck_assert_str_eq(listing(), "");
 	/* a missing file is fine, twice */
-	ck_assert_int_eq(ready_clear(p), 0);
-	ck_assert_int_eq(ready_clear(path_in("nope/ready")), 0);
-	/* a folder in its place is an error, and stays */
+	ck_assert_int_eq(ready_clear(-1, p), 0);
+	ck_assert_int_eq(ready_clear(-1, path_in("nope/ready")), 0);
+	/* a folder in its place is not drainit's: left there */
 	ck_assert_int_eq(mkdir(p, 0755), 0);
-	errno = 0;
-	ck_assert_int_eq(ready_clear(p), -1);
-	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_int_eq(ready_clear(-1, p), 1);
 	ck_assert_str_eq(listing(), "ready");
 }
 END_TEST
@@ -696,16 +718,16 @@ START_TEST(test_prepare_mark_clear_cycle)
 	char err[512] = "";
 	const char *p = path_in("ready");
 	struct ready_info info;
-	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 0);
-	ck_assert_int_eq(ready_mark(p, "tcp:8080", 77, T1), 0);
+	ck_assert_int_eq(ready_prepare(p, NULL, err, sizeof err), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "tcp:8080", 77, T1), 0);
 	ck_assert_int_eq(ready_parse(read_all(p), &info), 0);
 	ck_assert(info.ready);
 	ck_assert_int_eq(info.pid, 77);
 	ck_assert_str_eq(info.by, "tcp:8080");
-	ck_assert_int_eq(ready_clear(p), 0);
-	ck_assert_int_eq(ready_mark(p, "start", 78, T1), 0);
+	ck_assert_int_eq(ready_clear(-1, p), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 78, T1), 0);
 	/* a restart finds the file of the previous run and removes it */
-	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 1);
+	ck_assert_int_eq(ready_prepare(p, NULL, err, sizeof err), 1);
 	ck_assert_str_eq(listing(), "");
 }
 END_TEST
@@ -719,12 +741,12 @@ START_TEST(test_pidns)
 	ck_assert_int_eq(stat("/proc/self/ns/pid", &st), 0);
 	ck_assert_uint_eq(ready_pidns(), st.st_ino);
 	ck_assert_uint_ne(ready_pidns(), 0);
-	ck_assert_int_eq(ready_mark(path_in("ready"), "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, path_in("ready"), "tcp:8080", 42, T1), 0);
 	ck_assert_int_eq(ready_parse(read_all(path_in("ready")), &info), 0);
 	ck_assert_uint_eq(info.pidns, st.st_ino);
 	ck_assert_int_eq(info.pid, 42);
 	ck_assert(info.ready);
-	ck_assert_int_eq(ready_state(path_in("ready"), "draining", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, path_in("ready"), "draining", "tcp:8080", 42, T1), 0);
 	ck_assert_int_eq(ready_parse(read_all(path_in("ready.state")), &info), 0);
 	ck_assert_uint_eq(info.pidns, st.st_ino);
 	ck_assert_int_eq(info.drainit, getpid());
@@ -742,7 +764,7 @@ START_TEST(test_longest_state_line_fits)
 	ck_assert_uint_lt(n + strlen(" drainit=4194304 pidns=18446744073709551615"), sizeof buf);
 	/* and as written */
 	struct ready_info info;
-	ck_assert_int_eq(ready_state(path_in("ready"), "starting", by, 4194304, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, path_in("ready"), "starting", by, 4194304, T1), 0);
 	const char *line = read_all(path_in("ready.state"));
 	ck_assert_int_eq(line[strlen(line) - 1], '\n');
 	ck_assert_int_eq(ready_parse(line, &info), 0);
@@ -776,7 +798,7 @@ START_TEST(test_state_written)
 {
 	char p[256];
 	snprintf(p, sizeof p, "%s", path_in("ready"));
-	ck_assert_int_eq(ready_state(p, "starting", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "starting", "tcp:8080", 42, T1), 0);
 	/* the state file also names drainit itself, for the probe */
 	char line[256];
 	snprintf(line, sizeof line, "starting tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d%s\n",
@@ -794,17 +816,17 @@ START_TEST(test_state_written)
 	/* each state replaces the line, atomically */
 	struct stat before, after;
 	ck_assert_int_eq(stat(path_in("ready.state"), &before), 0);
-	ck_assert_int_eq(ready_state(p, "ready", "tcp:8080", 42, T1 + 1000), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "ready", "tcp:8080", 42, T1 + 1000), 0);
 	ck_assert_int_eq(stat(path_in("ready.state"), &after), 0);
 	ck_assert(before.st_ino != after.st_ino);
 	snprintf(line, sizeof line, "ready tcp:8080 pid=42 since=2025-11-29T12:48:26.123Z drainit=%d%s\n",
 		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
-	ck_assert_int_eq(ready_state(p, "unready", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "unready", "tcp:8080", 42, T1), 0);
 	snprintf(line, sizeof line, "unready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d%s\n",
 		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
-	ck_assert_int_eq(ready_state(p, "draining", "tcp:8080", 42, 0), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "draining", "tcp:8080", 42, 0), 0);
 	snprintf(line, sizeof line, "draining tcp:8080 pid=42 since=1970-01-01T00:00:00.000Z drainit=%d%s\n",
 		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
@@ -824,26 +846,24 @@ START_TEST(test_state_removed)
 {
 	char p[256];
 	snprintf(p, sizeof p, "%s", path_in("ready"));
-	ck_assert_int_eq(ready_mark(p, "tcp:8080", 42, T1), 0);
-	ck_assert_int_eq(ready_state(p, "ready", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "ready", "tcp:8080", 42, T1), 0);
 	ck_assert_str_eq(listing(), "ready ready.state");
 	/* NULL removes the state file only */
-	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "ready");
 	ck_assert_str_eq(read_all(p), marked("ready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z"));
 	/* a missing one is fine, twice */
-	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
-	ck_assert_int_eq(ready_clear(p), 0);
-	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_clear(-1, p), 0);
+	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "");
-	/* a folder in its place is an error, and stays */
+	/* a folder in its place is not drainit's: left there */
 	ck_assert_int_eq(mkdir(path_in("ready.state"), 0755), 0);
+	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 1);
 	errno = 0;
-	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), -1);
-	ck_assert_int_eq(errno, EISDIR);
-	errno = 0;
-	ck_assert_int_eq(ready_state(p, "starting", "start", 1, T1), -1);
-	ck_assert_int_eq(errno, EISDIR);
+	ck_assert_int_eq(ready_state(NULL, p, "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(errno, EEXIST);
 	ck_assert_str_eq(listing(), "ready.state");
 }
 END_TEST
@@ -851,7 +871,7 @@ END_TEST
 START_TEST(test_state_errors)
 {
 	errno = 0;
-	ck_assert_int_eq(ready_state(path_in("nope/ready"), "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(ready_state(NULL, path_in("nope/ready"), "starting", "start", 1, T1), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(listing(), "");
 	/* a path whose state file name is too long */
@@ -861,10 +881,10 @@ START_TEST(test_state_errors)
 	memcpy(longpath, "/tmp/", 5);
 	longpath[4093] = '\0';
 	errno = 0;
-	ck_assert_int_eq(ready_state(longpath, "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(ready_state(NULL, longpath, "starting", "start", 1, T1), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 	errno = 0;
-	ck_assert_int_eq(ready_state(longpath, NULL, NULL, 0, 0), -1);
+	ck_assert_int_eq(ready_state(NULL, longpath, NULL, NULL, 0, 0), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 	free(longpath);
 }
@@ -877,11 +897,11 @@ START_TEST(test_prepare_removes_stale_state)
 	 * counts as "removed a stale file" */
 	write_file(path_in("ready.state"), "draining start pid=1 since=X\n");
 	write_file(path_in("other.state"), "x");
-	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 0);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), 0);
 	ck_assert_str_eq(listing(), "other.state");
 	write_file(path_in("ready.state"), "ready start pid=1 since=X\n");
 	write_file(path_in("ready"), "ready start pid=1 since=X\n");
-	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), 1);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), 1);
 	ck_assert_str_eq(listing(), "other.state");
 }
 END_TEST
@@ -891,9 +911,9 @@ START_TEST(test_prepare_state_is_a_folder)
 	char err[512] = "", want[512];
 	ck_assert_int_eq(mkdir(path_in("ready.state"), 0755), 0);
 	write_file(path_in("ready"), "ready start pid=1 since=X\n");
-	ck_assert_int_eq(ready_prepare(path_in("ready"), err, sizeof err), -1);
-	snprintf(want, sizeof want,
-		 "readiness state file '%s/ready.state': cannot remove it: it is a folder", dir);
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "--ready-file %s/ready: its state file %s/ready.state: a folder "
+		 "is there; drainit removes only its own (choose another path)", dir, dir);
 	ck_assert_str_eq(err, want);
 	/* the folder stays */
 	struct stat st;
@@ -911,21 +931,226 @@ START_TEST(test_lifecycle_files)
 	struct ready_info info;
 	write_file(p, "ready start pid=1 since=X\n");
 	write_file(path_in("ready.state"), "ready start pid=1 since=X\n");
-	ck_assert_int_eq(ready_prepare(p, err, sizeof err), 1);
+	ck_assert_int_eq(ready_prepare(p, NULL, err, sizeof err), 1);
 	ck_assert_str_eq(listing(), "");
-	ck_assert_int_eq(ready_state(p, "starting", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "starting", "http:127.0.0.1:8080/", 7, T1), 0);
 	ck_assert_str_eq(listing(), "ready.state");
-	ck_assert_int_eq(ready_mark(p, "http:127.0.0.1:8080/", 7, T1), 0);
-	ck_assert_int_eq(ready_state(p, "ready", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_mark(NULL, p, "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "ready", "http:127.0.0.1:8080/", 7, T1), 0);
 	ck_assert_str_eq(listing(), "ready ready.state");
 	ck_assert_int_eq(ready_parse(read_all(p), &info), 0);
 	ck_assert(info.ready);
 	ck_assert_str_eq(info.by, "http:127.0.0.1:8080/");
-	ck_assert_int_eq(ready_clear(p), 0);
-	ck_assert_int_eq(ready_state(p, "unready", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_clear(-1, p), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "unready", "http:127.0.0.1:8080/", 7, T1), 0);
 	ck_assert_str_eq(listing(), "ready.state");
-	ck_assert_int_eq(ready_state(p, "draining", "http:127.0.0.1:8080/", 7, T1), 0);
-	ck_assert_int_eq(ready_state(p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "draining", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_str_eq(listing(), "");
+}
+END_TEST
+
+/* ---- only drainit's own files are removed (issue 15, item 3) ---- */
+
+START_TEST(test_ours)
+{
+	static const struct { const char *content; bool ours; } cases[] = {
+		{ "", true },                                   /* what ready_empty leaves */
+		{ "ready start pid=1 since=X\n", true },
+		{ "ready start pid=1 since=X", true },           /* no newline */
+		{ "draining tcp:8080 pid=7 since=X drainit=1 pidns=4026532451\n", true },
+		{ "starting\n", true },
+		{ "ready\n", true },
+		{ "key: value\n", false },                      /* config.yaml */
+		{ "ready start pid=1\nkey: value\n", false },  /* a line, then more */
+		{ "ready start pid=1\n\n", false },
+		{ "\n", false },
+		{ "READY\n", false },
+		{ "ready pid=x\n", false },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(ready_ours(cases[i].content, strlen(cases[i].content)) == cases[i].ours,
+			      "'%s'", cases[i].content);
+	/* a NUL inside, and more than a line can be */
+	ck_assert(!ready_ours("ready\0key: value\n", 17));
+	char big[READY_LINE_MAX + 2];
+	memset(big, 'x', sizeof big);
+	memcpy(big, "ready ", 6);
+	ck_assert(!ready_ours(big, sizeof big));
+}
+END_TEST
+
+START_TEST(test_kind)
+{
+	ck_assert_str_eq(ready_kind(S_IFREG | 0644), "a regular file");
+	ck_assert_str_eq(ready_kind(S_IFDIR | 0755), "a folder");
+	ck_assert_str_eq(ready_kind(S_IFIFO | 0644), "a FIFO");
+	ck_assert_str_eq(ready_kind(S_IFCHR | 0666), "a character device");
+	ck_assert_str_eq(ready_kind(S_IFBLK | 0660), "a block device");
+	ck_assert_str_eq(ready_kind(S_IFSOCK | 0777), "a socket");
+	ck_assert_str_eq(ready_kind(S_IFLNK | 0777), "a symbolic link");
+	ck_assert_str_eq(ready_kind(0), "a file of unknown type");
+}
+END_TEST
+
+START_TEST(test_temp_name)
+{
+	char buf[512], name[NAME_MAX + 1];
+	ready_temp_name("ready", 42, buf, sizeof buf);
+	ck_assert_str_eq(buf, ".ready.42.tmp");
+	ready_temp_name("ready.state", 1, buf, sizeof buf);
+	ck_assert_str_eq(buf, ".ready.state.1.tmp");
+	/* the longest name that keeps its own temp name... */
+	memset(name, 'n', 248);
+	name[248] = '\0';
+	ready_temp_name(name, 1, buf, sizeof buf);
+	ck_assert_uint_eq(strlen(buf), 255);
+	ck_assert(buf[0] == '.' && memcmp(buf + 249, ".1.tmp", 7) == 0);
+	/* ...and one longer gets a short one, the same each time, another for
+	 * another name or pid */
+	memset(name, 'n', 249);
+	name[249] = '\0';
+	ready_temp_name(name, 1, buf, sizeof buf);
+	ck_assert_msg(strncmp(buf, ".drainit.1.", 11) == 0 && strlen(buf) == 11 + 16 + 4, "%s", buf);
+	ck_assert_str_eq(buf + 27, ".tmp");
+	char again[512], other[512];
+	ready_temp_name(name, 1, again, sizeof again);
+	ck_assert_str_eq(buf, again);
+	name[0] = 'm';
+	ready_temp_name(name, 1, other, sizeof other);
+	ck_assert_str_ne(buf, other);
+	ready_temp_name(name, 4194304, other, sizeof other);
+	ck_assert(strncmp(other, ".drainit.4194304.", 17) == 0);
+	memset(name, 'n', NAME_MAX);
+	name[NAME_MAX] = '\0';
+	ready_temp_name(name, 4194304, buf, sizeof buf);
+	ck_assert_uint_le(strlen(buf), NAME_MAX);
+}
+END_TEST
+
+START_TEST(test_prepare_leaves_what_is_not_its_own)
+{
+	char err[512] = "", want[512];
+	/* a file with other content: an error, kept */
+	write_file(path_in("config.yaml"), "key: value\n");
+	ck_assert_int_eq(ready_prepare(path_in("config.yaml"), NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "--ready-file %s/config.yaml: a regular file that is not a "
+		 "readiness file is there; drainit removes only its own (choose another path)", dir);
+	ck_assert_str_eq(err, want);
+	ck_assert_str_eq(read_all(path_in("config.yaml")), "key: value\n");
+	/* a FIFO: the same, without blocking on it */
+	ck_assert_int_eq(mkfifo(path_in("fifo"), 0644), 0);
+	ck_assert_int_eq(ready_prepare(path_in("fifo"), NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "--ready-file %s/fifo: a FIFO is there; drainit removes only "
+		 "its own (choose another path)", dir);
+	ck_assert_str_eq(err, want);
+	/* the state file beside it: the same, and the readiness file stays */
+	write_file(path_in("ready"), "ready start pid=1 since=X\n");
+	write_file(path_in("ready.state"), "some: data\n");
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "--ready-file %s/ready: its state file %s/ready.state: a regular "
+		 "file that is not a readiness file is there; drainit removes only its own (choose "
+		 "another path)", dir, dir);
+	ck_assert_str_eq(err, want);
+	ck_assert_str_eq(listing(), "config.yaml fifo ready ready.state");
+	/* an empty file is what ready_empty leaves: drainit's */
+	ck_assert_int_eq(unlink(path_in("ready.state")), 0);
+	write_file(path_in("ready.state"), "");
+	ck_assert_int_eq(ready_prepare(path_in("ready"), NULL, err, sizeof err), 1);
+	ck_assert_str_eq(listing(), "config.yaml fifo");
+}
+END_TEST
+
+START_TEST(test_clear_leaves_what_is_not_its_own)
+{
+	const char *p = path_in("ready");
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 42, T1), 0);
+	/* replaced by someone's file: left, with its content */
+	ck_assert_int_eq(unlink(p), 0);
+	write_file(p, "key: value\n");
+	ck_assert_int_eq(ready_clear(-1, p), 1);
+	ck_assert_str_eq(read_all(p), "key: value\n");
+	/* nor emptied */
+	errno = 0;
+	ck_assert_int_eq(ready_empty(-1, p), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_str_eq(read_all(p), "key: value\n");
+	/* a symbolic link goes, what it points to stays */
+	ck_assert_int_eq(unlink(p), 0);
+	write_file(path_in("target"), "untouched");
+	ck_assert_int_eq(symlink(path_in("target"), p), 0);
+	ck_assert_int_eq(ready_clear(-1, p), 0);
+	ck_assert_str_eq(listing(), "target");
+}
+END_TEST
+
+START_TEST(test_folder_kept_open)
+{
+	/* written and withdrawn in the folder opened first, whatever the
+	 * path names later (a symbolic link in it swapped) */
+	char err[512] = "";
+	int d = -1;
+	ck_assert_int_eq(mkdir(path_in("v1"), 0755), 0);
+	ck_assert_int_eq(mkdir(path_in("v2"), 0755), 0);
+	ck_assert_int_eq(symlink("v1", path_in("cur")), 0);
+	char p[256];
+	snprintf(p, sizeof p, "%s", path_in("cur/ready"));
+	ck_assert_int_eq(ready_prepare(p, &d, err, sizeof err), 0);
+	ck_assert_int_ge(d, 0);
+	ck_assert_int_eq(unlink(path_in("cur")), 0);
+	ck_assert_int_eq(symlink("v2", path_in("cur")), 0);
+	ck_assert_int_eq(ready_mark(&d, p, "start", 42, T1), 0);
+	ck_assert_int_eq(ready_state(&d, p, "ready", "start", 42, T1), 0);
+	ck_assert_int_eq(access(path_in("v1/ready"), F_OK), 0);
+	ck_assert_int_eq(access(path_in("v1/ready.state"), F_OK), 0);
+	ck_assert_int_eq(access(path_in("v2/ready"), F_OK), -1);
+	ck_assert_int_eq(ready_clear(d, p), 0);
+	ck_assert_int_eq(ready_state(&d, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(access(path_in("v1/ready"), F_OK), -1);
+	ck_assert_int_eq(access(path_in("v1/ready.state"), F_OK), -1);
+	/* the folder removed and made again: found again by its path */
+	ck_assert_int_eq(rmdir(path_in("v2")), 0);
+	ck_assert_int_eq(unlink(path_in("cur")), 0);
+	ck_assert_int_eq(symlink("v1", path_in("cur")), 0);
+	ck_assert_int_eq(rmdir(path_in("v1")), 0);
+	int was = d;
+	errno = 0;
+	ck_assert_int_eq(ready_mark(&d, p, "start", 42, T1), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(d, -1);
+	ck_assert_int_eq(mkdir(path_in("v1"), 0755), 0);
+	ck_assert_int_eq(ready_mark(&d, p, "start", 42, T1), 0);
+	ck_assert_int_ge(d, 0);
+	ck_assert_int_le(d, was); /* no descriptor more than before */
+	ck_assert_int_eq(access(path_in("v1/ready"), F_OK), 0);
+	ck_assert_int_eq(ready_clear(d, p), 0);
+	close(d);
+	ck_assert_int_eq(rmdir(path_in("v1")), 0);
+	ck_assert_int_eq(unlink(path_in("cur")), 0);
+}
+END_TEST
+
+START_TEST(test_prepare_long_names)
+{
+	/* a name up to NAME_MAX less ".state" works, temp files included */
+	char err[512] = "", want[1024], name[300], p[600];
+	memset(name, 'n', 249);
+	name[249] = '\0';
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	ck_assert_msg(ready_prepare(p, NULL, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(ready_mark(NULL, p, "start", 42, T1), 0);
+	ck_assert_int_eq(ready_state(NULL, p, "ready", "start", 42, T1), 0);
+	ck_assert_int_eq(ready_clear(-1, p), 0);
+	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_str_eq(listing(), "");
+	/* one longer: its state file's name would not fit */
+	strcat(name, "n");
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	ck_assert_int_eq(ready_prepare(p, NULL, err, sizeof err), -1);
+	snprintf(want, sizeof want, "--ready-file %s: a name of 250 bytes, and 256 for the state "
+		 "file beside it (NAME.state), more than the folder allows (255): use a name of at "
+		 "most 249 bytes", p);
+	ck_assert_str_eq(err, want);
 	ck_assert_str_eq(listing(), "");
 }
 END_TEST
@@ -945,14 +1170,14 @@ static struct stat folder(uid_t uid, gid_t gid, mode_t mode)
 START_TEST(test_folder_writable)
 {
 	/* tried with a temp file, which does not stay */
-	ck_assert_int_eq(ready_folder_writable(path_in("ready")), 0);
+	ck_assert_int_eq(ready_folder_writable(-1, path_in("ready")), 0);
 	ck_assert_str_eq(listing(), "");
 	errno = 0;
-	ck_assert_int_eq(ready_folder_writable(path_in("nosuch/ready")), -1);
+	ck_assert_int_eq(ready_folder_writable(-1, path_in("nosuch/ready")), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	/* a file where the folder should be */
 	ck_assert_int_eq(mkdir(path_in("sub"), 0700), 0);
-	ck_assert_int_eq(ready_folder_writable(path_in("sub/ready")), 0);
+	ck_assert_int_eq(ready_folder_writable(-1, path_in("sub/ready")), 0);
 	ck_assert_int_eq(rmdir(path_in("sub")), 0);
 }
 END_TEST
@@ -1045,6 +1270,9 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, test_parse_by);
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_parse_stops_at_newline);
+	tcase_add_test(tc, test_ours);
+	tcase_add_test(tc, test_kind);
+	tcase_add_test(tc, test_temp_name);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("file");
@@ -1077,6 +1305,11 @@ Suite *ready_suite(void)
 	tcase_add_test(tc, test_lifecycle_files);
 	tcase_add_test(tc, test_folder_stat);
 	tcase_add_test(tc, test_folder_writable);
+	tcase_add_test(tc, test_mark_never_over_someones_file);
+	tcase_add_test(tc, test_prepare_leaves_what_is_not_its_own);
+	tcase_add_test(tc, test_clear_leaves_what_is_not_its_own);
+	tcase_add_test(tc, test_folder_kept_open);
+	tcase_add_test(tc, test_prepare_long_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("folder");
