@@ -153,7 +153,8 @@ static void clear_ready(struct state *s, enum event ev)
 	}
 	s->ready_written = false;
 	log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app },
-		  ev == EV_UNREADY ? V_WARN : V_INFO, "unready", "readiness withdrawn (%s removed): %s", s->cfg->ready_file, why);
+		  ev == EV_UNREADY ? V_WARN : V_INFO, "unready", "readiness withdrawn (%s removed): %s",
+		  s->cfg->ready_file, why);
 }
 
 static void mark_ready(struct state *s)
