@@ -287,13 +287,13 @@ static bool lines_add(struct lines *l, const struct proc_entry *e, int kind)
 	return !l->each && proc_group_add(l->g, &l->n, LINE_GROUPS, e->comm, kind, e->pid);
 }
 
-/* A stopped process (SIGSTOP, SIGTSTP, a debugger) acts on the stop signal
- * only once it runs again: SIGCONT follows, as systemd sends it. SIGKILL
- * needs none. */
-static void wake(pid_t target, int sig)
+/* A stopped process (SIGSTOP, SIGTSTP) acts on the stop signal only once
+ * it runs again: SIGCONT follows to one found stopped, as systemd sends it
+ * (to those alone: a running one has no use for it). SIGKILL needs none. */
+static void wake(const struct proc_entry *e, int sig)
 {
-	if (sig != SIGKILL && sig != SIGCONT)
-		kill(target, SIGCONT);
+	if (e->state == 'T' && sig != SIGKILL && sig != SIGCONT)
+		kill(e->pid, SIGCONT);
 }
 
 /* Sends sig to one process; false when it was already gone. The line
@@ -306,7 +306,7 @@ static bool signal_one(struct state *s, const struct proc_entry *e, int sig, str
 	const char *comm = e->comm;
 	sig_name(sig, name, sizeof name);
 	if (kill(pid, sig) == 0) {
-		wake(pid, sig);
+		wake(e, sig);
 		if (!lines_add(l, e, 0))
 			log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = pid, .comm = comm,
 				  .signal = name }, level, event, "%s to pid %d (%s)%s", name, (int)pid, comm,
@@ -466,12 +466,19 @@ static void send_stop(struct state *s)
 	}
 	const char *what;
 	int err = signal_app(s, s->cfg->stop_signal);
-	pid_t target = app_target(s, &what);
+	app_target(s, &what);
 	if (err != 0)
 		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %s", name, what,
 			  (int)s->app, strerror(err));
 	else {
-		wake(target, s->cfg->stop_signal);
+		/* the stopped ones among those that got it, as the report's
+		 * listing of /proc found them */
+		bool alone = s->cfg->single_child || s->group_left;
+		for (size_t i = 0; i < s->procs.len; i++) {
+			const struct proc_entry *e = &s->procs.v[i];
+			if (alone ? e->pid == s->app : e->pgid == s->app)
+				wake(e, s->cfg->stop_signal);
+		}
 		log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app, .signal = name },
 			  V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name, what,
 			  (int)s->app, d);
