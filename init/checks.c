@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@
 /* Notify datagrams read per wake-up: a chatty app cannot starve the loop. */
 #define NOTIFY_BATCH 16
 #define NOTIFY_MSG_MAX 4096
+/* After an HTTP verdict: one read a wake-up, this much in all, then close. */
+#define HTTP_READ_TURN 4096
+#define HTTP_DISCARD_MAX 16384
 
 static void close_fd(int *fd)
 {
@@ -141,6 +145,8 @@ static enum check_verdict connected(struct check *c, int64_t now)
 	return http_send(c, now);
 }
 
+static void discard(struct check *c, int64_t now);
+
 static enum check_verdict http_read(struct check *c, int64_t now)
 {
 	for (;;) {
@@ -165,21 +171,36 @@ static enum check_verdict http_read(struct check *c, int64_t now)
 		}
 		c->io = IO_DISCARD;
 		c->discard_until = now + c->cfg->ready_timeout_ms;
+		c->head = 0;
+		c->head_done = cond_http_head_end(&c->head, c->resp, c->got);
+		c->discarded = 0;
+		discard(c, now); /* often all there is: closed at once */
 		if (code >= 200 && code <= 299)
 			return succeeded(c, now);
 		return failed(c, now, "answered %d", code);
 	}
 }
 
-/* Reads what is left of an answer; closes at the end or at the deadline. */
+/* Reads what follows the verdict: the rest of the head and what came with
+ * it. One read a wake-up, so that an endless answer neither keeps PID 1
+ * busy nor holds off a signal; closed once the head was read and nothing
+ * more is waiting (nothing unread, so no reset for the app), at the end, at
+ * HTTP_DISCARD_MAX bytes, or at the deadline. */
 static void discard(struct check *c, int64_t now)
 {
-	char buf[512];
-	ssize_t n;
-	while ((n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT)) > 0 || (n < 0 && errno == EINTR))
-		;
-	/* the loop ends at 0 (end of answer) or at an error other than EINTR */
-	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || now >= c->discard_until)
+	char buf[HTTP_READ_TURN];
+	ssize_t n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT);
+	int err = n < 0 ? errno : 0;
+
+	if (n > 0) {
+		c->discarded += (size_t)n;
+		if (!c->head_done)
+			c->head_done = cond_http_head_end(&c->head, buf, (size_t)n);
+	}
+	bool waiting = n == (ssize_t)sizeof buf || err == EINTR; /* maybe more there now */
+	bool pending = err == EAGAIN || err == EWOULDBLOCK || err == EINTR || n > 0;
+	if (!pending || c->discarded >= HTTP_DISCARD_MAX || now >= c->discard_until ||
+	    (c->head_done && !waiting))
 		end_io(c);
 }
 
@@ -312,6 +333,10 @@ enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now)
 
 	c->pid = 0;
 	c->timed_out = false;
+	/* What the command left in its group (`sleep 4 &`) goes with it: it
+	 * is neither the app nor a process to drain. Reaped as the check's kin. */
+	if (c->group > 0)
+		kill(-c->group, SIGKILL);
 	if (!c->active)
 		return CHECK_NONE;
 	dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
@@ -388,6 +413,46 @@ static enum check_verdict file_check(struct check *c, int64_t now)
 
 /* notify */
 
+/* The folders a notify socket's private folder may go in, in order: /run
+ * (root's, a tmpfs on most hosts), /tmp, and /dev/shm, which an engine
+ * mounts writable even on a read-only root filesystem. */
+static const char *const notify_parents[] = { "/run", "/tmp", "/dev/shm" };
+
+/* A path socket in a folder of its own that only the app's user (through
+ * the app's group, 0710) and drainit can enter: reachable only where the
+ * app runs, not from every container sharing the pod's network namespace
+ * as an abstract name is. Returns 0, or -1 when no folder could be made. */
+static int notify_bind_path(struct check *c, struct sockaddr_un *a, socklen_t *len)
+{
+	for (size_t i = 0; i < sizeof notify_parents / sizeof notify_parents[0]; i++) {
+		snprintf(c->notify_dir, sizeof c->notify_dir, "%s/drainit.XXXXXX", notify_parents[i]);
+		if (!mkdtemp(c->notify_dir))
+			continue;
+		if (c->app_uid != c->self_uid) {
+			/* drainit owns it, so that it can remove it without
+			 * privileges; the app's group may only pass through. */
+			if (chown(c->notify_dir, (uid_t)-1, c->privs->gid) != 0 ||
+			    chmod(c->notify_dir, 0710) != 0) {
+				/* no CAP_CHOWN: anyone may pass who knows the name;
+				 * the senders' credentials still decide */
+				int e = errno;
+				chmod(c->notify_dir, 0711);
+				log_event(c->log, V_DEBUG, "check", "cannot give %s to the app's group: %s",
+					  c->notify_dir, strerror(e));
+			}
+		}
+		snprintf(c->notify_path, sizeof c->notify_path, "%s/notify", c->notify_dir);
+		snprintf(a->sun_path, sizeof a->sun_path, "%s", c->notify_path);
+		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(a->sun_path) + 1);
+		if (bind(c->notify, (struct sockaddr *)a, *len) == 0 && chmod(c->notify_path, 0666) == 0)
+			return 0;
+		unlink(c->notify_path);
+		rmdir(c->notify_dir);
+	}
+	c->notify_dir[0] = c->notify_path[0] = '\0';
+	return -1;
+}
+
 static int notify_open(struct check *c, char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -395,25 +460,43 @@ static int notify_open(struct check *c, char *err, size_t errlen)
 	char value[sizeof a.sun_path + 1];
 	int one = 1;
 
-	/* An abstract socket with a name the kernel picks (autobind): no file
-	 * to create on a read-only root, no clash with a sibling container
-	 * sharing the network namespace. */
+	c->self_uid = geteuid();
+	c->app_uid = c->privs && c->privs->user ? c->privs->uid : c->self_uid;
+	c->refused.told_at = -1;
+	/* Credentials on every datagram, set before bind so that none comes
+	 * without. */
 	c->notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->notify < 0 || bind(c->notify, (struct sockaddr *)&a, len) != 0 ||
-	    setsockopt(c->notify, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
+	if (c->notify < 0 || setsockopt(c->notify, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
 		snprintf(err, errlen, "cannot open the notify socket: %s", strerror(errno));
 		return -1;
 	}
-	len = sizeof a;
-	if (getsockname(c->notify, (struct sockaddr *)&a, &len) != 0 ||
-	    len <= sizeof(sa_family_t) + 1 || a.sun_path[0] != '\0') {
-		snprintf(err, errlen, "cannot name the notify socket: %s", strerror(errno));
-		return -1;
+	if (notify_bind_path(c, &a, &len) == 0) {
+		snprintf(value, sizeof value, "%s", c->notify_path);
+	} else {
+		/* Nowhere to make a folder (read-only root, no /dev/shm): an
+		 * abstract name the kernel picks. Any container sharing the
+		 * network namespace can reach it; the credentials still decide. */
+		memset(&a, 0, sizeof a);
+		a.sun_family = AF_UNIX;
+		len = sizeof(sa_family_t);
+		if (bind(c->notify, (struct sockaddr *)&a, len) != 0) {
+			snprintf(err, errlen, "cannot open the notify socket: %s", strerror(errno));
+			return -1;
+		}
+		len = sizeof a;
+		if (getsockname(c->notify, (struct sockaddr *)&a, &len) != 0 ||
+		    len <= sizeof(sa_family_t) + 1 || a.sun_path[0] != '\0') {
+			snprintf(err, errlen, "cannot name the notify socket: %s", strerror(errno));
+			return -1;
+		}
+		size_t n = len - sizeof(sa_family_t) - 1;
+		value[0] = '@';
+		memcpy(value + 1, a.sun_path + 1, n);
+		value[n + 1] = '\0';
+		log_event(c->log, V_WARN, "check", "no folder for the notify socket in /run, /tmp or "
+			  "/dev/shm: using the abstract socket %s, which other containers sharing the "
+			  "network namespace can reach (their messages are still refused)", value);
 	}
-	size_t n = len - sizeof(sa_family_t) - 1;
-	value[0] = '@';
-	memcpy(value + 1, a.sun_path + 1, n);
-	value[n + 1] = '\0';
 	if (setenv("NOTIFY_SOCKET", value, 1) != 0) {
 		snprintf(err, errlen, "cannot set NOTIFY_SOCKET: %s", strerror(errno));
 		return -1;
@@ -422,28 +505,49 @@ static int notify_open(struct check *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* Only processes started under drainit may speak for the app: not one in
- * another PID namespace (a sibling container sharing the network reads as
- * pid 0), not one entered from outside (docker exec: its parent pid reads 0).
- * A sender already gone cannot be checked and is taken at its word: it was
- * in drainit's PID namespace, and a one-line notifier in a script exits and
- * is reaped at once, often before drainit reads its message. */
-static bool notify_sender_ok(const struct check *c, pid_t pid)
+/* The refusals counted since the last line, once a second has passed (or
+ * at the end): one line with the count and the last one's sender. */
+static void notify_tell_refused(struct check *c, int64_t now, bool force)
 {
-	return pid > 0 && proc_descends(pid, c->self) != 0;
+	unsigned n = cond_refusal_flush(&c->refused, now, force);
+	if (n > 0)
+		log_event(c->log, V_WARN, "notify", "%u more message%s ignored (the last from pid %d "
+			  "uid %u: %s)", n, n == 1 ? "" : "s", (int)c->refused_pid,
+			  (unsigned)c->refused_uid, cond_notify_refusal(c->refused_why));
+}
+
+/* Who may speak for the app, on the kernel's word (cond_notify_trust); /proc
+ * is read only for a sender whose uid passed. A refusal is logged at most
+ * once a second, with the count of those since: a flood cannot fill the log. */
+static bool notify_sender_ok(struct check *c, const struct notify_sender *who, int64_t now)
+{
+	struct notify_sender s = *who;
+
+	if (s.creds && s.pid > 0 && cond_notify_uid_ok(s.uid, c->app_uid, c->self_uid))
+		s.descends = proc_descends(s.pid, c->self);
+	enum notify_trust t = cond_notify_trust(&s, c->app_uid, c->self_uid);
+	if (t == NOTIFY_OK)
+		return true;
+	notify_tell_refused(c, now, false); /* those before this one, a second on */
+	c->refused_pid = s.pid;
+	c->refused_uid = s.uid;
+	c->refused_why = t;
+	if (cond_refusal_add(&c->refused, now))
+		log_event(c->log, V_WARN, "notify", "message from pid %d uid %u ignored: %s", (int)s.pid,
+			  (unsigned)s.uid, cond_notify_refusal(t));
+	return false;
 }
 
 static enum check_verdict notify_one(struct check *c, const char *buf, size_t n, bool trunc,
-				     pid_t pid)
+				     const struct notify_sender *who, int64_t now)
 {
 	struct notify_msg m;
 	enum check_verdict v = CHECK_NONE;
+	pid_t pid = who->pid;
 
-	if (!notify_sender_ok(c, pid)) {
-		log_event(c->log, V_WARN, "notify", "message from pid %d ignored: not a process started "
-			  "under drainit", (int)pid);
+	if (!notify_sender_ok(c, who, now))
 		return CHECK_NONE;
-	}
+	notify_tell_refused(c, now, false);
 	if (trunc) {
 		/* as systemd does: half a message could say the wrong thing */
 		log_event(c->log, V_WARN, "notify", "message from pid %d ignored: longer than %d bytes",
@@ -474,7 +578,9 @@ static enum check_verdict notify_one(struct check *c, const char *buf, size_t n,
 	return v;
 }
 
-static enum check_verdict notify_read(struct check *c)
+/* At most NOTIFY_BATCH datagrams a wake-up: a flood cannot hold off a
+ * signal or a deadline, which the loop handles between two batches. */
+static enum check_verdict notify_read(struct check *c, int64_t now)
 {
 	enum check_verdict v = CHECK_NONE;
 
@@ -488,7 +594,7 @@ static enum check_verdict notify_read(struct check *c)
 		struct iovec iov = { buf, sizeof buf };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 				      .msg_control = &ctl, .msg_controllen = sizeof ctl };
-		pid_t pid = 0;
+		struct notify_sender who = { .creds = false };
 
 		ssize_t n = recvmsg(c->notify, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
@@ -498,12 +604,16 @@ static enum check_verdict notify_read(struct check *c)
 		for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h)) {
 			if (h->cmsg_level != SOL_SOCKET)
 				continue;
-			if (h->cmsg_type == SCM_CREDENTIALS) {
+			if (h->cmsg_type == SCM_CREDENTIALS && h->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+				/* filled in by the kernel at send time: the word to go by */
 				struct ucred cr;
 				memcpy(&cr, CMSG_DATA(h), sizeof cr);
-				pid = cr.pid;
+				who.creds = true;
+				who.pid = cr.pid;
+				who.uid = cr.uid;
 			} else if (h->cmsg_type == SCM_RIGHTS) {
-				/* FDSTORE=1 and the like: not ours to keep */
+				/* FDSTORE=1 and the like: not ours to keep; closing
+				 * BARRIER=1's pipe is what its sender waits for */
 				size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 				for (size_t j = 0; j < k; j++) {
 					int fd;
@@ -512,7 +622,7 @@ static enum check_verdict notify_read(struct check *c)
 				}
 			}
 		}
-		enum check_verdict one = notify_one(c, buf, (size_t)n, msg.msg_flags & MSG_TRUNC, pid);
+		enum check_verdict one = notify_one(c, buf, (size_t)n, msg.msg_flags & MSG_TRUNC, &who, now);
 		if (one != CHECK_NONE)
 			v = one; /* the last word counts */
 	}
@@ -599,7 +709,7 @@ int64_t check_deadline(const struct check *c)
 enum check_verdict check_poll(struct check *c, short revents, int64_t now)
 {
 	if (c->cond->kind == COND_NOTIFY)
-		return revents ? notify_read(c) : CHECK_NONE;
+		return revents ? notify_read(c, now) : CHECK_NONE;
 	if (c->io == IO_DISCARD) {
 		if (revents || now >= c->discard_until)
 			discard(c, now);
@@ -651,5 +761,13 @@ void check_close(struct check *c)
 {
 	check_end(c);
 	close_fd(&c->inotify);
+	if (c->notify >= 0)
+		notify_tell_refused(c, 0, true);
 	close_fd(&c->notify);
+	if (c->notify_path[0])
+		unlink(c->notify_path);
+	if (c->notify_dir[0] && rmdir(c->notify_dir) != 0)
+		log_event(c->log, V_WARN, "check", "cannot remove the notify socket's folder %s: %s",
+			  c->notify_dir, strerror(errno));
+	c->notify_path[0] = c->notify_dir[0] = '\0';
 }

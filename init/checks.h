@@ -23,8 +23,10 @@ enum check_verdict {
 	CHECK_UNREADY,  /* it stopped holding: failures in a row, or STOPPING=1 */
 };
 
-/* IO_DISCARD: the verdict is in; the rest of the answer is read until the
- * server closes, so that closing early does not reset its connection. */
+/* IO_DISCARD: the verdict is in; the rest of the head and what came with it
+ * is read, one bounded read a wake-up and a few KiB in all, so that closing
+ * with nothing unread does not reset the app's connection, and an endless
+ * answer cannot keep PID 1 busy. */
 enum check_io { IO_IDLE, IO_CONNECTING, IO_SENDING, IO_READING, IO_DISCARD };
 
 struct check {
@@ -42,6 +44,9 @@ struct check {
 	int sock;
 	enum check_io io;
 	int64_t discard_until;  /* IO_DISCARD: give up on the server closing */
+	unsigned head;          /* cond_http_head_end's progress */
+	bool head_done;         /* the blank line after the headers was read */
+	size_t discarded;       /* bytes read after the verdict */
 	char req[COND_TEXT_MAX + 256];
 	size_t req_len, sent;
 	char resp[64];
@@ -56,10 +61,18 @@ struct check {
 	/* notify */
 	int notify;
 	pid_t self, app;
+	uid_t self_uid, app_uid;   /* whose word counts (cond_notify_trust) */
+	char notify_dir[64];       /* the socket's private folder; "" when abstract */
+	char notify_path[108];     /* the socket in it */
+	struct cond_refusals refused;
+	pid_t refused_pid;         /* the last refused sender, for the count's line */
+	uid_t refused_uid;
+	enum notify_trust refused_why;
 };
 
 /* Before the app starts: the notify socket (and NOTIFY_SOCKET in drainit's
- * environment, which the app inherits) or the exec command's presence.
+ * environment, which the app inherits), a path socket in a private folder
+ * only the app's user can enter, or the exec command's presence.
  * privs, which exec checks run as, must outlive c. Returns 0, or drainit's
  * exit code with a reason in err. */
 int check_open(struct check *c, const struct config *cfg, const struct privs *privs,
@@ -99,7 +112,8 @@ enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now);
  * command killed. The notify socket stays open so STATUS= is still logged. */
 void check_end(struct check *c);
 
-/* At exit: close everything. */
+/* At exit: close everything, remove the notify socket and its folder, and
+ * log the refused notify datagrams not yet counted in the log. */
 void check_close(struct check *c);
 
 #endif

@@ -343,3 +343,84 @@ int64_t cond_next_due(int64_t started, int64_t now, int64_t period)
 {
 	return started + period > now ? started + period : now;
 }
+
+bool cond_notify_uid_ok(uid_t uid, uid_t app, uid_t self)
+{
+	return uid == app || uid == self || uid == 0;
+}
+
+enum notify_trust cond_notify_trust(const struct notify_sender *s, uid_t app, uid_t self)
+{
+	if (!s->creds)
+		return NOTIFY_NO_CREDS;
+	if (!cond_notify_uid_ok(s->uid, app, self))
+		return NOTIFY_BAD_UID;
+	if (s->pid <= 0)
+		return NOTIFY_OTHER_NS;
+	if (s->descends > 0)
+		return NOTIFY_OK;
+	if (s->descends == 0)
+		return NOTIFY_OUTSIDE;
+	/* Gone: its pid says nothing any more, its uid still does. Root other
+	 * than drainit does not count here: a docker exec as root that exits
+	 * at once would otherwise pass where a live one is refused. */
+	return s->uid == app || s->uid == self ? NOTIFY_OK : NOTIFY_GONE_UID;
+}
+
+const char *cond_notify_refusal(enum notify_trust t)
+{
+	switch (t) {
+	case NOTIFY_OK:
+		return "accepted";
+	case NOTIFY_NO_CREDS:
+		return "no sender credentials";
+	case NOTIFY_BAD_UID:
+		return "its uid is neither the app's, drainit's nor root's";
+	case NOTIFY_OTHER_NS:
+		return "sent from another PID namespace";
+	case NOTIFY_OUTSIDE:
+		return "not a process started under drainit";
+	case NOTIFY_GONE_UID:
+		return "its sender has exited and its uid is neither the app's nor drainit's";
+	}
+	return "refused";
+}
+
+bool cond_refusal_add(struct cond_refusals *r, int64_t now)
+{
+	if (r->told_at >= 0 && now - r->told_at < COND_REFUSAL_QUIET_MS) {
+		if (r->untold < UINT_MAX)
+			r->untold++;
+		return false;
+	}
+	r->told_at = now;
+	return true;
+}
+
+unsigned cond_refusal_flush(struct cond_refusals *r, int64_t now, bool force)
+{
+	unsigned n = r->untold;
+	if (n == 0 || (!force && now - r->told_at < COND_REFUSAL_QUIET_MS))
+		return 0;
+	r->untold = 0;
+	r->told_at = now;
+	return n;
+}
+
+bool cond_http_head_end(unsigned *matched, const char *buf, size_t len)
+{
+	/* *matched: 0 nothing, 1 "\n" seen (a line ended), 2 "\n\r". A blank
+	 * line is "\n\n" or "\n\r\n"; the status line ends with the first. */
+	for (size_t i = 0; i < len; i++) {
+		char ch = buf[i];
+		if (*matched == 3)
+			return true;
+		if (ch == '\n')
+			*matched = *matched >= 1 ? 3 : 1;
+		else if (ch == '\r' && *matched == 1)
+			*matched = 2;
+		else if (ch != '\r')
+			*matched = 0;
+	}
+	return *matched == 3;
+}

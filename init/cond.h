@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Readiness conditions (--ready-when) and the little protocols they speak,
  * as pure functions: parsing a condition, the HTTP request and status line,
@@ -85,5 +86,59 @@ struct notify_msg {
 /* Parses one datagram of newline-separated KEY=VALUE lines; the last
  * READY=1 or STOPPING=1 in it wins. */
 void cond_notify_parse(const char *buf, size_t len, struct notify_msg *m);
+
+/* Who sent a notify datagram, on the kernel's word (SCM_CREDENTIALS, filled
+ * in at send time), and what /proc says of it now. */
+struct notify_sender {
+	bool creds;             /* the kernel attached credentials */
+	pid_t pid;              /* 0: a process of another PID namespace */
+	uid_t uid;
+	int descends;           /* proc_descends(pid, drainit): 1, 0, or -1 gone */
+};
+
+enum notify_trust {
+	NOTIFY_OK,
+	NOTIFY_NO_CREDS,        /* no credentials: cannot tell who sent it */
+	NOTIFY_BAD_UID,         /* neither the app's uid, drainit's nor root */
+	NOTIFY_OTHER_NS,        /* pid 0: another PID namespace */
+	NOTIFY_OUTSIDE,         /* alive, not started under drainit (docker exec) */
+	NOTIFY_GONE_UID,        /* exited, and its uid is neither the app's nor drainit's */
+};
+
+/* Whether a sender of this uid may speak for the app at all: the app's,
+ * drainit's or root's (root in the container could write the readiness
+ * file itself). Decides before anything is read from /proc. */
+bool cond_notify_uid_ok(uid_t uid, uid_t app, uid_t self);
+
+/* Whether the sender may speak for the app: a trusted uid, and a process
+ * started under drainit; one that has exited already (a one-line notifier in
+ * the app's script) only with the app's uid or drainit's. */
+enum notify_trust cond_notify_trust(const struct notify_sender *s, uid_t app, uid_t self);
+
+/* Why a sender was refused, for the log. */
+const char *cond_notify_refusal(enum notify_trust t);
+
+/* Refused notify datagrams, logged at most once a second: the first at once,
+ * those that follow within the second only counted. */
+#define COND_REFUSAL_QUIET_MS 1000
+struct cond_refusals {
+	unsigned untold;        /* refused since the last line, not logged */
+	int64_t told_at;        /* the last line; -1: none yet */
+};
+
+/* A refusal at now: true when it is to be logged now (no line for a
+ * second); false when it was only counted. Call cond_refusal_flush first,
+ * so that a count still untold is logged before. */
+bool cond_refusal_add(struct cond_refusals *r, int64_t now);
+
+/* The count still untold, to be logged now: when a second has passed since
+ * the last line (another datagram came), or at the end (force); else 0.
+ * Logging it counts as a line. */
+unsigned cond_refusal_flush(struct cond_refusals *r, int64_t now, bool force);
+
+/* The end of an HTTP answer's head: feeds buf[0..len) to the scan, whose
+ * progress *matched carries from call to call (0 at the start of the
+ * answer); returns true once the blank line that ends the head was seen. */
+bool cond_http_head_end(unsigned *matched, const char *buf, size_t len);
 
 #endif

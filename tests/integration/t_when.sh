@@ -213,7 +213,10 @@ test_when_notify_ready_stopping_ready_again() {
 	wait_file '^notify_socket=' "$T/rec"
 	local sock
 	sock=$(grep -m1 '^notify_socket=' "$T/rec" | cut -d= -f2-)
-	[[ $sock =~ ^@.+ ]] || fail "NOTIFY_SOCKET for the app: '$sock', expected @NAME"
+	[[ $sock =~ ^/(run|tmp|dev/shm)/drainit\.[^/]+/notify$ ]] ||
+		fail "NOTIFY_SOCKET for the app: '$sock', expected a socket in a private folder"
+	[ -S "$sock" ] || fail "$sock is not a socket"
+	assert_eq "$(stat -c %a "${sock%/notify}")" 700 "mode of the notify socket's folder"
 	wait_log "debug: check: notify socket NOTIFY_SOCKET=$(wh_re "$sock")\$"
 	wait_log "info: ready: waiting for READY=1 from the app on NOTIFY_SOCKET\$"
 	[ ! -e "$R" ] || fail "readiness file before READY=1"
@@ -257,6 +260,7 @@ test_when_notify_ready_stopping_ready_again() {
 	wait_exit 10
 	assert_eq "$RC" 0 "exit status"
 	[ -z "$(ls -A "$T/rd")" ] || fail "left in the readiness folder: $(ls -A "$T/rd")"
+	[ ! -e "${sock%/notify}" ] || fail "the notify socket's folder was left: ${sock%/notify}"
 	# What the readiness file went through, in order.
 	assert_eq "$(wh_ready_events)" "MOVED_TO DELETE MOVED_TO DELETE " "events of the readiness file"
 	wh_unwatch
@@ -265,19 +269,23 @@ test_when_notify_ready_stopping_ready_again() {
 test_when_notify_from_outside_the_namespace_ignored() {
 	start_ns -v --ready-file "$T/ready" --ready-when notify -- "$H/readyapp" "$T/rec" notify 2500
 	wait_file '^start ' "$T/rec"
-	wait_log 'debug: check: notify socket NOTIFY_SOCKET=@'
+	wait_log 'debug: check: notify socket NOTIFY_SOCKET='
 	local sock pid
-	sock=$(grep -m1 -o 'NOTIFY_SOCKET=@.*' "$T/log" | cut -d= -f2-)
+	sock=$(grep -m1 -o 'NOTIFY_SOCKET=.*' "$T/log" | cut -d= -f2-)
 	# A process of another PID namespace (this one) sends READY=1 to it.
 	NOTIFY_SOCKET=$sock "$H/readyapp" "$T/spoof" notify 0 --exit-after 0
 	grep -q '^sent READY=1' "$T/spoof" || fail "could not send to $sock: $(cat "$T/spoof")"
-	wait_log 'warning: notify: message from pid 0 ignored: '
+	wait_log 'warning: notify: message from pid 0 uid 0 ignored: sent from another PID namespace$'
 	# A process entered from outside (docker exec), alive while it is checked.
 	ns_exec env NOTIFY_SOCKET="$sock" "$H/readyapp" "$T/entered" notify 0 --exit-after 5000 &
 	local entered=$!
 	wait_file '^sent READY=1' "$T/entered"
 	pid=$(rec_field "$T/entered" pid)
-	wait_log "warning: notify: message from pid $pid ignored: "
+	# Refusals logged once a second at most: the second line may wait for
+	# the next message after that second.
+	sleep 1.1
+	NOTIFY_SOCKET=$sock "$H/readyapp" "$T/spoof2" notify 0 --exit-after 0
+	wait_log "warning: notify: (message from pid $pid uid 0 ignored: not a process started under drainit|1 more message ignored \(the last from pid $pid uid 0: not a process started under drainit\))"
 	kill $(children "$entered") 2>/dev/null # the sender, under nsenter
 	wait "$entered" 2>/dev/null
 	[ ! -e "$T/ready" ] || fail "READY=1 from outside made the app ready"

@@ -960,6 +960,164 @@ START_TEST(test_next_due)
 }
 END_TEST
 
+/* ---- who may speak on the notify socket ---- */
+
+/* The app runs as 1000, drainit as root (0) unless a row says otherwise. */
+START_TEST(test_notify_trust_table)
+{
+	static const struct {
+		bool creds;
+		pid_t pid;
+		uid_t uid;
+		int descends;
+		uid_t app, self;
+		enum notify_trust want;
+	} rows[] = {
+		/* the app, alive, started under drainit */
+		{ true, 7, 1000, 1, 1000, 0, NOTIFY_OK },
+		/* drainit's own uid (root) and root: trusted uids */
+		{ true, 7, 0, 1, 1000, 0, NOTIFY_OK },
+		{ true, 7, 0, 1, 1000, 500, NOTIFY_OK },
+		{ true, 7, 500, 1, 1000, 500, NOTIFY_OK },
+		/* the app's uid, already exited: systemd-notify from its script */
+		{ true, 7, 1000, -1, 1000, 0, NOTIFY_OK },
+		/* drainit's uid, exited */
+		{ true, 7, 500, -1, 1000, 500, NOTIFY_OK },
+		/* root, exited, when drainit is not root: no */
+		{ true, 7, 0, -1, 1000, 500, NOTIFY_GONE_UID },
+		/* root drainit: an exited root sender is drainit's uid */
+		{ true, 7, 0, -1, 1000, 0, NOTIFY_OK },
+		/* another uid: refused alive, exited, under drainit or not */
+		{ true, 7, 1001, 1, 1000, 0, NOTIFY_BAD_UID },
+		{ true, 7, 1001, -1, 1000, 0, NOTIFY_BAD_UID },
+		{ true, 7, 1001, 0, 1000, 0, NOTIFY_BAD_UID },
+		{ true, 0, 1001, 0, 1000, 0, NOTIFY_BAD_UID },
+		/* another PID namespace (pid 0), even the app's uid or root */
+		{ true, 0, 1000, 0, 1000, 0, NOTIFY_OTHER_NS },
+		{ true, 0, 0, 0, 1000, 0, NOTIFY_OTHER_NS },
+		/* alive, not under drainit: docker exec, as root or as the app */
+		{ true, 9, 0, 0, 1000, 0, NOTIFY_OUTSIDE },
+		{ true, 9, 1000, 0, 1000, 0, NOTIFY_OUTSIDE },
+		/* no credentials at all */
+		{ false, 7, 1000, 1, 1000, 0, NOTIFY_NO_CREDS },
+		/* app and drainit the same user */
+		{ true, 7, 1000, -1, 1000, 1000, NOTIFY_OK },
+		{ true, 7, 1001, 1, 1000, 1000, NOTIFY_BAD_UID },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct notify_sender s = { rows[i].creds, rows[i].pid, rows[i].uid, rows[i].descends };
+		ck_assert_msg(cond_notify_trust(&s, rows[i].app, rows[i].self) == rows[i].want,
+			      "row %zu: got %d, want %d", i, (int)cond_notify_trust(&s, rows[i].app, rows[i].self),
+			      (int)rows[i].want);
+	}
+}
+END_TEST
+
+START_TEST(test_notify_uid_ok)
+{
+	ck_assert(cond_notify_uid_ok(1000, 1000, 500));
+	ck_assert(cond_notify_uid_ok(500, 1000, 500));
+	ck_assert(cond_notify_uid_ok(0, 1000, 500));
+	ck_assert(!cond_notify_uid_ok(1001, 1000, 500));
+	ck_assert(!cond_notify_uid_ok(65534, 1000, 0));
+}
+END_TEST
+
+START_TEST(test_notify_refusal_words)
+{
+	ck_assert_str_eq(cond_notify_refusal(NOTIFY_BAD_UID), "its uid is neither the app's, drainit's nor root's");
+	ck_assert_str_eq(cond_notify_refusal(NOTIFY_OTHER_NS), "sent from another PID namespace");
+	ck_assert_str_eq(cond_notify_refusal(NOTIFY_OUTSIDE), "not a process started under drainit");
+	ck_assert_str_eq(cond_notify_refusal(NOTIFY_GONE_UID),
+			 "its sender has exited and its uid is neither the app's nor drainit's");
+	ck_assert_str_eq(cond_notify_refusal(NOTIFY_NO_CREDS), "no sender credentials");
+}
+END_TEST
+
+/* ---- refusals logged at most once a second ---- */
+
+START_TEST(test_refusals_once_a_second)
+{
+	struct cond_refusals r = { 0, -1 };
+
+	/* the first is told at once */
+	ck_assert(cond_refusal_add(&r, 5000));
+	ck_assert_uint_eq(r.untold, 0);
+	/* within the second: counted */
+	for (int i = 0; i < 1000; i++)
+		ck_assert(!cond_refusal_add(&r, 5000 + i % 1000));
+	ck_assert_uint_eq(r.untold, 1000);
+	/* nothing to flush before the second has passed, unless forced */
+	ck_assert_uint_eq(cond_refusal_flush(&r, 5999, false), 0);
+	ck_assert_uint_eq(r.untold, 1000);
+	/* a second on: the count, once */
+	ck_assert_uint_eq(cond_refusal_flush(&r, 6000, false), 1000);
+	ck_assert_uint_eq(cond_refusal_flush(&r, 6000, false), 0);
+	/* the flush was a line: the next refusal within its second is counted */
+	ck_assert(!cond_refusal_add(&r, 6500));
+	ck_assert_uint_eq(cond_refusal_flush(&r, 6600, false), 0);
+	/* at the end, forced */
+	ck_assert_uint_eq(cond_refusal_flush(&r, 6600, true), 1);
+	ck_assert_uint_eq(cond_refusal_flush(&r, 6600, true), 0);
+	/* nothing untold, a second after the last line: told at once */
+	ck_assert(cond_refusal_add(&r, 7600));
+	ck_assert_uint_eq(r.untold, 0);
+	/* as the notify socket does: flush, then add */
+	ck_assert(!cond_refusal_add(&r, 7700));
+	ck_assert_uint_eq(cond_refusal_flush(&r, 8600, false), 1);
+	ck_assert(!cond_refusal_add(&r, 8600)); /* counted: a line just went out */
+	ck_assert_uint_eq(r.untold, 1);
+}
+END_TEST
+
+START_TEST(test_refusals_count_does_not_wrap)
+{
+	struct cond_refusals r = { UINT_MAX - 1, 0 };
+	ck_assert(!cond_refusal_add(&r, 10));
+	ck_assert(!cond_refusal_add(&r, 20));
+	ck_assert_uint_eq(r.untold, UINT_MAX);
+}
+END_TEST
+
+/* ---- the end of an HTTP answer's head ---- */
+
+static bool head_in_pieces(const char *s, size_t piece)
+{
+	unsigned m = 0;
+	bool done = false;
+	for (size_t i = 0, n = strlen(s); i < n; i += piece)
+		done = cond_http_head_end(&m, s + i, n - i < piece ? n - i : piece);
+	return done;
+}
+
+START_TEST(test_http_head_end)
+{
+	static const struct {
+		const char *s;
+		bool done;
+	} rows[] = {
+		{ "HTTP/1.1 200 OK\r\n\r\n", true },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true },
+		{ "HTTP/1.1 200 OK\n\n", true },
+		{ "HTTP/1.1 200 OK\nA: b\n\nbody", true },
+		{ "HTTP/1.1 200 OK\r\n", false },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n", false },
+		{ "HTTP/1.1 200 OK\r\nX: \r\r\n", false },
+		{ "HTTP/1.1 200 OK\r\nX: y\r\n\r", false },
+		{ "", false },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		for (size_t piece = 1; piece <= 64; piece++)
+			ck_assert_msg(head_in_pieces(rows[i].s, piece) == rows[i].done, "row %zu in pieces of %zu",
+				      i, piece);
+	/* once seen, it stays seen */
+	unsigned m = 0;
+	ck_assert(cond_http_head_end(&m, "HTTP/1.1 200 OK\r\n\r\n", 19));
+	ck_assert(cond_http_head_end(&m, "xxxx", 4));
+	ck_assert(cond_http_head_end(&m, "", 0));
+}
+END_TEST
+
 Suite *cond_suite(void)
 {
 	Suite *s = suite_create("cond");
@@ -1008,6 +1166,12 @@ Suite *cond_suite(void)
 	tcase_add_test(tc, test_tally_failures_in_a_row_withdraw);
 	tcase_add_test(tc, test_tally_count_does_not_wrap);
 	tcase_add_test(tc, test_next_due);
+	tcase_add_test(tc, test_notify_trust_table);
+	tcase_add_test(tc, test_notify_uid_ok);
+	tcase_add_test(tc, test_notify_refusal_words);
+	tcase_add_test(tc, test_refusals_once_a_second);
+	tcase_add_test(tc, test_refusals_count_does_not_wrap);
+	tcase_add_test(tc, test_http_head_end);
 	suite_add_tcase(s, tc);
 	return s;
 }
