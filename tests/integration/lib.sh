@@ -53,6 +53,21 @@ valgrind_logs_of() {
 
 now_ms() { date +%s%3N; }
 
+# helpers_for_others HELPER...: H becomes $T/helpers (0755), holding copies
+# of these helpers, for a test whose app or sender runs as another user: the
+# repository, and build/helpers with it, may sit in a folder only root may
+# enter (/root, a mktemp -d folder). $T is opened for others to pass
+# through; run.sh removes it, and the copies with it.
+helpers_for_others() {
+	local h
+	chmod o+x "$T" || fail "cannot open $T to other users"
+	install -d -m 755 "$T/helpers" || fail "cannot make $T/helpers"
+	for h; do
+		install -m 755 "$H/$h" "$T/helpers/$h" || fail "cannot copy the helper $h"
+	done
+	H=$T/helpers
+}
+
 # wait_until SECONDS COMMAND...: polls COMMAND every 20 ms until it
 # succeeds, for at most SECONDS x TIME_SCALE.
 wait_until() {

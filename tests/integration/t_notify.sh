@@ -17,6 +17,7 @@ no_setup() {
 	command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
 	chmod 755 "$T"
 	mkdir -m 1777 "$T/w"
+	helpers_for_others readyapp sigrec
 }
 
 # no_sock: NOTIFY_SOCKET as drainit logged it (at -v).
@@ -194,10 +195,14 @@ test_notify_flood_is_counted_not_logged() {
 test_notify_without_a_writable_folder_falls_back_to_abstract() {
 	# A read-only root with neither /run, /tmp nor /dev/shm writable: the
 	# abstract socket, with a warning; senders are still judged. $T is
-	# reached through /mnt, since /tmp is covered.
+	# reached through /mnt, since /tmp is covered, and so are copies of
+	# drainit and the app: the repository may sit under /tmp too.
+	needs_native "the valgrind wrapper runs from the repository, which may be covered"
+	mkdir "$T/bin" && cp "$DRAINIT" "$H/readyapp" "$T/bin/" || fail "cannot copy drainit"
+	local DRAINIT=/mnt/bin/drainit
 	NS_WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" /mnt &&
 		for d in /run /tmp /dev/shm; do mount -t tmpfs -o ro none "$d" || exit 1; done && exec "$@"' "$T")
-	start_ns -v --ready-file /mnt/ready --ready-when notify -- "$H/readyapp" /mnt/rec notify 300
+	start_ns -v --ready-file /mnt/ready --ready-when notify -- /mnt/bin/readyapp /mnt/rec notify 300
 	wait_log "warning: check: no folder for the notify socket in /run, /tmp or /dev/shm: using the abstract socket @[0-9a-f]+, "
 	wait_file '^notify_socket=@' "$T/rec"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file after the app's READY=1"

@@ -33,20 +33,11 @@ pv_init() {
 	command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
 }
 
-# pv_helpers: H becomes $T/helpers (0755, in $T, which pv_init opens to
-# everyone, under /tmp), holding copies of the helpers these tests run: an
-# app that drainit --user starts as another user must reach its program,
-# and the repository (with build/helpers) may sit in a folder that only
-# root may enter (/root, a `mktemp -d`). run.sh removes $T, and the copies
-# with it. Add to PV_HELPERS a helper that a test here starts.
+# The helpers these tests start as another user (helpers_for_others).
 PV_HELPERS='sigrec'
 pv_helpers() {
-	local h
-	install -d -m 755 "$T/helpers" || fail "cannot make $T/helpers"
-	for h in $PV_HELPERS; do
-		install -m 755 "$H/$h" "$T/helpers/$h" || fail "cannot copy the helper $h"
-	done
-	H=$T/helpers
+	# shellcheck disable=SC2086 # a list of names
+	helpers_for_others $PV_HELPERS
 }
 
 # pv_hex MASK: a set as /proc/PID/status shows it.
