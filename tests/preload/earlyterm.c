@@ -44,9 +44,12 @@ static void fire(void)
 			;
 }
 
-static int next(const char *name, int fd, int cmd, long arg)
+/* Fires, then calls libc's NAME with the one argument fcntl takes. */
+static int pass_on(const char *name, int fd, int cmd, va_list ap)
 {
+	long arg = va_arg(ap, long);
 	int (*real)(int, int, ...) = (int (*)(int, int, ...))dlsym(RTLD_NEXT, name);
+	fire();
 	return real(fd, cmd, arg);
 }
 
@@ -54,18 +57,16 @@ int fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
 	va_start(ap, cmd);
-	long arg = va_arg(ap, long);
+	int r = pass_on("fcntl", fd, cmd, ap);
 	va_end(ap);
-	fire();
-	return next("fcntl", fd, cmd, arg);
+	return r;
 }
 
 int fcntl64(int fd, int cmd, ...)
 {
 	va_list ap;
 	va_start(ap, cmd);
-	long arg = va_arg(ap, long);
+	int r = pass_on("fcntl64", fd, cmd, ap);
 	va_end(ap);
-	fire();
-	return next("fcntl64", fd, cmd, arg);
+	return r;
 }
