@@ -747,6 +747,12 @@ test_privs_lacking_privilege_exit_77() {
 test_privs_non_root_drainit() {
 	pv_init
 	pv_std_users
+	# drainit itself runs as 65534 here: under valgrind that is the wrapper
+	# script, which another user can read only where the repository is open
+	if [ -n "$UNDER_VALGRIND" ] &&
+	   ! setpriv --reuid 65534 --regid 65534 --clear-groups -- test -r "$PV_REAL"; then
+		skip "under valgrind: the wrapper sits in a folder uid 65534 cannot enter"
+	fi
 	pv_wrap setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps=-all
 	pv_bad 77 "--user: drainit lacks cap_setgid,cap_setuid to grant it" -- --user 4242
 	pv_bad 77 "--user: drainit lacks cap_setgid,cap_setuid to grant it" -- --user root
