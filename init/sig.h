@@ -17,10 +17,11 @@ const char *sig_name(int sig, char *buf, size_t len);
  * Ctrl-C's SIGINT, SIGPWR, or systemd's SIGRTMIN+3. Pure. */
 bool sig_engine_stop(int sig);
 
-/* Fills set with every signal, also glibc's own 32 and 33 that sigfillset()
- * leaves out, and blocks them all with rt_sigprocmask (glibc's sigprocmask
- * would quietly leave those two unblocked, so they would kill drainit or
- * never be seen). Returns 0, or -1 with errno set. */
+/* Fills set with every signal, also the C library's own (32 and 33 in
+ * glibc, 32-34 in musl) that sigfillset() leaves out, without reaching into
+ * sigset_t, and blocks them all with rt_sigprocmask (the C library's
+ * sigprocmask would quietly leave those unblocked, so they would kill
+ * drainit or never be seen). Returns 0, or -1 with errno set. */
 int sig_block_all(sigset_t *set);
 
 /* Sets every signal's disposition to SIG_DFL, also the two that glibc keeps

@@ -1,6 +1,9 @@
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sig.h"
 #include "suites.h"
@@ -160,6 +163,28 @@ START_TEST(test_name_parses_back)
 }
 END_TEST
 
+START_TEST(test_block_all_blocks_every_signal)
+{
+	/* the C library's own signals too; the kernel keeps KILL and STOP out */
+	uint64_t old;
+	ck_assert_int_eq(syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, &old, sizeof old), 0);
+	sigset_t set;
+	ck_assert_int_eq(sig_block_all(&set), 0);
+	for (int sig = 1; sig <= 64; sig++)
+		ck_assert_msg(sigismember(&set, sig) == 1, "%d not in the set", sig);
+	char status[4096] = "";
+	FILE *f = fopen("/proc/self/status", "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(status, 1, sizeof status - 1, f);
+	fclose(f);
+	status[n] = '\0';
+	const char *blk = strstr(status, "SigBlk:\t");
+	ck_assert_ptr_nonnull(blk);
+	ck_assert_msg(strncmp(blk + 8, "fffffffffffbfeff", 16) == 0, "%.24s", blk);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof old);
+}
+END_TEST
+
 START_TEST(test_engine_stop_signals)
 {
 	/* what engines send to stop a container, SIGTERM aside */
@@ -194,6 +219,7 @@ Suite *sig_suite(void)
 
 	tc = tcase_create("engine");
 	tcase_add_test(tc, test_engine_stop_signals);
+	tcase_add_test(tc, test_block_all_blocks_every_signal);
 	suite_add_tcase(s, tc);
 	return s;
 }
