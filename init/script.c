@@ -344,6 +344,18 @@ size_t script_shebang_words(const char *line, size_t len, char *buf, size_t bufl
 	return n;
 }
 
+size_t script_shebang_program(const char *const *words, size_t n)
+{
+	size_t blen, i = 0;
+	if (n == 0)
+		return n;
+	const char *b = base_of(words[0], strlen(words[0]), &blen);
+	if (blen == 3 && memcmp(b, "env", 3) == 0)
+		for (i = 1; i < n && (words[i][0] == '-' || strchr(words[i], '=')); i++)
+			; /* env's own options and NAME=VALUE */
+	return i;
+}
+
 void script_first_line(const char *path, char *line, size_t len)
 {
 	struct stat st;

@@ -44,6 +44,11 @@ bool script_check(char *const argv[], char *what, size_t len);
 size_t script_shebang_words(const char *line, size_t len, char *buf, size_t buflen,
 			    const char **words, size_t max);
 
+/* Which of a #! line's words (script_shebang_words) is the program that
+ * runs the script: the first, or after env the first that is neither one
+ * of env's options nor a NAME=VALUE. n when there is none. Pure. */
+size_t script_shebang_program(const char *const *words, size_t n);
+
 /* The file execvp would run for name, PATH searched as glibc does, into
  * out; false when there is none. */
 bool script_find(const char *name, char *out, size_t len);

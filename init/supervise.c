@@ -775,14 +775,15 @@ static bool parent_death(const struct state *s, const struct signalfd_siginfo *s
 /* Who sent si, for its log line. */
 static void sender(const struct state *s, const struct signalfd_siginfo *si, char *buf, size_t len)
 {
-	if (parent_death(s, si) && si->ssi_code == SI_TKILL)
+	bool pdeath = parent_death(s, si);
+	if (pdeath && si->ssi_code == SI_TKILL)
 		snprintf(buf, len, "as the parent-death signal (-p): drainit's parent had exited "
 			 "before drainit started");
-	else if (parent_death(s, si) && s->self == 1)
+	else if (pdeath && s->self == 1)
 		snprintf(buf, len, "from outside the namespace (pid 0, uid %u): the parent-death "
 			 "signal (-p), sent when drainit's parent exits, or a kill from outside",
 			 si->ssi_uid); /* the parent is out of sight: either may be */
-	else if (parent_death(s, si))
+	else if (pdeath)
 		snprintf(buf, len, "as the parent-death signal (-p): drainit's parent, pid %u, exited",
 			 si->ssi_pid);
 	else if (si->ssi_pid == 0)
@@ -983,18 +984,14 @@ static bool runs_itself(const struct config *cfg, char *path, size_t len)
 {
 	char line[512], buf[512], *av[34];
 	const char *w[32];
-	size_t i = 0, k = 0, blen;
+	size_t k = 0;
 	struct config c;
 
 	if (!script_find(cfg->argv[0], path, len))
 		return false;
 	script_first_line(path, line, sizeof line);
 	size_t n = script_shebang_words(line, strlen(line), buf, sizeof buf, w, 32);
-	const char *base = n ? strrchr(w[0], '/') : NULL;
-	blen = n ? strlen(base ? base + 1 : w[0]) : 0;
-	if (n && blen == 3 && strcmp(base ? base + 1 : w[0], "env") == 0)
-		for (i = 1; i < n && (w[i][0] == '-' || strchr(w[i], '=')); i++)
-			; /* env's own options and NAME=VALUE */
+	size_t i = script_shebang_program(w, n);
 	char self[4096];
 	if (i >= n || !script_find(w[i], self, sizeof self) || !is_self(self))
 		return false;

@@ -64,6 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(w[i][0] != '\0' && !strchr(w[i], '\n'), "word %zu: '%s'", i, w[i]);
 		CHECK(w[i][0] != ' ' && w[i][0] != '\t', "word %zu starts with a blank", i);
 	}
+	size_t prog = script_shebang_program(w, n);
+	CHECK(prog <= n, "program word %zu of %zu", prog, n);
+	CHECK(n == 0 || prog == 0 || strstr(w[0], "env"), "word %zu without env", prog);
 	free(buf);
 	free(line);
 

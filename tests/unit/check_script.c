@@ -866,6 +866,30 @@ START_TEST(test_shebang_words)
 }
 END_TEST
 
+START_TEST(test_shebang_program)
+{
+	/* the word that names the program the kernel (or env) runs */
+	static const struct { const char *line; size_t want; } cases[] = {
+		{ "#!/usr/local/bin/drainit", 0 },
+		{ "#!/bin/bash -e", 0 },
+		{ "#!/usr/bin/env drainit", 1 },
+		{ "#!/usr/bin/env -S drainit -- bash", 1 },
+		{ "#!/usr/bin/env -S -i A=1 drainit -v", 3 },
+		{ "#!/usr/bin/environ drainit", 0 },      /* not env */
+		{ "#!/usr/bin/env -S -i", 2 },            /* none: n */
+		{ "#!", 0 },                              /* no words: n = 0 */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[256];
+		const char *w[8];
+		size_t n = script_shebang_words(cases[i].line, strlen(cases[i].line), buf, sizeof buf,
+						w, 8);
+		ck_assert_msg(script_shebang_program(w, n) == cases[i].want, "'%s': %zu, not %zu",
+			      cases[i].line, script_shebang_program(w, n), cases[i].want);
+	}
+}
+END_TEST
+
 Suite *script_suite(void)
 {
 	Suite *s = suite_create("script");
@@ -877,6 +901,7 @@ Suite *script_suite(void)
 	tcase_add_test(tc, test_shebang_len);
 	tcase_add_test(tc, test_is_shell);
 	tcase_add_test(tc, test_shebang_words);
+	tcase_add_test(tc, test_shebang_program);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scan");
