@@ -42,12 +42,50 @@ $(B)/drainit: $(OBJ)
 $(B)/obj/%.o: init/%.c | $(B)/obj
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# A stripped, fully static, hardened binary (libcap.a included) for images:
-# the release build.
+# The static build: musl, stripped, libcap.a linked in; what images and the
+# release ship (docs/release.md). libcap.a is built for musl from Debian's
+# libcap2 source package (tests/release/libcap.sh); the kernel headers musl
+# lacks come from Debian's linux-libc-dev, through a folder of links.
+# `make static` builds it for this machine as build/drainit-static;
+# `make musl MARCH=arm64` cross-builds build/musl-arm64/drainit.
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+MARCH ?= $(HOST_ARCH)
+MUSL_CC_amd64 = musl-gcc
+MUSL_CC_arm64 = aarch64-linux-musl-gcc
+TRIPLET_amd64 = x86_64-linux-gnu
+TRIPLET_arm64 = aarch64-linux-gnu
+M = $(B)/musl-$(MARCH)
+MUSL_OBJ = $(SRC:init/%.c=$(M)/obj/%.o)
+# -Os and a section per function and object, so that the linker drops
+# what is never called; no build path in the output. musl has no
+# FORTIFY_SOURCE; the rest of the hardening is the same.
+MUSL_CFLAGS = -std=gnu11 $(WARN) -Os -ffunction-sections -fdata-sections \
+	-fstack-protector-strong -fstack-clash-protection -ffile-prefix-map=$(CURDIR)=.
+MUSL_CPPFLAGS = -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -I$(M)/libcap/include -isystem $(M)/kernel
+
 static: $(B)/drainit-static
-$(B)/drainit-static: $(OBJ)
-	$(CC) -static $(HARDEN_LD) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
-	strip $@
+$(B)/drainit-static: FORCE
+	@tests/deps.sh static
+	@$(MAKE) --no-print-directory musl MARCH=$(HOST_ARCH)
+	cp $(B)/musl-$(HOST_ARCH)/drainit $@
+
+musl: $(M)/drainit
+$(M)/drainit: $(MUSL_OBJ) $(M)/libcap/libcap.a
+	$(MUSL_CC_$(MARCH)) -static -Wl,--gc-sections $(HARDEN_LD) -o $@ $(MUSL_OBJ) $(M)/libcap/libcap.a
+	$(TRIPLET_$(MARCH))-strip $@
+
+$(M)/obj/%.o: init/%.c | $(M)/obj $(M)/libcap/libcap.a
+	$(MUSL_CC_$(MARCH)) $(MUSL_CPPFLAGS) $(MUSL_CFLAGS) -c -o $@ $<
+
+$(M)/libcap/libcap.a: tests/release/libcap.sh | $(M)/kernel
+	tests/release/libcap.sh $(MARCH) $(M)/libcap
+
+$(M)/kernel:
+	@test -d /usr/include/$(TRIPLET_$(MARCH))/asm || { echo "drainit: no kernel headers for $(MARCH) (linux-libc-dev:$(MARCH))" >&2; exit 1; }
+	mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+	ln -sfn /usr/include/$(TRIPLET_$(MARCH))/asm $@/asm
 
 $(B)/unit/%.o: tests/unit/%.c | $(B)/unit
 	$(CC) $(CPPFLAGS) -Iinit $(ALL_CFLAGS) -c -o $@ $<
@@ -63,7 +101,7 @@ $(B)/helpers/%: tests/helpers/%.c tests/helpers/signame.h | $(B)/helpers
 $(B)/helpers/%.so: tests/preload/%.c | $(B)/helpers
 	$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -fPIC -shared -o $@ $<
 
-$(B)/obj $(B)/unit $(B)/helpers:
+$(B)/obj $(B)/unit $(B)/helpers $(M)/obj:
 	mkdir -p $@
 
 # check and demo first install missing Debian packages (as root), then
@@ -122,6 +160,12 @@ fuzz:
 	@tests/deps.sh fuzz
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# The release: dist/ with the static musl binaries for amd64 and arm64, a
+# .deb of each, the image to COPY from and SHA256SUMS (docs/release.md).
+release:
+	@tests/deps.sh release
+	tests/release/release.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/drainit $(DESTDIR)$(BINDIR)/drainit
@@ -131,7 +175,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/drainit $(DESTDIR)$(MANDIR)/man8/drainit.8
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) dist
 
-.PHONY: all static check check-valgrind demo bench e2e check-container fuzz lint install uninstall clean
--include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+.PHONY: all static musl release FORCE check check-valgrind demo bench e2e check-container fuzz lint install uninstall clean
+-include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(MUSL_OBJ:.o=.d)
+FORCE:

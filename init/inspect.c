@@ -47,6 +47,9 @@ int inspect_parse_status(const char *text, struct sigstate *st)
 	if (hex_field(text, "SigBlk", &st->blocked) != 0 || hex_field(text, "SigIgn", &st->ignored) != 0 ||
 	    hex_field(text, "SigCgt", &st->caught) != 0)
 		return -1;
+	const char *t = strstr(text, "\nThreads:\t");
+	if (t)
+		st->threads = (unsigned)strtoul(t + 10, NULL, 10);
 	return 0;
 }
 
@@ -117,7 +120,8 @@ const char *inspect_words(enum disposition d, int sig, char *buf, size_t len)
 
 static bool wanted(const char *line)
 {
-	return strncmp(line, "Name:", 5) == 0 || strncmp(line, "SigBlk:", 7) == 0 ||
+	return strncmp(line, "Name:", 5) == 0 || strncmp(line, "Threads:", 8) == 0 ||
+	       strncmp(line, "SigBlk:", 7) == 0 ||
 	       strncmp(line, "SigIgn:", 7) == 0 || strncmp(line, "SigCgt:", 7) == 0;
 }
 
@@ -257,6 +261,11 @@ int inspect_read(pid_t pid, struct sigstate *st)
 	 * it is blocked only if every thread blocks it (or waits for it). */
 	own = *st;
 	st->blocked = ~(uint64_t)0;
+	if (own.threads == 1) { /* the process's files are its one thread's */
+		snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
+		thread_mask(dir, &own, st);
+		return 0;
+	}
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {

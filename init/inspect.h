@@ -18,6 +18,7 @@ struct sigstate {
 	uint64_t waited;        /* waited for in sigwait by some thread */
 	bool waits_unread;      /* a thread waits in sigwait for a set not readable here */
 	bool waits_maybe;       /* a thread sleeps, in sigwait or not: not readable here */
+	unsigned threads;       /* Threads: 0 when the text does not say */
 	char name[64];
 };
 

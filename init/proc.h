@@ -15,6 +15,7 @@ struct proc_entry {
 	pid_t pgid;
 	char state;             /* R, S, D, Z, ... as in /proc/PID/stat */
 	char comm[PROC_COMM_LEN];
+	int mark;               /* the caller's: the stop report keeps its verdict here */
 };
 
 struct proc_table {

@@ -405,28 +405,39 @@ static void log_stop_verdict(const struct state *s, const struct proc_group *g, 
 }
 
 /* Before the stop signal goes out: what each process that gets it will do
- * with it, from /proc (a bash wrapper without a handler dies at once while
- * its python3 drains; a process ignoring it waits for SIGKILL). */
-static void report_stop(struct state *s)
+ * with it, read from /proc into the listing's marks (a bash wrapper without
+ * a handler dies at once while its python3 drains; a process ignoring it
+ * waits for SIGKILL). Only read here: report_stop writes it once the signal
+ * is out, so that the log costs the app no time and says what was true when
+ * the signal went. */
+static void survey_stop(struct state *s)
 {
 	int sig = s->cfg->stop_signal;
 	pid_t check = check_group(&s->check);
+
+	bool listed = proc_scan_under(&s->procs, s->self) == 0; /* if not, signal_all says why */
+	for (size_t i = 0; i < s->procs.len; i++) {
+		struct proc_entry *e = &s->procs.v[i];
+		struct sigstate st;
+		e->mark = -1;
+		if (listed && proc_gets_stop(e, s->self, s->app, s->cfg->single_child, s->app_exited, check) &&
+		    inspect_read(e->pid, &st) == 0)
+			e->mark = (int)inspect_disposition(&st, sig) | (e->state == 'T' ? STOPPED_KIND : 0);
+	}
+}
+
+static void report_stop(struct state *s)
+{
 	char words[192], who[160];
 	struct lines l;
 
-	if (proc_scan_under(&s->procs, s->self) != 0)
-		return; /* signal_all says why */
 	lines_begin(s, &l);
 	for (size_t i = 0; i < s->procs.len; i++) {
 		const struct proc_entry *e = &s->procs.v[i];
-		if (!proc_gets_stop(e, s->self, s->app, s->cfg->single_child, s->app_exited, check))
+		if (e->mark < 0)
 			continue;
-		struct sigstate st;
-		if (inspect_read(e->pid, &st) != 0)
-			continue;
-		int kind = (int)inspect_disposition(&st, sig) | (e->state == 'T' ? STOPPED_KIND : 0);
-		if (!lines_add(&l, e, kind)) {
-			struct proc_group one = { .kind = kind, .count = 1, .pids = { e->pid } };
+		if (!lines_add(&l, e, e->mark)) {
+			struct proc_group one = { .kind = e->mark, .count = 1, .pids = { e->pid } };
 			snprintf(one.comm, sizeof one.comm, "%s", e->comm);
 			log_stop_verdict(s, &one, proc_group_words(&one, who, sizeof who), words,
 					 sizeof words);
@@ -448,9 +459,10 @@ static void send_stop(struct state *s)
 	bool again = s->stop_at >= 0; /* --single-child: the rest once the app is gone */
 	if (!again)
 		s->stop_at = now_ms();
-	report_stop(s);
+	survey_stop(s);
 
 	if (s->app_exited) {
+		report_stop(s);
 		char left[32];
 		if (again && s->deadline >= 0) {
 			dur(s->deadline > now_ms() ? s->deadline - now_ms() : 0, left, sizeof left);
@@ -466,12 +478,8 @@ static void send_stop(struct state *s)
 	}
 	const char *what;
 	int err = signal_app(s, s->cfg->stop_signal);
-	app_target(s, &what);
-	if (err != 0)
-		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %s", name, what,
-			  (int)s->app, strerror(err));
-	else {
-		/* the stopped ones among those that got it, as the report's
+	if (err == 0) {
+		/* the stopped ones among those that got it, as the survey's
 		 * listing of /proc found them */
 		bool alone = s->cfg->single_child || s->group_left;
 		for (size_t i = 0; i < s->procs.len; i++) {
@@ -479,6 +487,13 @@ static void send_stop(struct state *s)
 			if (alone ? e->pid == s->app : e->pgid == s->app)
 				wake(e, s->cfg->stop_signal);
 		}
+	}
+	report_stop(s);
+	app_target(s, &what);
+	if (err != 0)
+		log_event(s->log, V_WARN, "stop", "cannot send %s to %s %d: %s", name, what,
+			  (int)s->app, strerror(err));
+	else {
 		log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app, .signal = name },
 			  V_INFO, "stop", "sent %s to %s %d; draining for up to %s", name, what,
 			  (int)s->app, d);

@@ -1,14 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages that building drainit, its tests and the demo
 # need, when they are missing.
-# Usage: tests/deps.sh [build|check|valgrind|peers|container|fuzz|lint]
+# Usage: tests/deps.sh [build|check|valgrind|peers|container|fuzz|lint|static|release]
 #   valgrind: valgrind and what the integration tests need, for make check-valgrind
 #   peers: the inits compared in make bench and make e2e
 #   container: podman and what builds the base images for make check-container
 #   fuzz: clang and its libFuzzer runtime
 #   lint: cppcheck and clang-tidy
+#   static: musl and what builds libcap.a for it from Debian's source (make static)
+#   release: that for amd64 and arm64 (arm64 through multiarch), dpkg-deb,
+#     lintian, qemu-user and podman (make release and its checks)
 set -eu
 pkgs="gcc make libc6-dev libcap-dev pkg-config util-linux"
+static="musl-tools musl-dev linux-libc-dev dpkg-dev xz-utils"
 case "${1:-build}" in
 build) ;;
 check) pkgs="$pkgs check procps python3" ;;
@@ -17,7 +21,10 @@ peers) pkgs="$pkgs procps python3 tini dumb-init catatonit" ;;
 container) pkgs="$pkgs podman runc debootstrap" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 lint) pkgs="$pkgs cppcheck clang-tidy" ;;
-*) echo "usage: tests/deps.sh [build|check|valgrind|peers|container|fuzz|lint]" >&2; exit 64 ;;
+static) pkgs="$pkgs $static" ;;
+release) pkgs="$pkgs $static gcc-aarch64-linux-gnu musl-dev:arm64 linux-libc-dev:arm64
+	lintian qemu-user podman runc man-db" ;;
+*) echo "usage: tests/deps.sh [build|check|valgrind|peers|container|fuzz|lint|static|release]" >&2; exit 64 ;;
 esac
 missing=""
 for p in $pkgs; do
@@ -30,5 +37,10 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# The arm64 cross build takes musl and kernel headers for arm64 from
+# Debian's arm64 packages (multiarch).
+case $missing in *:arm64*)
+	dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64 ;;
+esac
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

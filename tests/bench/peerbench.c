@@ -28,7 +28,8 @@
  *       Each round starts every SPEC (shuffled) with CHILD = PEERCHILD sig,
  *       waits for "ready" and SETTLE-MS, sends SIGTERM to the init:
  *       "stop NAME ROUND NS STATUS", NS from before kill() to waitpid() of
- *       unshare.
+ *       unshare, and "stopsig NAME ROUND NS", NS from before kill() to the
+ *       child's leaving sigwaitinfo() with the SIGTERM the init passed on.
  *   reap ROUNDS ORPHANS KIND SEED PEERCHILD SPEC...
  *       Each round runs every SPEC (shuffled) with CHILD = PEERCHILD orphans
  *       ORPHANS KIND (handoff or burst): "KIND NAME ROUND NS STATUS" (NS as
@@ -445,8 +446,15 @@ static int mode_stop(int rounds, int settle_ms, char *peerchild)
 			int fd = pidfd(in.unshare);
 			long long t0 = mono_ns();
 			kill(in.init, SIGTERM);
+			int got = read_line(&in, 30000, line, sizeof line) && !strncmp(line, "term ", 5);
 			int st = wait_exit(in.unshare, fd, 30000);
 			long long t1 = mono_ns();
+			if (got)
+				printf("stopsig\t%s\t%d\t%lld\n", s->name, r, atoll(line + 5) - t0);
+			else {
+				fprintf(stderr, "peerbench: %s: the child did not get SIGTERM\n", s->name);
+				failed = 1;
+			}
 			close(in.out);
 			in.unshare = 0;
 			printf("stop\t%s\t%d\t%lld\t%d\n", s->name, r, t1 - t0, exit_code(st));

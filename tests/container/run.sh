@@ -141,48 +141,14 @@ T_START=$(now_ms)
 
 tmp=
 bg_pids=()
-PODMAN=()
-blobcache=/var/lib/containers/cache
-had_varlib=0 had_blobcache=0 had_runc=0 had_libpod_parent=0
-[ -e /var/lib/containers ] && had_varlib=1
-[ -e "$blobcache" ] && had_blobcache=1
-[ -e /run/runc ] && had_runc=1
-compgen -G '/sys/fs/cgroup/*/libpod_parent' >/dev/null && had_libpod_parent=1
-# rm_cgroups NAME: removes the (empty) cgroup NAME and those under it, in
-# every hierarchy.
-rm_cgroups() {
-	local d
-	for d in /sys/fs/cgroup/"$1" /sys/fs/cgroup/*/"$1"; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
-	compgen -G "/sys/fs/cgroup/$1" >/dev/null || compgen -G "/sys/fs/cgroup/*/$1" >/dev/null &&
-		echo "check-container: could not remove cgroup $1" >&2
-	return 0
-}
+. "$HERE/podman.sh"
+podman_host_state
 cleanup() {
-	local rc=$? p m
+	local rc=$?
 	set +e
 	trap - EXIT INT TERM
 	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-		if [ "${#PODMAN[@]}" -gt 0 ]; then
-			pm rm --all --force --time 0 >/dev/null 2>&1
-			pm rmi --all --force >/dev/null 2>&1
-		fi
-		# Whatever podman (interrupted) or debootstrap left mounted.
-		findmnt -rn -o TARGET | grep -F "$tmp/" | sort -r | while read -r m; do
-			umount "$m" 2>/dev/null || umount -l "$m"
-		done
-		rm -rf --one-file-system "$tmp" || echo "check-container: could not remove $tmp" >&2
-		rm_cgroups "${tmp##*/}"
-	fi
-	[ "$had_libpod_parent" = 1 ] || rm_cgroups libpod_parent
-	[ "$had_runc" = 1 ] || rmdir /run/runc 2>/dev/null
-	if [ "$had_varlib" = 0 ]; then
-		rm -rf /var/lib/containers
-	elif [ "$had_blobcache" = 0 ]; then
-		rm -rf "$blobcache"
-	fi
+	podman_cleanup "$tmp"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -263,42 +229,7 @@ fi
 pass "base image tarball $base_how ($(secs $(( $(now_ms) - t0 ))))"
 
 # ---------------------------------------------------------------- podman
-mkdir -p "$tmp/root" "$tmp/runroot" "$tmp/libpod" "$tmp/net"
-hn=$(ulimit -Hn)
-[ "$hn" = unlimited ] && hn=1048576
-nofile=$(( hn < 65536 ? hn : 65536 ))
-hu=$(ulimit -Hu)
-[ "$hu" = unlimited ] && hu=4096
-nproc=$(( hu < 4096 ? hu : 4096 ))
-cat >"$tmp/containers.conf" <<EOF
-[containers]
-log_driver = "k8s-file"
-default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-tmp_dir = "$tmp/libpod"
-lock_type = "file"
-[network]
-network_config_dir = "$tmp/net"
-EOF
-cat >"$tmp/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$tmp/root"
-runroot = "$tmp/runroot"
-EOF
-: >"$tmp/registries.conf"
-export CONTAINERS_CONF=$tmp/containers.conf CONTAINERS_STORAGE_CONF=$tmp/storage.conf \
-	CONTAINERS_REGISTRIES_CONF=$tmp/registries.conf
-PODMAN=(podman --root "$tmp/root" --runroot "$tmp/runroot" --tmpdir "$tmp/libpod"
-	--storage-driver overlay --runtime runc --runtime-flag "root=$tmp/runc" --cgroup-manager cgroupfs
-	--events-backend file --network-config-dir "$tmp/net")
-pm() { "${PODMAN[@]}" "$@"; }
-# Containers' cgroups go under one of this run's own, removed at the end
-# (podman leaves empty cgroups behind in libpod_parent otherwise).
-CGROUP_PARENT=/${tmp##*/}
+podman_private "$tmp"
 RUN=(run --detach --pull=never --systemd=false --cgroup-parent "$CGROUP_PARENT")
 
 say "podman: $(podman --version | cut -d' ' -f3), runc $(runc --version | sed -n '1s/.* //p'), storage in $tmp, ulimits nofile=$nofile nproc=$nproc"

@@ -108,6 +108,7 @@ START_TEST(test_parse_real_status)
 	ck_assert(st.ignored & BIT(SIGPIPE));
 	ck_assert(st.caught & BIT(SIGTERM));
 	ck_assert(st.caught & BIT(SIGINT));
+	ck_assert_uint_eq(st.threads, 1);
 
 	/* drainit itself: everything blocked but KILL and STOP */
 	ck_assert_int_eq(inspect_parse_status(status("drainit", "fffffffffffbfeff", "0000000000000000",
@@ -182,6 +183,7 @@ START_TEST(test_parse_missing_fields)
 	/* the others are not needed */
 	ck_assert_int_eq(inspect_parse_status(without("SigPnd"), &st), 0);
 	ck_assert_int_eq(inspect_parse_status(without("Threads"), &st), 0);
+	ck_assert_uint_eq(st.threads, 0); /* unknown: every thread is read */
 	ck_assert_str_eq(st.name, "app");
 	ck_assert_uint_eq(st.blocked, 1);
 	ck_assert_uint_eq(st.ignored, 2);
