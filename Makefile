@@ -145,6 +145,7 @@ e2e:
 # stopped with podman stop; base images built locally with debootstrap.
 check-container:
 	@tests/deps.sh container
+	@$(MAKE) --no-print-directory release
 	tests/container/run.sh
 
 # cppcheck and clang-tidy over init/, both silent (tests/lint/run.sh,

@@ -33,7 +33,7 @@ for arch in $ARCHES; do
 	cp "$B/musl-$arch/drainit" "$DIST/drainit-$VERSION-linux-$arch"
 	say "$DIST/drainit-$VERSION-linux-$arch: $(stat -c %s "$DIST/drainit-$VERSION-linux-$arch") bytes"
 done
-libcap_version=$(cat "$B/src/libcap2.version")
+libcap_version=$(cat build/src/libcap2.version) # tests/release/libcap.sh keeps the source there
 
 # ------------------------------------------------------------------ .debs
 # The .deb carries the same static musl binary as the release and the
