@@ -9,6 +9,12 @@
 
 #include "sig.h"
 
+/* Real-time signals are numbered as Linux userland names them (bash's
+ * kill, systemd's SIGRTMIN+3, container engines' STOPSIGNAL): SIGRTMIN is 34,
+ * whatever C library drainit is built with. musl's own SIGRTMIN is 35 (it
+ * keeps 32-34 for itself), glibc's 34. */
+enum { RT_MIN = 34, RT_MAX = 64 };
+
 static const struct {
 	int sig;
 	const char *name;
@@ -50,7 +56,7 @@ static int small_number(const char *s)
 
 bool sig_engine_stop(int sig)
 {
-	return sig == SIGQUIT || sig == SIGINT || sig == SIGPWR || sig == SIGRTMIN + 3;
+	return sig == SIGQUIT || sig == SIGINT || sig == SIGPWR || sig == RT_MIN + 3;
 }
 
 int sig_parse(const char *s, char *err, size_t errlen)
@@ -61,15 +67,15 @@ int sig_parse(const char *s, char *err, size_t errlen)
 		return fail(err, errlen, s, "empty");
 	if (isdigit((unsigned char)*p)) {
 		int n = small_number(p);
-		if (n < 1 || n > SIGRTMAX)
+		if (n < 1 || n > RT_MAX)
 			return fail(err, errlen, s, "not a signal number (1-64)");
 		return n;
 	}
 	if (strncasecmp(p, "SIG", 3) == 0)
 		p += 3;
 	if (strncasecmp(p, "RTMIN", 5) == 0 || strncasecmp(p, "RTMAX", 5) == 0) {
-		int base = strncasecmp(p, "RTMIN", 5) == 0 ? SIGRTMIN : SIGRTMAX;
-		int dir = base == SIGRTMIN ? 1 : -1;
+		int base = strncasecmp(p, "RTMIN", 5) == 0 ? RT_MIN : RT_MAX;
+		int dir = base == RT_MIN ? 1 : -1;
 		const char *q = p + 5;
 		int off = 0;
 		if (*q != '\0') {
@@ -80,7 +86,7 @@ int sig_parse(const char *s, char *err, size_t errlen)
 				return fail(err, errlen, s, "expected a number after the sign");
 		}
 		int sig = base + dir * off;
-		if (sig < SIGRTMIN || sig > SIGRTMAX)
+		if (sig < RT_MIN || sig > RT_MAX)
 			return fail(err, errlen, s, "outside SIGRTMIN..SIGRTMAX");
 		return sig;
 	}
@@ -98,12 +104,12 @@ const char *sig_name(int sig, char *buf, size_t len)
 			return buf;
 		}
 	}
-	if (sig == SIGRTMIN)
+	if (sig == RT_MIN)
 		snprintf(buf, len, "SIGRTMIN");
-	else if (sig == SIGRTMAX)
+	else if (sig == RT_MAX)
 		snprintf(buf, len, "SIGRTMAX");
-	else if (sig > SIGRTMIN && sig < SIGRTMAX)
-		snprintf(buf, len, "SIGRTMIN+%d", sig - SIGRTMIN);
+	else if (sig > RT_MIN && sig < RT_MAX)
+		snprintf(buf, len, "SIGRTMIN+%d", sig - RT_MIN);
 	else
 		snprintf(buf, len, "signal %d", sig);
 	return buf;

@@ -23,8 +23,10 @@ UNDER_VALGRIND=
 # natively, 3 under valgrind (tests/valgrind/run.sh). Lower bounds, which say
 # drainit did not act too early, are never scaled.
 TIME_SCALE=${TIME_SCALE:-1}
-# drainit's process name, as /proc and `drainit inspect` show it.
-DRAINIT_COMM=drainit
+# drainit's process name, as /proc and `drainit inspect` show it: its file's
+# name, cut to 15 bytes (dist/drainit-0.1.0-linux-amd64: "drainit-0.1.0-l").
+DRAINIT_COMM=$(basename "$DRAINIT")
+DRAINIT_COMM=${DRAINIT_COMM:0:15}
 # Under valgrind, the descriptor of memcheck's log (63, tests/valgrind/
 # drainit), which valgrind 3.19 leaves open for the app: a test that lists
 # the app's descriptors leaves it out. Empty natively.
@@ -37,6 +39,26 @@ fi
 # needs_native REASON: the test cannot run with drainit under valgrind; it
 # is shown and counted as skipped there. Say why in REASON.
 needs_native() { [ -z "$UNDER_VALGRIND" ] || skip "under valgrind: $*"; }
+
+# The C library's words for the errors where glibc's and musl's differ (the
+# static build is musl; its strerror table is inside the binary): ENOMEM
+# and EMFILE. The rest read the same in both.
+if grep -qa 'No file descriptors available' "$DRAINIT" 2>/dev/null; then
+	TEXT_ENOMEM='Out of memory' TEXT_EMFILE='No file descriptors available'
+else
+	TEXT_ENOMEM='Cannot allocate memory' TEXT_EMFILE='Too many open files'
+fi
+
+# needs_dynamic REASON: the test preloads a shim into drainit (LD_PRELOAD),
+# which a static binary (make static, the release's musl build) has no
+# dynamic loader to load: skipped there, run against the dynamic build.
+needs_dynamic() {
+	if [ -z "$UNDER_VALGRIND" ] && [ "$(head -c 4 "$DRAINIT" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] &&
+		! readelf -lW "$DRAINIT" 2>/dev/null | grep -q INTERP; then
+		skip "static build (no dynamic loader): $*"
+	fi
+	return 0
+}
 
 # valgrind_logs_of TEST: files the memcheck logs written since the last call
 # (in $VALGRIND_LOGS, one folder for each runner side by side) under

@@ -17,6 +17,7 @@ al_script() {
 # ASan brings its own malloc and must come first: the shim cannot count
 # under a sanitizer build (make check SANITIZE=...).
 al_need_plain_malloc() {
+	needs_dynamic "the allocation log is an LD_PRELOAD shim"
 	! ldd "$DRAINIT" 2>/dev/null | grep -q libasan ||
 		skip "drainit is built with AddressSanitizer, which replaces malloc"
 }

@@ -198,7 +198,8 @@ test_notify_without_a_writable_folder_falls_back_to_abstract() {
 	# reached through /mnt, since /tmp is covered, and so are copies of
 	# drainit and the app: the repository may sit under /tmp too.
 	needs_native "the valgrind wrapper runs from the repository, which may be covered"
-	mkdir "$T/bin" && cp "$DRAINIT" "$H/readyapp" "$T/bin/" || fail "cannot copy drainit"
+	mkdir "$T/bin" && cp "$DRAINIT" "$T/bin/drainit" && cp "$H/readyapp" "$T/bin/" ||
+		fail "cannot copy drainit"
 	local DRAINIT=/mnt/bin/drainit
 	NS_WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" /mnt &&
 		for d in /run /tmp /dev/shm; do mount -t tmpfs -o ro none "$d" || exit 1; done && exec "$@"' "$T")

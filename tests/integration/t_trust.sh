@@ -87,6 +87,7 @@ test_trust_a_sigterm_while_drainit_reads_its_options_is_kept() {
 	! ldd "$DRAINIT" 2>/dev/null | grep -q libasan ||
 		skip "drainit is built with AddressSanitizer, which must be the first library loaded"
 	[ -e "$H/earlyterm.so" ] || skip "build/helpers/earlyterm.so not built"
+	needs_dynamic "earlyterm.so is an LD_PRELOAD shim"
 	LD_PRELOAD=$H/earlyterm.so start_ns -- sleep 60
 	wait_log 'signal: SIGTERM from pid [0-9]+ \(uid 0\): withdrawing readiness; stopping the app$'
 	wait_exit 10

@@ -692,6 +692,7 @@ test_when_condition_with_blanks_stays_one_word() {
 # wh_need_alloc_shim: the allocation log shim is built and can count.
 wh_need_alloc_shim() {
 	[ -e "$H/alloc_log.so" ] || skip "build/helpers/alloc_log.so not built (make build/helpers/alloc_log.so)"
+	needs_dynamic "the allocation log is an LD_PRELOAD shim"
 	! ldd "$DRAINIT" 2>/dev/null | grep -q libasan ||
 		skip "drainit is built with AddressSanitizer, which replaces malloc"
 }
