@@ -67,7 +67,7 @@ static: $(B)/drainit-static
 $(B)/drainit-static: FORCE
 	@tests/deps.sh static
 	@$(MAKE) --no-print-directory musl MARCH=$(HOST_ARCH)
-	cp $(B)/musl-$(HOST_ARCH)/drainit $@
+	cp $(B)/musl-$(HOST_ARCH)/drainit $@.tmp && mv $@.tmp $@
 
 musl: $(M)/drainit
 $(M)/drainit: $(MUSL_OBJ) $(M)/libcap/libcap.a
@@ -167,6 +167,17 @@ release:
 	@tests/deps.sh release
 	tests/release/release.sh
 
+# The release checked as shipped: its artefacts (tests/release/check.sh:
+# static, hardened, lintian, the .debs installed and removed, arm64 under
+# qemu-user), two builds byte for byte (tests/release/reproducible.sh), and
+# the whole integration suite against the musl amd64 binary.
+check-release: release
+	@tests/deps.sh check
+	@$(MAKE) --no-print-directory all $(HELPERS) $(PRELOADS)
+	tests/release/check.sh
+	tests/release/reproducible.sh
+	DRAINIT=$(CURDIR)/dist/drainit-$(VERSION)-linux-amd64 tests/integration/run.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/drainit $(DESTDIR)$(BINDIR)/drainit
@@ -178,6 +189,6 @@ uninstall:
 clean:
 	rm -rf $(B) dist
 
-.PHONY: all static musl release FORCE check check-valgrind demo bench e2e check-container fuzz lint install uninstall clean
+.PHONY: all static musl release check-release FORCE check check-valgrind demo bench e2e check-container fuzz lint install uninstall clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(MUSL_OBJ:.o=.d)
 FORCE:
