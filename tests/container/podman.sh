@@ -7,7 +7,8 @@
 #                       what this run creates
 #   podman_private DIR  writes the configuration into DIR and sets PODMAN
 #                       (the command and its flags), pm (a function running
-#                       it), CGROUP_PARENT, nofile and nproc
+#                       it), CGROUP_PARENT (for containers),
+#                       BUILD_CGROUP_PARENT (for builds), nofile and nproc
 #   podman_cleanup DIR  removes every container and image, whatever is left
 #                       mounted under DIR, DIR itself, its cgroups and the
 #                       host's leftovers noted as new
@@ -72,19 +73,54 @@ EOF
 		--events-backend file --network-config-dir "$dir/net")
 	# Containers' cgroups go under one of this run's own, removed at the
 	# end (podman leaves empty cgroups behind in libpod_parent otherwise).
+	# Builds with RUN steps take BUILD_CGROUP_PARENT: buildah runs them in
+	# the parent itself, which fails once containers have left cgroups in it
+	# (runc cannot deny all devices to a cgroup v1 with children).
 	CGROUP_PARENT=/${dir##*/}
+	# shellcheck disable=SC2034  # for the scripts that source this one
+	BUILD_CGROUP_PARENT=$CGROUP_PARENT/build
 }
 
 pm() { "${PODMAN[@]}" "$@"; }
+
+# kill_cgroups NAME: SIGKILLs, by pid, whatever still runs in the cgroup
+# NAME (this run's own) and those under it, in every hierarchy, and waits
+# (5 s at most) until they are empty.
+kill_cgroups() {
+	local end=$(( SECONDS + 5 )) pids
+	while :; do
+		pids=$(cat /sys/fs/cgroup/"$1"/cgroup.procs /sys/fs/cgroup/"$1"/*/cgroup.procs \
+			/sys/fs/cgroup/*/"$1"/cgroup.procs /sys/fs/cgroup/*/"$1"/*/cgroup.procs \
+			/sys/fs/cgroup/*/"$1"/*/*/cgroup.procs 2>/dev/null | sort -un)
+		if [ -z "$pids" ] || [ "$SECONDS" -gt "$end" ]; then
+			break
+		fi
+		# shellcheck disable=SC2086  # a list of pids
+		kill -KILL $pids 2>/dev/null
+		sleep 0.1
+	done
+	[ -z "$pids" ] || echo "podman: processes left in cgroup $1: $pids" >&2
+}
 
 podman_cleanup() {
 	local - dir=$1 m
 	set +e
 	if [ -n "$dir" ] && [ -d "$dir" ]; then
 		if [ "${#PODMAN[@]}" -gt 0 ]; then
-			pm rm --all --force --time 0 >/dev/null 2>&1
+			# rm --all gives up at a container that another shares
+			# (--network container:NAME), even after removing that
+			# other one: "has dependent containers": again until none
+			# is left.
+			for _ in 1 2 3 4 5; do
+				pm rm --all --force --time 0 >/dev/null 2>&1
+				[ -z "$(pm ps --all --quiet 2>/dev/null)" ] && break
+			done
 			pm rmi --all --force >/dev/null 2>&1
 		fi
+		# Whatever podman could not stop (and its conmon): by pid, from
+		# this run's own cgroups, so that nothing runs on in a folder
+		# about to be deleted and the cgroups can go.
+		kill_cgroups "${dir##*/}"
 		# Whatever podman (interrupted) or debootstrap left mounted.
 		findmnt -rn -o TARGET | grep -F "$dir/" | sort -r | while read -r m; do
 			umount "$m" 2>/dev/null || umount -l "$m"
