@@ -72,7 +72,7 @@ $(B)/drainit-static: FORCE
 musl: $(M)/drainit
 $(M)/drainit: $(MUSL_OBJ) $(M)/libcap/libcap.a
 	$(MUSL_CC_$(MARCH)) -static -Wl,--gc-sections $(HARDEN_LD) -o $@ $(MUSL_OBJ) $(M)/libcap/libcap.a
-	$(TRIPLET_$(MARCH))-strip $@
+	$(TRIPLET_$(MARCH))-strip --remove-section=.comment $@
 
 $(M)/obj/%.o: init/%.c | $(M)/obj $(M)/libcap/libcap.a
 	$(MUSL_CC_$(MARCH)) $(MUSL_CPPFLAGS) $(MUSL_CFLAGS) -c -o $@ $<

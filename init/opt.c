@@ -622,7 +622,7 @@ void opt_help(FILE *out)
 "  -q, --quiet                errors only [DRAINIT_VERBOSITY=0..3, TINI_VERBOSITY]\n"
 "      --log-format FMT       text or json (JSON lines, facts as fields: phase, pid,\n"
 "                             signal, from_pid, exit_code, ...) [DRAINIT_LOG_FORMAT]\n"
-"  -l, --license              show the license\n"
+"  -l, --license              show the license, and those of musl and libcap\n"
 "  -h, --help                 show this help\n"
 "      --version              show the version\n"
 "\n"

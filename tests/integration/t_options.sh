@@ -72,6 +72,10 @@ test_options_help_version_license() {
 		assert_eq "$RC" 0 "$f exit status"
 		grep -q 'MIT License' "$T/out" || fail "$f: no license on stdout"
 		grep -q 'WITHOUT WARRANTY' "$T/out" || fail "$f: license text incomplete"
+		# what the static build holds: binary redistribution carries their terms
+		grep -q 'musl libc' "$T/out" || fail "$f: no notice for musl"
+		grep -q 'Redistributions in binary form must reproduce' "$T/out" ||
+			fail "$f: no terms for libcap"
 	done
 }
 

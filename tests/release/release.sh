@@ -74,7 +74,34 @@ License: Expat
 $(sed -e '1,/^Permission/{/^Permission/!d}' -e 's/^$/./' -e 's/^/ /' LICENSE)
 
 License: BSD-3-Clause
- See /usr/share/common-licenses/BSD.
+ Redistribution and use in source and binary forms of libcap, with
+ or without modification, are permitted provided that the following
+ conditions are met:
+ .
+ 1. Redistributions of source code must retain any existing copyright
+    notice, and this entire permission notice in its entirety,
+    including the disclaimer of warranties.
+ .
+ 2. Redistributions in binary form must reproduce all prior and current
+    copyright notices, this list of conditions, and the following
+    disclaimer in the documentation and/or other materials provided
+    with the distribution.
+ .
+ 3. The name of any author may not be used to endorse or promote
+    products derived from this software without their specific prior
+    written permission.
+ .
+ THIS SOFTWARE IS PROVIDED \`\`AS IS'' AND ANY EXPRESS OR IMPLIED
+ WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF
+ MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED.
+ IN NO EVENT SHALL THE AUTHOR(S) BE LIABLE FOR ANY DIRECT, INDIRECT,
+ INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING,
+ BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS
+ OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND
+ ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR
+ TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE
+ USE OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH
+ DAMAGE.
 
 License: GPL-2
  See /usr/share/common-licenses/GPL-2.
@@ -93,8 +120,6 @@ for arch in $ARCHES; do
 # Static on purpose: an init for containers must run in any image,
 # distroless and scratch included; Built-Using names libcap2.
 drainit: statically-linked-binary [usr/bin/drainit]
-# musl has no FORTIFY_SOURCE; the rest of the hardening is there.
-drainit: hardening-no-fortify-functions [usr/bin/drainit]
 EOF
 	size=$(du -sk --apparent-size "$r/usr" | cut -f1)
 	cat >"$r/DEBIAN/control" <<EOF
@@ -115,6 +140,7 @@ Description: container init that drains before it kills
  .
  This package holds the static binary (musl, libcap linked in).
 EOF
+	(cd "$r" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$r/DEBIAN/md5sums"
 	find "$r" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 	dpkg-deb --root-owner-group -Zxz --build "$r" "$DIST/drainit_${VERSION}_$arch.deb" >/dev/null
 	say "$DIST/drainit_${VERSION}_$arch.deb: $(stat -c %s "$DIST/drainit_${VERSION}_$arch.deb") bytes"
