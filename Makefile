@@ -93,7 +93,7 @@ $(B)/unit/%.o: tests/unit/%.c | $(B)/unit
 $(B)/unit-tests: $(UNIT_OBJ) $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(B)/helpers/%: tests/helpers/%.c tests/helpers/signame.h | $(B)/helpers
+$(B)/helpers/%: tests/helpers/%.c tests/helpers/signame.h tests/helpers/httpsrv.h | $(B)/helpers
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< -lutil
 
 # LD_PRELOAD shims the tests put under drainit (an allocation log); never

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../helpers/httpsrv.h"
+
 #define MAXCONN 1000
 #define REQMAX 2048
 
@@ -42,13 +44,6 @@ struct conn {
 
 static struct conn c[MAXCONN];
 static const char *name = "app";
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void say(const char *fmt, ...)
 {
@@ -92,7 +87,6 @@ int main(int argc, char **argv)
 {
 	int nconn = 0, lfd, sfd, one = 1;
 	long served = 0;
-	sigset_t set;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: app NAME PORT WARMUP_MS\n");
@@ -101,17 +95,11 @@ int main(int argc, char **argv)
 	name = argv[1];
 	int port = atoi(argv[2]);
 	long long warmup_ms = atoll(argv[3]);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = httpsrv_sigterm_fd();
 	signal(SIGPIPE, SIG_IGN);
 
-	/* Like a real app: loading, connecting, warming caches before it listens. */
-	if (warmup_ms > 0)
-		nanosleep(&(struct timespec){ warmup_ms / 1000, (warmup_ms % 1000) * 1000000 }, NULL);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-				 .sin_port = htons((unsigned short)port) };
+	httpsrv_warm_up(warmup_ms);
+	struct sockaddr_in a = httpsrv_loopback(port);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
 	    bind(lfd, (struct sockaddr *)&a, sizeof a) != 0 || listen(lfd, 1024) != 0) {
@@ -123,27 +111,19 @@ int main(int argc, char **argv)
 	for (;;) {
 		static struct pollfd p[MAXCONN + 2];
 		int np = 0, timeout = -1;
-		long long now = now_ms();
+		long long now = httpsrv_now_ms();
 
 		if (lfd < 0 && nconn == 0)
 			break;
 		p[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = lfd, .events = lfd >= 0 && nconn < MAXCONN ? POLLIN : 0 };
-		for (int i = 0; i < nconn; i++) {
-			p[np++] = (struct pollfd){ .fd = c[i].fd, .events = c[i].due ? 0 : POLLIN };
-			if (c[i].due) {
-				long long left = c[i].due - now;
-				if (left < 0)
-					left = 0;
-				if (timeout < 0 || left < timeout)
-					timeout = (int)left;
-			}
-		}
+		for (int i = 0; i < nconn; i++)
+			httpsrv_watch(p, &np, c[i].fd, c[i].due, now, &timeout);
 		if (poll(p, (nfds_t)np, timeout) < 0 && errno != EINTR) {
 			say("poll: %s", strerror(errno));
 			return 1;
 		}
-		now = now_ms();
+		now = httpsrv_now_ms();
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) > 0 && lfd >= 0) {

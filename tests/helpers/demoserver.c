@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "httpsrv.h"
+
 #define MAXCONN 64
 
 struct conn {
@@ -25,13 +27,6 @@ struct conn {
 	long long due; /* when to answer, monotonic ms; 0: request not read yet */
 	int health;    /* a health check, not counted as a request */
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void say(const char *fmt, int n)
 {
@@ -49,7 +44,6 @@ int main(int argc, char **argv)
 {
 	struct conn c[MAXCONN];
 	int nconn = 0, served = 0, lfd, sfd;
-	sigset_t set;
 
 	if (argc != 3 && argc != 5) {
 		fprintf(stderr, "usage: demoserver PORTFILE REQUEST_MS [PORT WARMUP_MS]\n");
@@ -58,18 +52,12 @@ int main(int argc, char **argv)
 	long long request_ms = atoll(argv[2]);
 	int port = argc == 5 ? atoi(argv[3]) : 0;
 	long long warmup_ms = argc == 5 ? atoll(argv[4]) : 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = httpsrv_sigterm_fd();
 
-	/* Like a real app: loading, connecting, warming caches before it listens. */
-	if (warmup_ms > 0) {
+	if (warmup_ms > 0)
 		say("warming up for %d ms before listening", (int)warmup_ms);
-		nanosleep(&(struct timespec){ warmup_ms / 1000, (warmup_ms % 1000) * 1000000 }, NULL);
-	}
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-				 .sin_port = htons((unsigned short)port) };
+	httpsrv_warm_up(warmup_ms);
+	struct sockaddr_in a = httpsrv_loopback(port);
 	socklen_t alen = sizeof a;
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1;
@@ -91,25 +79,17 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct pollfd p[MAXCONN + 2];
 		int np = 0, timeout = -1;
-		long long now = now_ms();
+		long long now = httpsrv_now_ms();
 
 		if (lfd < 0 && nconn == 0)
 			break;
 		p[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		if (lfd >= 0)
 			p[np++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-		for (int i = 0; i < nconn; i++) {
-			p[np++] = (struct pollfd){ .fd = c[i].fd, .events = c[i].due ? 0 : POLLIN };
-			if (c[i].due) {
-				long long left = c[i].due - now;
-				if (left < 0)
-					left = 0;
-				if (timeout < 0 || left < timeout)
-					timeout = (int)left;
-			}
-		}
+		for (int i = 0; i < nconn; i++)
+			httpsrv_watch(p, &np, c[i].fd, c[i].due, now, &timeout);
 		poll(p, (nfds_t)np, timeout);
-		now = now_ms();
+		now = httpsrv_now_ms();
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof si) > 0 && lfd >= 0) {

@@ -1,4 +1,4 @@
-# Item 12: drainit allocates only at start-up. The preload shim alloc_log.so
+# drainit allocates only at start-up. The preload shim alloc_log.so
 # (tests/preload) logs every heap allocation with the caller's pid; once the
 # app runs, no line may come from drainit, through forwarding, reaping 200
 # orphans, the drain and the SIGKILL sweep.

@@ -1,6 +1,6 @@
-# Item 8: drainit's exit status is the app's; 128+N when the app died of
-# signal N; 127 not found, 126 not executable; -e maps codes to 0; usage
-# errors are 64.
+# drainit's exit status is the app's; 128+N when the app died of signal N;
+# 127 not found, 126 not executable; -e maps codes to 0; usage errors are
+# 64.
 
 test_exit_app_code_passes_through() {
 	local c

@@ -1,9 +1,9 @@
-# Issue 15, items 3, 4, 10b and 10d: what drainit does to what it finds at
-# the readiness paths. It removes only its own files (a readiness or state
-# line, or an empty file), before the app starts and at the withdrawal;
-# `drainit probe` answers at once whatever is at the path; the readiness
-# folder is the one drainit opened at start, whatever a symbolic link in its
-# path names later; a long file name works when the folder takes it.
+# What drainit does to what it finds at the readiness paths. It removes
+# only its own files (a readiness or state line, or an empty file), before
+# the app starts and at the withdrawal; `drainit probe` answers at once
+# whatever is at the path; the readiness folder is the one drainit opened at
+# start, whatever a symbolic link in its path names later; a long file name
+# works when the folder takes it.
 
 # fi_refused PATH WHAT...: drainit, given --ready-file PATH, refused to start
 # with one line (exit 73) that holds every WHAT.
@@ -14,7 +14,7 @@ fi_refused() {
 	assert_one_line 73 'error: start: ' "$@" "drainit removes only its own (choose another path)"
 }
 
-# --- 3: only drainit's own files are removed ------------------------------
+# --- only drainit's own files are removed ---------------------------------
 
 test_files_not_its_own_refused_and_kept_as_pid1() {
 	mkdir "$T/rd"
@@ -77,7 +77,7 @@ test_files_replaced_during_the_run_left_there_as_pid1() {
 	assert_eq "$(cat "$T/rd/ready")" "listen: 8080" "the file put there, at exit"
 }
 
-# --- 4: the probe answers at once, whatever is at the path -----------------
+# --- the probe answers at once, whatever is at the path -------------------
 
 # fi_probe_fast PATH KIND: the probe, from here and as an exec probe inside
 # drainit's namespaces, says "not a regular file (KIND)" and exits 1 within
@@ -113,7 +113,7 @@ test_files_probe_answers_at_once_on_a_fifo_as_pid1() {
 	wait_exit 15
 }
 
-# --- 10b: the folder opened at start -----------------------------------------
+# --- the folder opened at start -------------------------------------------
 
 # A symbolic link in the path swapped during the run (a new release): the
 # readiness file is withdrawn where it was written, and a probe there says
@@ -139,7 +139,7 @@ test_files_symlinked_folder_swapped_withdrawn_where_written_as_pid1() {
 	[ -z "$(ls -A "$T/v1")" ] || fail "left in the first folder: $(ls -A "$T/v1")"
 }
 
-# --- 10d: a long file name ---------------------------------------------------
+# --- a long file name -----------------------------------------------------
 
 test_files_long_name_works_as_pid1() {
 	mkdir "$T/rd"

@@ -1,7 +1,7 @@
-# Items 1, 5, 6 and 7: how the app is started (own process group, the
-# terminal's foreground, clean signal state, argv as given, PATH lookup), the
-# SIGTERM lifecycle (pre-stop delay, stop signal, drain, SIGKILL only at the
-# deadline), the app exiting on its own, and reaping (orphans, subreaper).
+# How the app is started (own process group, the terminal's foreground,
+# clean signal state, argv as given, PATH lookup), the SIGTERM lifecycle
+# (pre-stop delay, stop signal, drain, SIGKILL only at the deadline), the app
+# exiting on its own, and reaping (orphans, subreaper).
 
 # lc_log_ms VAR PATTERN: sets VAR to the time (realtime ms) of the first log
 # line matching PATTERN; fails the test when there is none.
@@ -42,7 +42,7 @@ lc_no_orphans_left() {
 	[ "$(lc_count_children "$DPID" orphan-gc '')" = 0 ] && [ "$(lc_count_children "$DPID" '' Z)" = 0 ]
 }
 
-# --- item 1: how the app is started ---------------------------------------
+# --- how the app is started -----------------------------------------------
 
 test_lifecycle_app_runs_in_its_own_process_group() {
 	start_ns -- "$H/sigrec" "$T/rec"
@@ -173,7 +173,7 @@ test_lifecycle_pty_background_drainit_as_pid1_leaves_terminal_to_shell() {
 		"$DRAINIT" -- "$H/sigrec" "$T/rec" --exit-after 300
 }
 
-# --- item 5: SIGTERM -------------------------------------------------------
+# --- the SIGTERM lifecycle: delay, stop signal, drain, SIGKILL ------------
 
 test_lifecycle_pre_stop_delay_honoured() {
 	start_ns --ready-file "$T/ready" --pre-stop-delay 1s --drain-timeout 10s -- "$H/sigrec" "$T/rec"
@@ -301,7 +301,7 @@ test_lifecycle_bash_wrapper_app_still_gets_stop_and_is_waited_for() {
 	assert_log 'no SIGKILL needed'
 }
 
-# --- item 6: the app exits on its own -------------------------------------
+# --- the app exits on its own ---------------------------------------------
 
 test_lifecycle_app_exits_on_its_own_rest_drained() {
 	start_ns --ready-file "$T/ready" --drain-timeout 10s -- bash -c \
@@ -342,7 +342,7 @@ test_lifecycle_app_exits_on_its_own_leftover_ignoring_term_killed_at_deadline() 
 	! grep -q '^exit ' "$T/rec2" || fail "the TERM-ignorer exited by itself"
 }
 
-# --- item 7: reaping ------------------------------------------------------
+# --- reaping: orphans, subreaper ------------------------------------------
 
 test_lifecycle_no_zombies_after_1000_orphans_as_pid1() {
 	start_ns -v -- "$H/orphans" 1000 "$T/spawned"

@@ -1,5 +1,5 @@
-# Items 9 and 12: one timestamped line per event on stderr, text or JSON,
-# -q and -v; an idle drainit does not wake up.
+# The log: one timestamped line per event on stderr, text or JSON, -q and
+# -v; an idle drainit does not wake up.
 
 LG_TEXT_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z drainit: (error|warning|info|debug): [a-z]+: .+$'
 

@@ -1,6 +1,6 @@
-# Items 10, 11 and 13: tini's flags and variables, every DRAINIT_* variable
-# (a flag beats it), the grace-period warning, and bad input refused with one
-# line before anything starts.
+# Options: tini's flags and variables, every DRAINIT_* variable (a flag
+# beats it), the grace-period warning, and bad input refused with one line
+# before anything starts.
 
 OP_TEXT_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z drainit: (error|warning|info|debug): [a-z]+: '
 

@@ -1,7 +1,7 @@
-# Items 3 and 4: the readiness file (stale file removed at start, written
-# atomically once the app was exec'd, removed on SIGTERM and when the app
-# exits, bad folders refused before the app starts) and `drainit probe`,
-# also run from outside drainit's PID namespace.
+# The readiness file (stale file removed at start, written atomically once
+# the app was exec'd, removed on SIGTERM and when the app exits, bad folders
+# refused before the app starts) and `drainit probe`, also run from outside
+# drainit's PID namespace.
 
 RD_ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
 RD_READY_RE="^ready start pid=[0-9]+ since=$RD_ISO pidns=[0-9]+\$"

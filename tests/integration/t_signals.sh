@@ -1,5 +1,5 @@
-# Item 2: every signal drainit gets is logged (name, sender pid and uid, what
-# was done) and all but SIGCHLD and SIGTERM are forwarded at once: to the
+# Every signal drainit gets is logged (name, sender pid and uid, what was
+# done) and all but SIGCHLD and SIGTERM are forwarded at once: to the
 # app's process group, or with --single-child to the app alone. A forward
 # that fails is a warning, never fatal.
 

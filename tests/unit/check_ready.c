@@ -950,7 +950,7 @@ START_TEST(test_lifecycle_files)
 }
 END_TEST
 
-/* ---- only drainit's own files are removed (issue 15, item 3) ---- */
+/* ---- only drainit's own files are removed ---- */
 
 START_TEST(test_ours)
 {
