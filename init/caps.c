@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "log.h"
 
 #define BIT(c) ((uint64_t)1 << (c))
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "log.h"
+struct log;
 
 /* Capabilities and identity: parsing --caps, giving the app the user and
  * capabilities asked for, and dropping what drainit itself no longer needs.

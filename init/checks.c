@@ -16,9 +16,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "checks.h"
 #include "child.h"
 #include "dur.h"
+#include "exitcode.h"
+#include "log.h"
+#include "opt.h"
 #include "proc.h"
 
 /* Notify datagrams read per wake-up: a chatty app cannot starve the loop. */
@@ -306,22 +310,22 @@ static void kill_exec(struct check *c)
 		kill(c->pid, SIGKILL);
 }
 
-bool check_owns(const struct check *c, pid_t pid)
+bool check_is_command(const struct check *c, pid_t pid)
 {
 	return c->pid > 0 && pid == c->pid;
 }
 
-bool check_left_group(const struct check *c)
+bool check_had_group(const struct check *c)
 {
 	return c->group > 0;
 }
 
-bool check_kin(const struct check *c, pid_t pgid)
+bool check_in_left_group(const struct check *c, pid_t pgid)
 {
 	return c->group > 0 && pgid == c->group;
 }
 
-pid_t check_group(const struct check *c)
+pid_t check_running_group(const struct check *c)
 {
 	return c->pid > 0 ? c->pid : 0;
 }
@@ -754,7 +758,7 @@ void check_end(struct check *c)
 	c->due = -1;
 	end_io(c);
 	file_unwatch(c);
-	kill_exec(c); /* reaped with the rest; check_owns still knows it */
+	kill_exec(c); /* reaped with the rest; check_is_command still knows it */
 }
 
 void check_close(struct check *c)

@@ -5,10 +5,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "caps.h"
 #include "cond.h"
-#include "log.h"
-#include "opt.h"
+
+struct config;
+struct log;
+struct privs;
 
 /* Running the readiness condition inside drainit's loop, never blocking it:
  * a non-blocking connect and HTTP exchange, an exec'd command in a process
@@ -92,18 +93,18 @@ enum check_verdict check_poll(struct check *c, short revents, int64_t now);
 
 /* Whether pid is (or was) the exec check's command: its exit is not the
  * app's, nor a drained process. */
-bool check_owns(const struct check *c, pid_t pid);
+bool check_is_command(const struct check *c, pid_t pid);
 
 /* Process group of a running exec check, to keep out of the stop signal; 0: none. */
-pid_t check_group(const struct check *c);
+pid_t check_running_group(const struct check *c);
 
 /* Whether a process of this group was a check's: a command the check
  * started, left behind when its leader was killed. */
-bool check_kin(const struct check *c, pid_t pgid);
+bool check_in_left_group(const struct check *c, pid_t pgid);
 
 /* Whether an exec check ever had a group whose processes may come back to
- * be reaped; when not, check_kin is false for every process. */
-bool check_left_group(const struct check *c);
+ * be reaped; when not, check_in_left_group is false for every process. */
+bool check_had_group(const struct check *c);
 
 /* The exec check's command was reaped with this wait status. */
 enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now);

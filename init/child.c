@@ -9,7 +9,7 @@
 
 #include "caps.h"
 #include "child.h"
-#include "opt.h"
+#include "exitcode.h"
 #include "sig.h"
 
 int child_exit_code(int wstatus)

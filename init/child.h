@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "caps.h"
+struct privs;
 
 /* Starting the app and turning wait statuses into exit codes. */
 

@@ -8,7 +8,7 @@
 
 /* Readiness conditions (--ready-when) and the little protocols they speak,
  * as pure functions: parsing a condition, the HTTP request and status line,
- * notify datagrams. check.c runs them. */
+ * notify datagrams. checks.c runs them. */
 
 enum cond_kind {
 	COND_START,     /* ready once the command was exec'd */

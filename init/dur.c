@@ -3,7 +3,7 @@
 
 #include "dur.h"
 
-static int fail(char *err, size_t errlen, const char *s, const char *why)
+static int bad_duration(char *err, size_t errlen, const char *s, const char *why)
 {
 	snprintf(err, errlen, "bad duration '%s': %s", s, why);
 	return -1;
@@ -47,19 +47,19 @@ static int read_part(const char *s, const char **pp, struct part *pt, char *err,
 	pt->frac_scale = 1;
 	for (; *p >= '0' && *p <= '9'; p++, digits++) {
 		if (pt->whole > DUR_MAX_MS)
-			return fail(err, errlen, s, "too large (at most 8760h)");
+			return bad_duration(err, errlen, s, "too large (at most 8760h)");
 		pt->whole = pt->whole * 10 + (*p - '0');
 	}
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
 			if (pt->frac_scale >= 1000000000LL)
-				return fail(err, errlen, s, "too many decimals");
+				return bad_duration(err, errlen, s, "too many decimals");
 			pt->frac = pt->frac * 10 + (*p - '0');
 			pt->frac_scale *= 10;
 		}
 	}
 	if (digits == 0)
-		return fail(err, errlen, s, "expected a number such as 500ms, 15s, 2m or 1h");
+		return bad_duration(err, errlen, s, "expected a number such as 500ms, 15s, 2m or 1h");
 	pt->unit = p;
 	pt->unit_len = strcspn(p, "0123456789.");
 	if (pt->unit_len == 0 && *p == '.') /* "1.5.5s": a second point is no unit either */
@@ -76,7 +76,7 @@ int dur_parse(const char *s, int64_t *ms, char *err, size_t errlen)
 	char why[160];
 
 	if (*p == '-')
-		return fail(err, errlen, s, "must not be negative");
+		return bad_duration(err, errlen, s, "must not be negative");
 	do {
 		const char *start = p;
 		struct part pt;
@@ -93,30 +93,30 @@ int dur_parse(const char *s, int64_t *ms, char *err, size_t errlen)
 			else
 				snprintf(why, sizeof why, "the number after %.*s has no unit, and no unit "
 					 "may follow ms", (int)(start - s), s);
-			return fail(err, errlen, s, why);
+			return bad_duration(err, errlen, s, why);
 		} else if ((u = unit_of(pt.unit, pt.unit_len)) < 0) {
 			snprintf(why, sizeof why, "unknown unit '%.*s' (use ms, s, m or h, "
 				 "or a compound such as 1m30s)", (int)pt.unit_len, pt.unit);
-			return fail(err, errlen, s, why);
+			return bad_duration(err, errlen, s, why);
 		} else if (u == last) {
 			snprintf(why, sizeof why, "unit '%s' is repeated: each unit at most once, "
 				 "as in 1h2m3s", units[u].name);
-			return fail(err, errlen, s, why);
+			return bad_duration(err, errlen, s, why);
 		} else if (u < last) {
 			snprintf(why, sizeof why, "'%s' after '%s': units must go from hours down, "
 				 "as in 1h2m3s", units[u].name, units[last].name);
-			return fail(err, errlen, s, why);
+			return bad_duration(err, errlen, s, why);
 		}
 
 		int64_t unit = units[u].ms;
 		if (pt.whole > DUR_MAX_MS / unit)
-			return fail(err, errlen, s, "too large (at most 8760h)");
+			return bad_duration(err, errlen, s, "too large (at most 8760h)");
 		if ((pt.frac * unit) % pt.frac_scale != 0)
-			return fail(err, errlen, s, "finer than a millisecond");
+			return bad_duration(err, errlen, s, "finer than a millisecond");
 		/* each part is at most DUR_MAX_MS plus less than an hour: no overflow */
 		total += pt.whole * unit + pt.frac * unit / pt.frac_scale;
 		if (total > DUR_MAX_MS)
-			return fail(err, errlen, s, "too large (at most 8760h)");
+			return bad_duration(err, errlen, s, "too large (at most 8760h)");
 		last = u;
 	} while (*p != '\0');
 	*ms = total;
@@ -143,4 +143,10 @@ void dur_format(int64_t ms, char *buf, size_t len)
 			z--;
 		memmove(z + 1, end, 2);
 	}
+}
+
+const char *dur_text(int64_t ms, char *buf, size_t len)
+{
+	dur_format(ms, buf, len);
+	return buf;
 }

@@ -20,4 +20,7 @@ int dur_parse(const char *s, int64_t *ms, char *err, size_t errlen);
 /* Writes the shortest exact form: "0s", "250ms", "1.5s", "25s", "2m", "90s". */
 void dur_format(int64_t ms, char *buf, size_t len);
 
+/* dur_format, returning buf: for the arguments of one printf. */
+const char *dur_text(int64_t ms, char *buf, size_t len);
+
 #endif

@@ -4,8 +4,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "opt.h"
-
 /* One line per event on stderr, timestamped, as text or JSON lines.
  * Text:  2026-11-29T12:48:25.123Z drainit: info: signal: SIGTERM from ...
  * JSON:  {"time":"...","level":"info","event":"signal","msg":"SIGTERM from ..."}
@@ -14,6 +12,9 @@
  * Writes never block: a log reader that stalls (a full pipe, a terminal
  * stopped with Ctrl-S) costs log lines, counted and reported once the log
  * moves again, never PID 1's work. */
+
+enum verbosity { V_ERROR, V_WARN, V_INFO, V_DEBUG };
+enum log_format { LOG_TEXT, LOG_JSON };
 
 /* A line is cut to this, so that a write to a pipe is all or nothing. */
 #define LOG_LINE_MAX 4096

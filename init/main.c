@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exitcode.h"
 #include "inspect.h"
 #include "log.h"
 #include "opt.h"

@@ -5,6 +5,7 @@
 
 #include "caps.h"
 #include "dur.h"
+#include "log.h"
 #include "opt.h"
 #include "sig.h"
 
@@ -129,7 +130,7 @@ static int positive_dur(const char *val, int64_t *ms, char *err, size_t errlen)
 
 /* Applies one option's value (NULL for flags); `from_env` says whether a
  * boolean arrives as text. Writes err without the "where" prefix. */
-static int apply(struct config *cfg, const struct optdef *d, const char *val,
+static int apply_option(struct config *cfg, const struct optdef *d, const char *val,
 		 bool from_env, char *err, size_t errlen)
 {
 	bool on = true;
@@ -274,7 +275,7 @@ static int read_env(struct config *cfg, char *const *envp, char *err, size_t err
 	for (size_t i = 0; i < NDEFS; i++) {
 		if (!defs[i].env || !(v = env_value(envp, defs[i].env)))
 			continue;
-		if (apply(cfg, &defs[i], v, true, why, sizeof why) != 0) {
+		if (apply_option(cfg, &defs[i], v, true, why, sizeof why) != 0) {
 			snprintf(err, errlen, "%s: %s", defs[i].env, why);
 			return -1;
 		}
@@ -363,7 +364,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 				memset(cfg->expect_exit, 0, sizeof cfg->expect_exit);
 				expect_seen = true;
 			}
-			if (apply(cfg, d, val, false, why, sizeof why) != 0) {
+			if (apply_option(cfg, d, val, false, why, sizeof why) != 0) {
 				snprintf(err, errlen, "--%s: %s", d->long_name, why);
 				return OPT_ERROR;
 			}
@@ -394,7 +395,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 				memset(cfg->expect_exit, 0, sizeof cfg->expect_exit);
 				expect_seen = true;
 			}
-			if (apply(cfg, d, val, false, why, sizeof why) != 0) {
+			if (apply_option(cfg, d, val, false, why, sizeof why) != 0) {
 				snprintf(err, errlen, "-%c: %s", *c, why);
 				return OPT_ERROR;
 			}

@@ -7,17 +7,7 @@
 #include <stdio.h>
 
 #include "cond.h"
-
-/* Exit codes of drainit itself; everything else is the app's status. */
-#define EXIT_USAGE 64       /* bad option, value, environment variable or no command */
-#define EXIT_READY_PATH 73  /* the readiness file cannot be created where asked */
-#define EXIT_OSERR 71       /* drainit could not set itself up (signalfd, fork, ...) */
-#define EXIT_NOPERM 77      /* drainit lacks the privilege to grant --user or --caps */
-#define EXIT_NOEXEC 126     /* the command exists but cannot be executed */
-#define EXIT_NOTFOUND 127   /* the command was not found */
-
-enum verbosity { V_ERROR, V_WARN, V_INFO, V_DEBUG };
-enum log_format { LOG_TEXT, LOG_JSON };
+#include "log.h"
 
 /* What the user asked for, from flags and environment. Holds the parsed
  * readiness condition, whose argv points into itself: do not copy it. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dur.h"
+#include "exitcode.h"
 #include "log.h"
 #include "opt.h"
 #include "plancmd.h"
@@ -50,7 +51,7 @@ static int parse_count(const char *s, long *out)
 	return 0;
 }
 
-static int apply(enum flag id, const char *val, struct plan_input *in,
+static int apply_flag(enum flag id, const char *val, struct plan_input *in,
 		 enum plan_format *fmt, char *err, size_t errlen)
 {
 	int64_t *dur = id == F_LONGEST ? &in->longest_ms
@@ -125,7 +126,7 @@ enum plan_parsed plancmd_parse(int argc, char **argv, struct plan_input *in,
 			snprintf(err, errlen, "plan: option '--%s' needs a value", flags[k].name);
 			return PLAN_BAD;
 		}
-		if (apply(flags[k].id, val, in, fmt, why, sizeof why) != 0) {
+		if (apply_flag(flags[k].id, val, in, fmt, why, sizeof why) != 0) {
 			snprintf(err, errlen, "plan: --%s: %s", flags[k].name, why);
 			return PLAN_BAD;
 		}
@@ -133,12 +134,6 @@ enum plan_parsed plancmd_parse(int argc, char **argv, struct plan_input *in,
 	return PLAN_GO;
 }
 
-/* A duration as the plan prints it: "51s", "1.5s", "500ms", "2m". */
-static const char *d(char buf[32], int64_t ms)
-{
-	dur_format(ms, buf, 32);
-	return buf;
-}
 
 /* A whole number of seconds, as the plan's results are: "60s", not "1m". */
 static const char *secs(char buf[32], int64_t ms)
@@ -155,32 +150,32 @@ static int explain(const struct plan_input *in, const struct plan *p, char out[W
 	int n = 0;
 
 	snprintf(out[n++], WHY_LEN, "Kubernetes' readiness probe (every %s, %ld failure%s, %s timeout) takes the pod out",
-		 d(a, in->probe_period_ms), in->probe_failures, in->probe_failures == 1 ? "" : "s",
-		 d(b, in->probe_timeout_ms));
+		 dur_text(in->probe_period_ms, a, sizeof a), in->probe_failures, in->probe_failures == 1 ? "" : "s",
+		 dur_text(in->probe_timeout_ms, b, sizeof b));
 	snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM (0s if the pod is deleted): at worst %ld x %s + %s",
-		 d(a, p->k8s_first_ms), d(b, p->k8s_last_ms), in->probe_failures,
-		 d(c, in->probe_period_ms), d(e, in->probe_timeout_ms));
+		 dur_text(p->k8s_first_ms, a, sizeof a), dur_text(p->k8s_last_ms, b, sizeof b), in->probe_failures,
+		 dur_text(in->probe_period_ms, c, sizeof c), dur_text(in->probe_timeout_ms, e, sizeof e));
 	if (p->lb_last_ms >= 0) {
 		snprintf(out[n++], WHY_LEN, "The load balancer's health check (every %s, %ld failure%s) marks it unhealthy",
-			 d(a, in->lb_interval_ms), in->lb_failures, in->lb_failures == 1 ? "" : "s");
+			 dur_text(in->lb_interval_ms, a, sizeof a), in->lb_failures, in->lb_failures == 1 ? "" : "s");
 		snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM: at worst %ld x %s",
-			 d(a, p->lb_first_ms), d(b, p->lb_last_ms), in->lb_failures, d(c, in->lb_interval_ms));
+			 dur_text(p->lb_first_ms, a, sizeof a), dur_text(p->lb_last_ms, b, sizeof b), in->lb_failures, dur_text(in->lb_interval_ms, c, sizeof c));
 		if (p->window_ms > 0) {
 			snprintf(out[n++], WHY_LEN, "Out of phase, the load balancer still routes for up to %s after Kubernetes",
-				 d(a, p->window_ms));
+				 dur_text(p->window_ms, a, sizeof a));
 			snprintf(out[n++], WHY_LEN, "  took the pod out (%s - %s): an app that stops then loses those requests",
-				 d(a, p->lb_last_ms), d(b, p->k8s_first_ms));
+				 dur_text(p->lb_last_ms, a, sizeof a), dur_text(p->k8s_first_ms, b, sizeof b));
 		} else {
 			snprintf(out[n++], WHY_LEN, "The load balancer concludes no later than Kubernetes can: no out-of-phase window");
 		}
 	}
 	if (p->lag_last_ms >= 0)
 		snprintf(out[n++], WHY_LEN, "The load balancer lets go %s after Kubernetes: by %s + %s = %s",
-			 d(a, in->lb_lag_ms), d(b, p->k8s_last_ms), d(c, in->lb_lag_ms), d(e, p->lag_last_ms));
+			 dur_text(in->lb_lag_ms, a, sizeof a), dur_text(p->k8s_last_ms, b, sizeof b), dur_text(in->lb_lag_ms, c, sizeof c), dur_text(p->lag_last_ms, e, sizeof e));
 
 	int64_t sum = p->last_ms + in->margin_ms;
 	snprintf(out[n++], WHY_LEN, "pre-stop delay = the last of these, %s, + margin %s = %s%s%s",
-		 d(a, p->last_ms), d(b, in->margin_ms), d(c, sum),
+		 dur_text(p->last_ms, a, sizeof a), dur_text(in->margin_ms, b, sizeof b), dur_text(sum, c, sizeof c),
 		 sum != p->delay_ms ? ", rounded up to " : "", sum != p->delay_ms ? secs(e, p->delay_ms) : "");
 	/* a fast probe is worth suggesting when it saves 5 s or more */
 	if (p->delay_ms - p->fast_delay_ms >= 5000)
@@ -188,7 +183,7 @@ static int explain(const struct plan_input *in, const struct plan *p, char out[W
 			 "it would be %llds", PLAN_FAST_PERIOD_MS / 1000, (long long)(p->fast_delay_ms / 1000));
 	sum = in->longest_ms + in->shutdown_ms + in->margin_ms;
 	snprintf(out[n++], WHY_LEN, "drain timeout  = longest request %s + app shutdown %s + margin %s = %s%s%s",
-		 d(a, in->longest_ms), d(b, in->shutdown_ms), d(c, in->margin_ms), d(e, sum),
+		 dur_text(in->longest_ms, a, sizeof a), dur_text(in->shutdown_ms, b, sizeof b), dur_text(in->margin_ms, c, sizeof c), dur_text(sum, e, sizeof e),
 		 sum != p->drain_ms ? ", rounded up to " : "", sum != p->drain_ms ? secs(f, p->drain_ms) : "");
 	snprintf(out[n++], WHY_LEN, "grace period   = %llds + %llds + %llds for drainit to kill, log and exit = %llds",
 		 (long long)(p->delay_ms / 1000), (long long)(p->drain_ms / 1000),
@@ -228,15 +223,13 @@ static void snippet(FILE *out, const char *indent, const struct plan_input *in, 
 		indent, in->probe_failures);
 }
 
+/* A JSON string, escaped as the log's JSON lines are (log.c), control
+ * characters included. */
 static void json_string(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	char esc[WHY_LEN * 6];
+	log_json_escape(s, esc, sizeof esc);
+	fprintf(out, "\"%s\"", esc);
 }
 
 static void json_ms(FILE *out, const char *key, int64_t ms, bool given, bool last)

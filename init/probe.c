@@ -80,7 +80,7 @@ static int not_ready(const char *path)
 {
 	char file[4096 + sizeof READY_STATE_SUFFIX];
 	struct ready_info st;
-	int r = ready_state_path(path, file, sizeof file) == 0 ? read_line(file, &st) : 0;
+	int r = ready_status_path(path, file, sizeof file) == 0 ? read_line(file, &st) : 0;
 
 	if (r < 0)
 		return 1;

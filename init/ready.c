@@ -90,7 +90,7 @@ size_t ready_line(char *buf, size_t len, const char *state, const char *by, pid_
 	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 }
 
-int ready_state_path(const char *path, char *buf, size_t len)
+int ready_status_path(const char *path, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s%s", path, READY_STATE_SUFFIX);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
@@ -239,7 +239,7 @@ int ready_prepare(const char *path, int *dirp, char *err, size_t errlen)
 		snprintf(err, errlen, "readiness file '%s': not a usable file path", path);
 		return -1;
 	}
-	if (ready_state_path(path, state, sizeof state) != 0) {
+	if (ready_status_path(path, state, sizeof state) != 0) {
 		snprintf(err, errlen, "readiness file '%s': path too long", path);
 		return -1;
 	}
@@ -385,12 +385,12 @@ int ready_mark(int *dir, const char *path, const char *by, pid_t pid, long long 
 	return write_atomic(dir, path, line, n);
 }
 
-int ready_state(int *dir, const char *path, const char *state, const char *by, pid_t pid,
+int ready_status(int *dir, const char *path, const char *state, const char *by, pid_t pid,
 		long long since_realtime_ms)
 {
 	char file[PATH_LEN], line[READY_LINE_MAX];
 
-	if (ready_state_path(path, file, sizeof file) != 0) {
+	if (ready_status_path(path, file, sizeof file) != 0) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

@@ -65,7 +65,7 @@ int ready_empty(int dir, const char *path);
 /* Writes PATH.state with STATE, as ready_mark writes; removes it when state is NULL, as
  * ready_clear does (returns 1 when what is there is not drainit's).
  * Returns 0, or -1 with errno set. */
-int ready_state(int *dir, const char *path, const char *state, const char *by, pid_t pid,
+int ready_status(int *dir, const char *path, const char *state, const char *by, pid_t pid,
 		long long since_realtime_ms);
 
 /* Whether content (n bytes, a file's whole content) is drainit's own: one
@@ -81,7 +81,7 @@ const char *ready_kind(mode_t mode);
 void ready_temp_name(const char *name, pid_t pid, char *buf, size_t len);
 
 /* PATH.state into buf; -1 when it does not fit. */
-int ready_state_path(const char *path, char *buf, size_t len);
+int ready_status_path(const char *path, char *buf, size_t len);
 
 /* The line "STATE BY pid=PID since=TIME\n", without the words the files
  * add (drainit=, pidns=); pure. */

@@ -34,7 +34,7 @@ static const struct {
 	{ SIGIOT, "IOT" }, { SIGCHLD, "CLD" }, { SIGPOLL, "POLL" },
 };
 
-static int fail(char *err, size_t errlen, const char *s, const char *why)
+static int bad_signal(char *err, size_t errlen, const char *s, const char *why)
 {
 	snprintf(err, errlen, "bad signal '%s': %s", s, why);
 	return 0;
@@ -64,11 +64,11 @@ int sig_parse(const char *s, char *err, size_t errlen)
 	const char *p = s;
 
 	if (*p == '\0')
-		return fail(err, errlen, s, "empty");
+		return bad_signal(err, errlen, s, "empty");
 	if (isdigit((unsigned char)*p)) {
 		int n = small_number(p);
 		if (n < 1 || n > RT_MAX)
-			return fail(err, errlen, s, "not a signal number (1-64)");
+			return bad_signal(err, errlen, s, "not a signal number (1-64)");
 		return n;
 	}
 	if (strncasecmp(p, "SIG", 3) == 0)
@@ -80,20 +80,20 @@ int sig_parse(const char *s, char *err, size_t errlen)
 		int off = 0;
 		if (*q != '\0') {
 			if (*q != (dir > 0 ? '+' : '-'))
-				return fail(err, errlen, s, dir > 0 ? "expected RTMIN+N" : "expected RTMAX-N");
+				return bad_signal(err, errlen, s, dir > 0 ? "expected RTMIN+N" : "expected RTMAX-N");
 			off = small_number(q + 1);
 			if (off < 0)
-				return fail(err, errlen, s, "expected a number after the sign");
+				return bad_signal(err, errlen, s, "expected a number after the sign");
 		}
 		int sig = base + dir * off;
 		if (sig < RT_MIN || sig > RT_MAX)
-			return fail(err, errlen, s, "outside SIGRTMIN..SIGRTMAX");
+			return bad_signal(err, errlen, s, "outside SIGRTMIN..SIGRTMAX");
 		return sig;
 	}
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcasecmp(p, names[i].name) == 0)
 			return names[i].sig;
-	return fail(err, errlen, s, "unknown name");
+	return bad_signal(err, errlen, s, "unknown name");
 }
 
 const char *sig_name(int sig, char *buf, size_t len)

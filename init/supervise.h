@@ -1,8 +1,8 @@
 #ifndef DRAINIT_SUPERVISE_H
 #define DRAINIT_SUPERVISE_H
 
-#include "log.h"
-#include "opt.h"
+struct config;
+struct log;
 
 /* Runs the command under drainit's lifecycle and returns drainit's exit code.
  * Fatal errors are possible only before the app starts. */

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include "child.h"
+#include "exitcode.h"
 #include "opt.h"
 #include "suites.h"
 

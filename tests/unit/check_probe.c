@@ -303,7 +303,7 @@ END_TEST
 
 static void write_state(const char *word, const char *by, pid_t pid)
 {
-	ck_assert_int_eq(ready_state(NULL, path, word, by, pid, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, path, word, by, pid, T1), 0);
 }
 
 START_TEST(test_state_starting)
@@ -463,7 +463,7 @@ START_TEST(test_state_cycle)
 	assert_probe(1, "not ready: unready since " T1_TEXT ": exec:curl failing\n");
 	write_state("draining", "exec:curl", app);
 	assert_probe(1, "not ready: draining since " T1_TEXT "\n");
-	ck_assert_int_eq(ready_state(NULL, path, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_status(NULL, path, NULL, NULL, 0, 0), 0);
 	snprintf(want, sizeof want,
 		 "not ready: no readiness file at %s (drainit not running, or stopped)\n", path);
 	assert_probe(1, want);

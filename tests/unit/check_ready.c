@@ -638,7 +638,7 @@ START_TEST(test_mark_never_over_someones_file)
 	ck_assert_str_eq(read_all(path_in("ready")), "key: value\n");
 	ck_assert_int_eq(mkfifo(path_in("ready.state"), 0644), 0);
 	errno = 0;
-	ck_assert_int_eq(ready_state(NULL, path_in("ready"), "starting", "start", 42, T1), -1);
+	ck_assert_int_eq(ready_status(NULL, path_in("ready"), "starting", "start", 42, T1), -1);
 	ck_assert_int_eq(errno, EEXIST);
 	ck_assert_str_eq(listing(), "ready ready.state");
 	/* drainit's own line, or an empty file, is replaced */
@@ -746,7 +746,7 @@ START_TEST(test_pidns)
 	ck_assert_uint_eq(info.pidns, st.st_ino);
 	ck_assert_int_eq(info.pid, 42);
 	ck_assert(info.ready);
-	ck_assert_int_eq(ready_state(NULL, path_in("ready"), "draining", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, path_in("ready"), "draining", "tcp:8080", 42, T1), 0);
 	ck_assert_int_eq(ready_parse(read_all(path_in("ready.state")), &info), 0);
 	ck_assert_uint_eq(info.pidns, st.st_ino);
 	ck_assert_int_eq(info.drainit, getpid());
@@ -764,7 +764,7 @@ START_TEST(test_longest_state_line_fits)
 	ck_assert_uint_lt(n + strlen(" drainit=4194304 pidns=18446744073709551615"), sizeof buf);
 	/* and as written */
 	struct ready_info info;
-	ck_assert_int_eq(ready_state(NULL, path_in("ready"), "starting", by, 4194304, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, path_in("ready"), "starting", by, 4194304, T1), 0);
 	const char *line = read_all(path_in("ready.state"));
 	ck_assert_int_eq(line[strlen(line) - 1], '\n');
 	ck_assert_int_eq(ready_parse(line, &info), 0);
@@ -780,16 +780,16 @@ END_TEST
 START_TEST(test_state_path)
 {
 	char buf[64];
-	ck_assert_int_eq(ready_state_path("/run/drainit/ready", buf, sizeof buf), 0);
+	ck_assert_int_eq(ready_status_path("/run/drainit/ready", buf, sizeof buf), 0);
 	ck_assert_str_eq(buf, "/run/drainit/ready.state");
-	ck_assert_int_eq(ready_state_path("ready", buf, sizeof buf), 0);
+	ck_assert_int_eq(ready_status_path("ready", buf, sizeof buf), 0);
 	ck_assert_str_eq(buf, "ready.state");
 	ck_assert_str_eq(READY_STATE_SUFFIX, ".state");
 	/* exactly fitting, and one byte short */
-	ck_assert_int_eq(ready_state_path("abc", buf, 10), 0);
+	ck_assert_int_eq(ready_status_path("abc", buf, 10), 0);
 	ck_assert_str_eq(buf, "abc.state");
 	memset(buf, 'X', sizeof buf);
-	ck_assert_int_eq(ready_state_path("abc", buf, 9), -1);
+	ck_assert_int_eq(ready_status_path("abc", buf, 9), -1);
 	ck_assert_int_eq(buf[9], 'X'); /* never past len */
 }
 END_TEST
@@ -798,7 +798,7 @@ START_TEST(test_state_written)
 {
 	char p[256];
 	snprintf(p, sizeof p, "%s", path_in("ready"));
-	ck_assert_int_eq(ready_state(NULL, p, "starting", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "starting", "tcp:8080", 42, T1), 0);
 	/* the state file also names drainit itself, for the probe */
 	char line[256];
 	snprintf(line, sizeof line, "starting tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d%s\n",
@@ -816,17 +816,17 @@ START_TEST(test_state_written)
 	/* each state replaces the line, atomically */
 	struct stat before, after;
 	ck_assert_int_eq(stat(path_in("ready.state"), &before), 0);
-	ck_assert_int_eq(ready_state(NULL, p, "ready", "tcp:8080", 42, T1 + 1000), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "ready", "tcp:8080", 42, T1 + 1000), 0);
 	ck_assert_int_eq(stat(path_in("ready.state"), &after), 0);
 	ck_assert(before.st_ino != after.st_ino);
 	snprintf(line, sizeof line, "ready tcp:8080 pid=42 since=2025-11-29T12:48:26.123Z drainit=%d%s\n",
 		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
-	ck_assert_int_eq(ready_state(NULL, p, "unready", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "unready", "tcp:8080", 42, T1), 0);
 	snprintf(line, sizeof line, "unready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z drainit=%d%s\n",
 		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
-	ck_assert_int_eq(ready_state(NULL, p, "draining", "tcp:8080", 42, 0), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "draining", "tcp:8080", 42, 0), 0);
 	snprintf(line, sizeof line, "draining tcp:8080 pid=42 since=1970-01-01T00:00:00.000Z drainit=%d%s\n",
 		 (int)getpid(), ns_word());
 	ck_assert_str_eq(read_all(path_in("ready.state")), line);
@@ -847,22 +847,22 @@ START_TEST(test_state_removed)
 	char p[256];
 	snprintf(p, sizeof p, "%s", path_in("ready"));
 	ck_assert_int_eq(ready_mark(NULL, p, "tcp:8080", 42, T1), 0);
-	ck_assert_int_eq(ready_state(NULL, p, "ready", "tcp:8080", 42, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "ready", "tcp:8080", 42, T1), 0);
 	ck_assert_str_eq(listing(), "ready ready.state");
 	/* NULL removes the state file only */
-	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_status(NULL, p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "ready");
 	ck_assert_str_eq(read_all(p), marked("ready tcp:8080 pid=42 since=2025-11-29T12:48:25.123Z"));
 	/* a missing one is fine, twice */
-	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_status(NULL, p, NULL, NULL, 0, 0), 0);
 	ck_assert_int_eq(ready_clear(-1, p), 0);
-	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_status(NULL, p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "");
 	/* a folder in its place is not drainit's: left there */
 	ck_assert_int_eq(mkdir(path_in("ready.state"), 0755), 0);
-	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 1);
+	ck_assert_int_eq(ready_status(NULL, p, NULL, NULL, 0, 0), 1);
 	errno = 0;
-	ck_assert_int_eq(ready_state(NULL, p, "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(ready_status(NULL, p, "starting", "start", 1, T1), -1);
 	ck_assert_int_eq(errno, EEXIST);
 	ck_assert_str_eq(listing(), "ready.state");
 }
@@ -871,7 +871,7 @@ END_TEST
 START_TEST(test_state_errors)
 {
 	errno = 0;
-	ck_assert_int_eq(ready_state(NULL, path_in("nope/ready"), "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(ready_status(NULL, path_in("nope/ready"), "starting", "start", 1, T1), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_str_eq(listing(), "");
 	/* a path whose state file name is too long */
@@ -881,10 +881,10 @@ START_TEST(test_state_errors)
 	memcpy(longpath, "/tmp/", 5);
 	longpath[4093] = '\0';
 	errno = 0;
-	ck_assert_int_eq(ready_state(NULL, longpath, "starting", "start", 1, T1), -1);
+	ck_assert_int_eq(ready_status(NULL, longpath, "starting", "start", 1, T1), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 	errno = 0;
-	ck_assert_int_eq(ready_state(NULL, longpath, NULL, NULL, 0, 0), -1);
+	ck_assert_int_eq(ready_status(NULL, longpath, NULL, NULL, 0, 0), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 	free(longpath);
 }
@@ -933,19 +933,19 @@ START_TEST(test_lifecycle_files)
 	write_file(path_in("ready.state"), "ready start pid=1 since=X\n");
 	ck_assert_int_eq(ready_prepare(p, NULL, err, sizeof err), 1);
 	ck_assert_str_eq(listing(), "");
-	ck_assert_int_eq(ready_state(NULL, p, "starting", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "starting", "http:127.0.0.1:8080/", 7, T1), 0);
 	ck_assert_str_eq(listing(), "ready.state");
 	ck_assert_int_eq(ready_mark(NULL, p, "http:127.0.0.1:8080/", 7, T1), 0);
-	ck_assert_int_eq(ready_state(NULL, p, "ready", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "ready", "http:127.0.0.1:8080/", 7, T1), 0);
 	ck_assert_str_eq(listing(), "ready ready.state");
 	ck_assert_int_eq(ready_parse(read_all(p), &info), 0);
 	ck_assert(info.ready);
 	ck_assert_str_eq(info.by, "http:127.0.0.1:8080/");
 	ck_assert_int_eq(ready_clear(-1, p), 0);
-	ck_assert_int_eq(ready_state(NULL, p, "unready", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "unready", "http:127.0.0.1:8080/", 7, T1), 0);
 	ck_assert_str_eq(listing(), "ready.state");
-	ck_assert_int_eq(ready_state(NULL, p, "draining", "http:127.0.0.1:8080/", 7, T1), 0);
-	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "draining", "http:127.0.0.1:8080/", 7, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "");
 }
 END_TEST
@@ -1100,12 +1100,12 @@ START_TEST(test_folder_kept_open)
 	ck_assert_int_eq(unlink(path_in("cur")), 0);
 	ck_assert_int_eq(symlink("v2", path_in("cur")), 0);
 	ck_assert_int_eq(ready_mark(&d, p, "start", 42, T1), 0);
-	ck_assert_int_eq(ready_state(&d, p, "ready", "start", 42, T1), 0);
+	ck_assert_int_eq(ready_status(&d, p, "ready", "start", 42, T1), 0);
 	ck_assert_int_eq(access(path_in("v1/ready"), F_OK), 0);
 	ck_assert_int_eq(access(path_in("v1/ready.state"), F_OK), 0);
 	ck_assert_int_eq(access(path_in("v2/ready"), F_OK), -1);
 	ck_assert_int_eq(ready_clear(d, p), 0);
-	ck_assert_int_eq(ready_state(&d, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_status(&d, p, NULL, NULL, 0, 0), 0);
 	ck_assert_int_eq(access(path_in("v1/ready"), F_OK), -1);
 	ck_assert_int_eq(access(path_in("v1/ready.state"), F_OK), -1);
 	/* the folder removed and made again: found again by its path */
@@ -1139,9 +1139,9 @@ START_TEST(test_prepare_long_names)
 	snprintf(p, sizeof p, "%s/%s", dir, name);
 	ck_assert_msg(ready_prepare(p, NULL, err, sizeof err) == 0, "%s", err);
 	ck_assert_int_eq(ready_mark(NULL, p, "start", 42, T1), 0);
-	ck_assert_int_eq(ready_state(NULL, p, "ready", "start", 42, T1), 0);
+	ck_assert_int_eq(ready_status(NULL, p, "ready", "start", 42, T1), 0);
 	ck_assert_int_eq(ready_clear(-1, p), 0);
-	ck_assert_int_eq(ready_state(NULL, p, NULL, NULL, 0, 0), 0);
+	ck_assert_int_eq(ready_status(NULL, p, NULL, NULL, 0, 0), 0);
 	ck_assert_str_eq(listing(), "");
 	/* one longer: its state file's name would not fit */
 	strcat(name, "n");
