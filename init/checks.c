@@ -284,7 +284,7 @@ static _Noreturn void become_check(const struct check *c)
 	}
 	sigemptyset(&none); /* dispositions are the defaults already, as for the app */
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execvp(c->cond->argv[0], c->cond->argv);
+	child_exec(c->cond->argv);
 	_exit(child_exec_failure_code(errno));
 }
 
@@ -633,7 +633,7 @@ static enum check_verdict notify_read(struct check *c, int64_t now)
 	return v;
 }
 
-/* Whether execvp would find cmd, so that a typo is an error before start
+/* Whether child_exec would find cmd, so that a typo is an error before start
  * rather than a check failing forever. */
 static bool runnable(const char *cmd)
 {
@@ -643,7 +643,7 @@ static bool runnable(const char *cmd)
 	if (strchr(cmd, '/'))
 		return access(cmd, X_OK) == 0;
 	if (!path)
-		path = "/bin:/usr/bin"; /* what glibc's execvp searches then */
+		path = "/bin:/usr/bin"; /* what child_exec searches then */
 	for (const char *p = path;; p++) {
 		size_t n = strcspn(p, ":");
 		if (snprintf(file, sizeof file, "%.*s/%s", (int)n, n ? p : ".", cmd) < (int)sizeof file &&

@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -11,6 +13,8 @@
 #include "child.h"
 #include "exitcode.h"
 #include "sig.h"
+
+extern char **environ;
 
 int child_exit_code(int wstatus)
 {
@@ -60,6 +64,34 @@ int child_become(const struct privs *p, pid_t drainit)
 	return 0;
 }
 
+void child_exec(char *const *argv)
+{
+	const char *file = argv[0], *path = getenv("PATH");
+	char full[PATH_MAX];
+	bool denied = false;
+
+	if (strchr(file, '/')) {
+		execve(file, argv, environ);
+		return;
+	}
+	if (!path)
+		path = "/bin:/usr/bin"; /* glibc's execvp's, so both builds search alike */
+	for (const char *p = path;; p++) {
+		size_t n = strcspn(p, ":");
+		if (snprintf(full, sizeof full, "%.*s%s%s", (int)n, p, n ? "/" : "", file) < (int)sizeof full) {
+			execve(full, argv, environ);
+			if (errno == EACCES)
+				denied = true; /* as execvp: keep looking, say so if nothing runs */
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return; /* there, but it cannot run: ENOEXEC, ELOOP, E2BIG... */
+		}
+		p += n;
+		if (*p == '\0')
+			break;
+	}
+	errno = denied ? EACCES : ENOENT;
+}
+
 /* In the child, between vfork and exec: system calls only, no allocation,
  * nothing written that drainit reads (the memory is drainit's). */
 static _Noreturn void become_app(char **argv, const struct privs *p, bool foreground,
@@ -81,7 +113,7 @@ static _Noreturn void become_app(char **argv, const struct privs *p, bool foregr
 	 * and never sets a handler. The mask is drainit's: everything blocked. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execvp(argv[0], argv);
+	child_exec(argv);
 	err = errno;
 	report(report_fd, SPAWN_EXEC, err);
 	_exit(child_exec_failure_code(err));

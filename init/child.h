@@ -23,6 +23,13 @@ struct spawn_result {
  * exits 126, 127 or (privileges) 71 by itself. */
 struct spawn_result child_spawn(char **argv, const struct privs *p);
 
+/* execvp without its fallback of running a file the kernel cannot execute
+ * (no #! line) with /bin/sh, which glibc has and musl has not: such a file
+ * fails with ENOEXEC in both builds, as a container engine fails it. PATH
+ * unset searches /bin:/usr/bin. Returns only on failure, errno set. No
+ * allocation: fit for a vfork child. */
+void child_exec(char *const *argv);
+
 /* Between fork and exec: becomes p (caps_become), then dies with drainit.
  * Returns 0 or the errno of the step that failed. */
 int child_become(const struct privs *p, pid_t drainit);

@@ -76,6 +76,12 @@ void report_exec_failure(const struct config *cfg, int err, char *buf, size_t le
 	const char *interp;
 
 	snprintf(buf, len, "%s", strerror(err));
+	if (err == ENOEXEC) {
+		/* no #! line: a shell's execvp would run it with /bin/sh, an
+		 * engine's exec does not, and neither does drainit */
+		snprintf(buf, len, "%s: not a program, nor a script with a #! line", strerror(err));
+		return;
+	}
 	if (err != ENOENT || !script_find(cfg->argv[0], path, sizeof path))
 		return;
 	script_first_line(path, line, sizeof line);

@@ -202,6 +202,15 @@ ns_exec() { nsenter -t "$DPID" -p -m -- "$@"; }
 rec_field() { grep -m1 '^start ' "$1" | grep -o "$2=[^ ]*" | cut -d= -f2; }
 
 # The ms= time of the first line of FILE matching PATTERN.
+# log_ms VAR PATTERN: sets VAR to the time (realtime ms) of the first log
+# line matching PATTERN; fails the test when there is none.
+log_ms() {
+	local ts
+	ts=$(grep -m1 -E -- "$2" "$T/log" | cut -d' ' -f1)
+	[ -n "$ts" ] || fail "log lacks: $2"
+	printf -v "$1" '%s' "$(date -d "$ts" +%s%3N)"
+}
+
 rec_ms() { grep -m1 -E -- "$2" "$1" | grep -o 'ms=[0-9]*' | cut -d= -f2; }
 
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected '$2', got '$1'"; }

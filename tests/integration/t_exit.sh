@@ -52,6 +52,26 @@ test_exit_command_not_found_is_127() {
 	assert_log " error: .*'$T/nowhere/app'"
 }
 
+# A file the kernel cannot execute (a script without a #! line, or not a
+# program at all) is not run with /bin/sh, as glibc's execvp would and a
+# container engine's exec does not: 126 in both builds. A path through a
+# file that is not a folder (ENOTDIR) is 126 too, as a shell says.
+test_exit_enoexec_and_enotdir_are_126() {
+	printf 'touch "%s/started"\nexit 5\n' "$T" >"$T/noshebang"
+	chmod 755 "$T/noshebang"
+	run_ns -- "$T/noshebang"
+	assert_one_line 126 "cannot run '$T/noshebang': Exec format error: not a program, nor a script with a #! line"
+	printf '\001\002\003 not a program' >"$T/garbage"
+	chmod 755 "$T/garbage"
+	run_ns -- "$T/garbage"
+	assert_one_line 126 "cannot run '$T/garbage': Exec format error"
+	# the same through PATH
+	PATH=$T:$PATH run_ns -- noshebang
+	assert_one_line 126 "cannot run 'noshebang': Exec format error"
+	run_ns -- "$T/noshebang/app"
+	assert_one_line 126 "cannot run '$T/noshebang/app': Not a directory"
+}
+
 test_exit_not_executable_is_126() {
 	printf '#!/bin/sh\ntouch "%s/started"\n' "$T" >"$T/script"
 	chmod 644 "$T/script"

@@ -428,6 +428,12 @@ test_faults_orphan_flood_during_drain_deadline_kept_as_pid1() {
 	local took=$(( $(now_ms) - t0 ))
 	assert_eq "$RC" 137 "exit status (the app, SIGKILLed)"
 	assert_between "$took" 1900 $(( 8000 * TIME_SCALE )) "ms from SIGTERM to exit (drain 2s)"
+	# the deadline itself, from drainit's own lines: below twice the drain
+	# timeout, so that a doubled one fails
+	local term kill
+	log_ms term ': signal: SIGTERM '
+	log_ms kill ': kill: ' 
+	assert_ms_between $(( kill - term )) 1900 3900 "ms from SIGTERM to the SIGKILL sweep (drain 2s)"
 	local reaped; reaped=$(count_lines 'info: exit: pid [0-9]+ \(orphan-z\) exited with status 0')
 	(( reaped >= 1000 )) || fail "only $reaped orphans reaped (and logged) during the drain"
 	assert_log 'summary: SIGTERM to exit took .*; SIGKILL was needed'

@@ -298,8 +298,14 @@ test_options_env_delay_and_drain_timeout() {
 	wait_exit 30
 	t1=$(now_ms)
 	assert_eq "$RC" 137 "exit status of the killed app"
-	assert_ms_between $(( $(rec_ms "$T/rec" '^sig SIGTERM') - t0 )) 650 5000 "ms from SIGTERM to the stop signal"
-	assert_ms_between $(( t1 - t0 )) 2150 15000 "ms from SIGTERM to exit"
+	# Upper bounds below twice each deadline, so that a doubled delay or
+	# drain fails: the stop signal by 1.4s, SIGKILL by 2 x 2.2s.
+	assert_ms_between $(( $(rec_ms "$T/rec" '^sig SIGTERM') - t0 )) 650 1350 "ms from SIGTERM to the stop signal"
+	local stop kill
+	log_ms stop 'stop: sent SIGTERM'
+	log_ms kill 'kill: SIGKILL to pid'
+	assert_ms_between $(( kill - stop )) 1450 2900 "ms from the stop signal to SIGKILL (drain 1.5s)"
+	assert_ms_between $(( t1 - t0 )) 2150 4300 "ms from SIGTERM to exit"
 	assert_log 'kill: SIGKILL to pid 2 \(sigrec\)'
 
 	# A flag beats the variables; an empty variable (Kubernetes' value: "")

@@ -87,6 +87,20 @@ test_signals_forwarded_to_whole_process_group_by_default() {
 	wait_file '^sig SIGUSR2 from=1 ' "$T/rec"
 }
 
+# The app exits and leaves a member of its process group behind: signals
+# forwarded to the group still reach that member (not only a log line).
+test_signals_group_member_left_after_the_app_exits_still_gets_them() {
+	start_ns --drain-timeout 30s -- bash -c "$H/sigrec $T/rec --no-exit & exit 0"
+	wait_file '^start ' "$T/rec"
+	wait_log 'exit: app pid 2 \(bash\) exited with status 0'
+	assert_eq "$(rec_field "$T/rec" pgid)" 2 "the member's process group"
+	kill -s USR1 "$DPID"
+	wait_log "signal: SIGUSR1 from [^:]*: forwarded to process group 2\$"
+	wait_file '^sig SIGUSR1 from=1 ' "$T/rec"
+	kill -s WINCH "$DPID"
+	wait_file '^sig SIGWINCH from=1 ' "$T/rec"
+}
+
 test_signals_single_child_forwards_to_app_alone() {
 	start_ns --single-child --drain-timeout 3s -- bash -c "$H/sigrec $T/rec --no-exit; true"
 	wait_file '^start ' "$T/rec"
