@@ -131,7 +131,7 @@ static int positive_dur(const char *val, int64_t *ms, char *err, size_t errlen)
 /* Applies one option's value (NULL for flags); `from_env` says whether a
  * boolean arrives as text. Writes err without the "where" prefix. */
 static int apply_option(struct config *cfg, const struct optdef *d, const char *val,
-		 bool from_env, char *err, size_t errlen)
+			bool from_env, char *err, size_t errlen)
 {
 	bool on = true;
 	if (from_env && !d->takes_value && parse_bool(val, &on) != 0) {

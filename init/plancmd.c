@@ -52,7 +52,7 @@ static int parse_count(const char *s, long *out)
 }
 
 static int apply_flag(enum flag id, const char *val, struct plan_input *in,
-		 enum plan_format *fmt, char *err, size_t errlen)
+		      enum plan_format *fmt, char *err, size_t errlen)
 {
 	int64_t *dur = id == F_LONGEST ? &in->longest_ms
 		     : id == F_SHUTDOWN ? &in->shutdown_ms
@@ -150,16 +150,19 @@ static int explain(const struct plan_input *in, const struct plan *p, char out[W
 	int n = 0;
 
 	snprintf(out[n++], WHY_LEN, "Kubernetes' readiness probe (every %s, %ld failure%s, %s timeout) takes the pod out",
-		 dur_text(in->probe_period_ms, a, sizeof a), in->probe_failures, in->probe_failures == 1 ? "" : "s",
+		 dur_text(in->probe_period_ms, a, sizeof a), in->probe_failures,
+		 in->probe_failures == 1 ? "" : "s",
 		 dur_text(in->probe_timeout_ms, b, sizeof b));
 	snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM (0s if the pod is deleted): at worst %ld x %s + %s",
-		 dur_text(p->k8s_first_ms, a, sizeof a), dur_text(p->k8s_last_ms, b, sizeof b), in->probe_failures,
+		 dur_text(p->k8s_first_ms, a, sizeof a), dur_text(p->k8s_last_ms, b, sizeof b),
+		 in->probe_failures,
 		 dur_text(in->probe_period_ms, c, sizeof c), dur_text(in->probe_timeout_ms, e, sizeof e));
 	if (p->lb_last_ms >= 0) {
 		snprintf(out[n++], WHY_LEN, "The load balancer's health check (every %s, %ld failure%s) marks it unhealthy",
 			 dur_text(in->lb_interval_ms, a, sizeof a), in->lb_failures, in->lb_failures == 1 ? "" : "s");
 		snprintf(out[n++], WHY_LEN, "  %s to %s after SIGTERM: at worst %ld x %s",
-			 dur_text(p->lb_first_ms, a, sizeof a), dur_text(p->lb_last_ms, b, sizeof b), in->lb_failures, dur_text(in->lb_interval_ms, c, sizeof c));
+			 dur_text(p->lb_first_ms, a, sizeof a), dur_text(p->lb_last_ms, b, sizeof b),
+			 in->lb_failures, dur_text(in->lb_interval_ms, c, sizeof c));
 		if (p->window_ms > 0) {
 			snprintf(out[n++], WHY_LEN, "Out of phase, the load balancer still routes for up to %s after Kubernetes",
 				 dur_text(p->window_ms, a, sizeof a));
@@ -171,11 +174,13 @@ static int explain(const struct plan_input *in, const struct plan *p, char out[W
 	}
 	if (p->lag_last_ms >= 0)
 		snprintf(out[n++], WHY_LEN, "The load balancer lets go %s after Kubernetes: by %s + %s = %s",
-			 dur_text(in->lb_lag_ms, a, sizeof a), dur_text(p->k8s_last_ms, b, sizeof b), dur_text(in->lb_lag_ms, c, sizeof c), dur_text(p->lag_last_ms, e, sizeof e));
+			 dur_text(in->lb_lag_ms, a, sizeof a), dur_text(p->k8s_last_ms, b, sizeof b),
+			 dur_text(in->lb_lag_ms, c, sizeof c), dur_text(p->lag_last_ms, e, sizeof e));
 
 	int64_t sum = p->last_ms + in->margin_ms;
 	snprintf(out[n++], WHY_LEN, "pre-stop delay = the last of these, %s, + margin %s = %s%s%s",
-		 dur_text(p->last_ms, a, sizeof a), dur_text(in->margin_ms, b, sizeof b), dur_text(sum, c, sizeof c),
+		 dur_text(p->last_ms, a, sizeof a), dur_text(in->margin_ms, b, sizeof b),
+		 dur_text(sum, c, sizeof c),
 		 sum != p->delay_ms ? ", rounded up to " : "", sum != p->delay_ms ? secs(e, p->delay_ms) : "");
 	/* a fast probe is worth suggesting when it saves 5 s or more */
 	if (p->delay_ms - p->fast_delay_ms >= 5000)
@@ -183,7 +188,8 @@ static int explain(const struct plan_input *in, const struct plan *p, char out[W
 			 "it would be %llds", PLAN_FAST_PERIOD_MS / 1000, (long long)(p->fast_delay_ms / 1000));
 	sum = in->longest_ms + in->shutdown_ms + in->margin_ms;
 	snprintf(out[n++], WHY_LEN, "drain timeout  = longest request %s + app shutdown %s + margin %s = %s%s%s",
-		 dur_text(in->longest_ms, a, sizeof a), dur_text(in->shutdown_ms, b, sizeof b), dur_text(in->margin_ms, c, sizeof c), dur_text(sum, e, sizeof e),
+		 dur_text(in->longest_ms, a, sizeof a), dur_text(in->shutdown_ms, b, sizeof b),
+		 dur_text(in->margin_ms, c, sizeof c), dur_text(sum, e, sizeof e),
 		 sum != p->drain_ms ? ", rounded up to " : "", sum != p->drain_ms ? secs(f, p->drain_ms) : "");
 	snprintf(out[n++], WHY_LEN, "grace period   = %llds + %llds + %llds for drainit to kill, log and exit = %llds",
 		 (long long)(p->delay_ms / 1000), (long long)(p->drain_ms / 1000),

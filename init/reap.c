@@ -170,7 +170,8 @@ void reap(struct super *s)
 {
 	bool was_exited = s->app_exited;
 	enum check_verdict verdict = CHECK_NONE;
-	struct reaper r = { .look = check_had_group(&s->check) || (int)exit_level(s) <= s->log->verbosity };
+	struct reaper r;
+	r.look = check_had_group(&s->check) || (int)exit_level(s) <= s->log->verbosity;
 	r.app_first = !r.look && !s->app_exited;
 	struct exited e;
 	unsigned n = 0;

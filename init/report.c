@@ -160,7 +160,8 @@ int report_summary(const struct super *s, int64_t end)
 		log_facts(s->log, &f, V_INFO, "summary",
 			  "%s to exit took %s of a %s budget (pre-stop delay %s, drain %s)%s",
 			  sig_name(s->term_sig, name, sizeof name), dur_text(p.total, a, sizeof a),
-			  dur_text(budget, b, sizeof b), dur_text(p.delay, c, sizeof c), dur_text(p.drain, d, sizeof d), killed);
+			  dur_text(budget, b, sizeof b), dur_text(p.delay, c, sizeof c),
+			  dur_text(p.drain, d, sizeof d), killed);
 	else if (p.stopped)
 		log_facts(s->log, &(struct log_facts){ .set = LF_DRAIN_MS | LF_BUDGET_MS,
 			  .drain_ms = p.drain, .budget_ms = s->cfg->drain_timeout_ms }, V_INFO, "summary",
