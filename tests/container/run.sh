@@ -183,17 +183,11 @@ IMAGE=localhost/drainit-example:check
 SOURCE_IMAGE=localhost/drainit-example:source
 VERSION=$(sed -n 's/^VERSION = //p' Makefile)
 
-npass=0 nfail=0 nskip=0
-pass() { echo "PASS: $*"; npass=$((npass + 1)); }
-fail() { echo "FAIL: $*"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP: $*"; nskip=$((nskip + 1)); }
+. "$REPO/tests/checks.sh"
 info() { echo "  $*"; }
-say() { echo; echo "== $*"; }
-now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
 utc_now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 # ts_ms TIMESTAMP: drainit's (and client.py's) UTC timestamps in ms.
 ts_ms() { date -d "$1" +%s%3N; }
-secs() { printf '%d.%03ds' $(( $1 / 1000 )) $(( $1 % 1000 )); }
 # dur_ms DUR: drainit's durations (500ms, 10s, 1.5s, 2m, 1h, plain seconds).
 dur_ms() {
 	awk -v d="$1" 'BEGIN {
@@ -466,19 +460,6 @@ fi
 [ "$stopsig" = SIGTERM ] && pass "STOPSIGNAL SIGTERM" || fail "STOPSIGNAL is '$stopsig', not SIGTERM"
 
 # ---------------------------------------------------------------- helpers
-# in_order FILE ERE...: each pattern matches a line after the previous match.
-in_order() {
-	local file=$1 n=0 l pat
-	shift
-	for pat; do
-		l=$(P=$pat awk -v s="$n" 'NR > s && $0 ~ ENVIRON["P"] { print NR; exit }' "$file")
-		if [ -z "$l" ]; then
-			echo "no line matching /$pat/ after line $n"
-			return 1
-		fi
-		n=$l
-	done
-}
 # log_ts FILE ERE: the timestamp at the start of drainit's first matching line.
 log_ts() { grep -m1 -E -- "$2" "$1" | grep -oE '^[0-9]{4}-[0-9-]{5}T[0-9:.]{12}Z'; }
 # wait_ready NAME FILE: polls podman exec NAME drainit probe (60 s) until it

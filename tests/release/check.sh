@@ -77,16 +77,7 @@ DIST=${1:-$REPO/dist}
 case $DIST in /*) ;; *) DIST=$PWD/$DIST ;; esac
 VERSION=$(sed -n 's/^VERSION = //p' "$REPO/Makefile")
 
-npass=0 nfail=0 nskip=0
-pass() { echo "PASS: $*"; npass=$((npass + 1)); }
-fail() { echo "FAIL: $*"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP: $*"; nskip=$((nskip + 1)); }
-say() { echo; echo "== $*"; }
-# indent: the lines of stdin, indented, for the detail under a FAIL.
-indent() { sed 's/^/    /'; }
-now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
-secs() { printf '%d.%03ds' $(( $1 / 1000 )) $(( $1 % 1000 )); }
-T_START=$(now_ms)
+. "$REPO/tests/checks.sh"
 finish() {
 	finished=1
 	echo
@@ -117,19 +108,6 @@ children_of() {
 		if [ "${a[1]}" = "$1" ]; then f=${f#/proc/}; echo "${f%/stat}"; fi
 	done
 	return 0
-}
-# in_order FILE ERE...: each pattern matches a line after the previous match.
-in_order() {
-	local file=$1 n=0 l pat
-	shift
-	for pat; do
-		l=$(P=$pat awk -v s="$n" 'NR > s && $0 ~ ENVIRON["P"] { print NR; exit }' "$file")
-		if [ -z "$l" ]; then
-			echo "no line matching /$pat/ after line $n"
-			return 1
-		fi
-		n=$l
-	done
 }
 
 if [ -z "$VERSION" ]; then

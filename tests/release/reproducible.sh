@@ -35,14 +35,7 @@ VERSION=$(sed -n 's/^VERSION = //p' "$REPO/Makefile")
 # output or make flags of ours (make check-release B=... would pass them).
 unset B DIST MAKEFLAGS MFLAGS MAKELEVEL
 
-npass=0 nfail=0
-pass() { echo "PASS: $*"; npass=$((npass + 1)); }
-fail() { echo "FAIL: $*"; nfail=$((nfail + 1)); }
-say() { echo; echo "== $*"; }
-indent() { sed 's/^/    /'; }
-now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
-secs() { printf '%d.%03ds' $(( $1 / 1000 )) $(( $1 % 1000 )); }
-T_START=$(now_ms)
+. "$REPO/tests/checks.sh"
 finish() {
 	echo
 	echo "release-check: $npass passed, $nfail failed ($(secs $(( $(now_ms) - T_START ))))"
