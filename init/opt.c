@@ -81,7 +81,7 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out)
+int opt_parse_int(const char *s, long lo, long hi, long *out)
 {
 	char *end;
 	if (*s < '0' || *s > '9')
@@ -156,7 +156,7 @@ static int apply_option(struct config *cfg, const struct optdef *d, const char *
 		return dur_parse(val, &cfg->ready_recheck_ms, err, errlen);
 	case O_READY_FAILURES: {
 		long n;
-		if (parse_int(val, 1, 1000, &n) != 0) {
+		if (opt_parse_int(val, 1, 1000, &n) != 0) {
 			snprintf(err, errlen, "bad count '%s': expected 1-1000", val);
 			return -1;
 		}
@@ -266,7 +266,7 @@ static int read_env(struct config *cfg, char *const *envp, char *err, size_t err
 		cfg->verbosity = strlen(v) > 1 || *v > '0' + V_DEBUG ? V_DEBUG : *v - '0';
 	}
 	if ((v = env_value(envp, "DRAINIT_VERBOSITY"))) {
-		if (parse_int(v, 0, 3, &level) != 0) {
+		if (opt_parse_int(v, 0, 3, &level) != 0) {
 			snprintf(err, errlen, "DRAINIT_VERBOSITY: bad value '%s': expected 0-3", v);
 			return -1;
 		}
@@ -459,7 +459,7 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 		}
 		for (int k = i; k < argc; k++) {
 			long pid;
-			if (parse_int(argv[k], 1, 4194304, &pid) != 0) {
+			if (opt_parse_int(argv[k], 1, 4194304, &pid) != 0) {
 				snprintf(err, errlen, "inspect: bad pid '%s'", argv[k]);
 				return OPT_ERROR;
 			}

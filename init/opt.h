@@ -55,6 +55,10 @@ enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 
 bool opt_expects(const struct config *cfg, int code);
 
+/* A count or code: decimal digits only, lo to hi, into *out. 0, or -1 for
+ * anything else. Pure; drainit plan's counts use it too. */
+int opt_parse_int(const char *s, long lo, long hi, long *out);
+
 /* The next environment variable from *envp on that is named DRAINIT_* or
  * TINI_* and means nothing to drainit (or to tini): its name, len bytes of
  * it, into *name and *len, and the known name closest to it (NULL when none

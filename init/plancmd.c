@@ -39,18 +39,6 @@ static const struct {
 	{ F_HELP, "help" },
 };
 
-static int parse_count(const char *s, long *out)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return -1;
-	long v = strtol(s, &end, 10);
-	if (*end != '\0' || v < 1 || v > PLAN_FAILURES_MAX)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int apply_flag(enum flag id, const char *val, struct plan_input *in,
 		      enum plan_format *fmt, char *err, size_t errlen)
 {
@@ -67,7 +55,7 @@ static int apply_flag(enum flag id, const char *val, struct plan_input *in,
 	if (dur)
 		return dur_parse(val, dur, err, errlen);
 	if (count) {
-		if (parse_count(val, count) == 0)
+		if (opt_parse_int(val, 1, PLAN_FAILURES_MAX, count) == 0)
 			return 0;
 		snprintf(err, errlen, "bad count '%s': expected 1 to %d", val, PLAN_FAILURES_MAX);
 		return -1;

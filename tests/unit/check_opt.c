@@ -1368,6 +1368,44 @@ START_TEST(test_parse_cases)
 }
 END_TEST
 
+/* ---- opt_parse_int: counts and codes, drainit plan's too ---- */
+
+static const struct {
+	const char *in;
+	long lo, hi;
+	int ret;
+	long out;
+} int_cases[] = {
+	{ "3", 1, 10, 0, 3 },
+	{ "1", 1, 10, 0, 1 },
+	{ "10", 1, 10, 0, 10 },
+	{ "0", 0, 3, 0, 0 },
+	{ "007", 1, 10, 0, 7 },
+	{ "10000", 1, 10000, 0, 10000 },
+	{ "0", 1, 10, -1, 0 },
+	{ "11", 1, 10, -1, 0 },
+	{ "10001", 1, 10000, -1, 0 },
+	{ "", 1, 10, -1, 0 },
+	{ "+3", 1, 10, -1, 0 },
+	{ "-3", -5, 10, -1, 0 },
+	{ " 3", 1, 10, -1, 0 },
+	{ "3 ", 1, 10, -1, 0 },
+	{ "3x", 1, 10, -1, 0 },
+	{ "0x3", 1, 10, -1, 0 },
+	{ "99999999999999999999", 1, 10, -1, 0 },
+};
+
+START_TEST(test_parse_int_cases)
+{
+	long out = -42;
+	int r = opt_parse_int(int_cases[_i].in, int_cases[_i].lo, int_cases[_i].hi, &out);
+	ck_assert_msg(r == int_cases[_i].ret, "case %d: '%s' in %ld-%ld: got %d", _i, int_cases[_i].in,
+		      int_cases[_i].lo, int_cases[_i].hi, r);
+	ck_assert_msg(out == (r == 0 ? int_cases[_i].out : -42), "case %d: '%s': *out %ld", _i,
+		      int_cases[_i].in, out);
+}
+END_TEST
+
 Suite *opt_suite(void)
 {
 	Suite *s = suite_create("opt");
@@ -1427,6 +1465,10 @@ Suite *opt_suite(void)
 	tcase_add_test(tc, test_help_mentions_everything);
 	tcase_add_test(tc, test_expect_flag_beats_env);
 	tcase_add_test(tc, test_unknown_env);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("integers");
+	tcase_add_loop_test(tc, test_parse_int_cases, 0, sizeof int_cases / sizeof int_cases[0]);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("privileges");
