@@ -90,7 +90,10 @@ test_signals_forwarded_to_whole_process_group_by_default() {
 # The app exits and leaves a member of its process group behind: signals
 # forwarded to the group still reach that member (not only a log line).
 test_signals_group_member_left_after_the_app_exits_still_gets_them() {
-	start_ns --drain-timeout 30s -- bash -c "$H/sigrec $T/rec --no-exit & exit 0"
+	# bash waits for the member's start line (its handlers are set by
+	# then): the stop signal that follows the app's exit must find them.
+	start_ns --drain-timeout 30s -- bash -c "$H/sigrec $T/rec --no-exit &
+		until grep -q '^start ' $T/rec 2>/dev/null; do sleep 0.01; done; exit 0"
 	wait_file '^start ' "$T/rec"
 	wait_log 'exit: app pid 2 \(bash\) exited with status 0'
 	assert_eq "$(rec_field "$T/rec" pgid)" 2 "the member's process group"
