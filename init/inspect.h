@@ -56,8 +56,4 @@ const char *inspect_words(enum disposition d, int sig, char *buf, size_t len);
  * ptrace access allows. Returns 0, or -1 with errno set. */
 int inspect_read(pid_t pid, struct sigstate *st);
 
-/* drainit inspect: one line per process (each pid given, then its
- * descendants) on stdout. Returns 0, or 1 when a pid does not exist. */
-int inspect_run(char **pids, int sig);
-
 #endif

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "exitcode.h"
-#include "inspect.h"
+#include "inspectcmd.h"
 #include "log.h"
 #include "opt.h"
 #include "plancmd.h"
@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 		opt_inspect_help(stdout);
 		return 0;
 	case OPT_INSPECT:
-		return inspect_run(cfg.argv, cfg.stop_signal);
+		return inspectcmd_run(cfg.argv, cfg.stop_signal);
 	case OPT_RUN:
 		break;
 	}
