@@ -582,6 +582,24 @@ static enum check_verdict notify_one(struct check *c, const char *buf, size_t n,
 	return v;
 }
 
+/* Descriptors that came with a datagram (FDSTORE=1 and the like) are not
+ * ours to keep; closing BARRIER=1's pipe is what its sender waits for. They
+ * are closed once the datagram has been judged: a sender released earlier
+ * may exit before drainit reads who it was. */
+static void close_passed_fds(struct msghdr *msg)
+{
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(msg); h; h = CMSG_NXTHDR(msg, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t j = 0; j < k; j++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(h) + j * sizeof fd, sizeof fd);
+			close(fd);
+		}
+	}
+}
+
 /* At most NOTIFY_BATCH datagrams a wake-up: a flood cannot hold off a
  * signal or a deadline, which the loop handles between two batches. */
 static enum check_verdict notify_read(struct check *c, int64_t now)
@@ -615,20 +633,12 @@ static enum check_verdict notify_read(struct check *c, int64_t now)
 				who.creds = true;
 				who.pid = cr.pid;
 				who.uid = cr.uid;
-			} else if (h->cmsg_type == SCM_RIGHTS) {
-				/* FDSTORE=1 and the like: not ours to keep; closing
-				 * BARRIER=1's pipe is what its sender waits for */
-				size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-				for (size_t j = 0; j < k; j++) {
-					int fd;
-					memcpy(&fd, CMSG_DATA(h) + j * sizeof fd, sizeof fd);
-					close(fd);
-				}
 			}
 		}
 		enum check_verdict one = notify_one(c, buf, (size_t)n, msg.msg_flags & MSG_TRUNC, &who, now);
 		if (one != CHECK_NONE)
 			v = one; /* the last word counts */
+		close_passed_fds(&msg);
 	}
 	return v;
 }
