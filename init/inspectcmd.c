@@ -8,9 +8,13 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "exitcode.h"
 #include "inspect.h"
 #include "inspectcmd.h"
+#include "log.h"
 #include "proc.h"
+
+extern char **environ;
 
 static int show(pid_t pid, int sig)
 {
@@ -60,4 +64,57 @@ int inspectcmd_run(char **pids, int sig)
 	}
 	proc_table_free(&t);
 	return rc;
+}
+
+enum opt_action inspectcmd_parse(int argc, char **argv, char *const *envp, struct config *cfg,
+				 char *err, size_t errlen)
+{
+	static const char *const only[] = { "stop-signal", NULL };
+	int i;
+	enum opt_action act = opt_parse_some(argc, argv, envp, only, cfg, &i, err, errlen);
+	if (act != OPT_RUN)
+		return act;
+	if (i >= argc) {
+		snprintf(err, errlen, "inspect: no pid given: usage: drainit inspect [--stop-signal SIG] PID...");
+		return OPT_ERROR;
+	}
+	for (int k = i; k < argc; k++) {
+		long pid;
+		if (opt_parse_int(argv[k], 1, 4194304, &pid) != 0) {
+			snprintf(err, errlen, "inspect: bad pid '%s'", argv[k]);
+			return OPT_ERROR;
+		}
+	}
+	cfg->argv = argv + i;
+	return OPT_RUN;
+}
+
+void inspectcmd_help(FILE *out)
+{
+	fputs(
+"usage: drainit inspect [--stop-signal SIG] PID...\n"
+"\n"
+"For each PID and every process under it, one line: whether it catches,\n"
+"ignores, blocks or waits in sigwait for SIG (default: the stop signal, TERM,\n"
+"or DRAINIT_STOP_SIGNAL), or dies of it. Run it in the container (kubectl\n"
+"exec, docker exec) when an app does not stop; what a thread waits for in\n"
+"sigwait needs ptrace access to read (root). Exit status 0; 1 when a pid does\n"
+"not exist; 64 on a usage error.\n", out);
+}
+
+int inspectcmd_main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[512];
+
+	switch (inspectcmd_parse(argc, argv, environ, &cfg, err, sizeof err)) {
+	case OPT_RUN:
+		return inspectcmd_run(cfg.argv, cfg.stop_signal);
+	case OPT_HELP:
+		inspectcmd_help(stdout);
+		return 0;
+	default:
+		log_usage_error(err, "drainit --help");
+		return EXIT_USAGE;
+	}
 }

@@ -77,6 +77,18 @@ static void fill_std_fds(void)
 			open("/dev/null", O_RDWR); /* the lowest free descriptor: fd */
 }
 
+/* The subcommands: each parses its own arguments (argv[0] is its name) and
+ * returns drainit's exit status. Only in first place: `drainit -v probe`
+ * runs a command named probe. */
+static const struct subcommand {
+	const char *name;
+	int (*main)(int argc, char **argv);
+} subcommands[] = {
+	{ "plan", plancmd_main },       /* the timing plan for a pod */
+	{ "probe", probe_main },        /* the exec readiness probe */
+	{ "inspect", inspectcmd_main }, /* what processes do with the stop signal */
+};
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -90,22 +102,20 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, NULL, &inherited);
 	sig_block_all(&all);
 	fill_std_fds();
-	enum opt_action act = argc > 1 && strcmp(argv[1], "plan") == 0 ? OPT_PLAN
-			    : opt_parse(argc, argv, environ, &cfg, err, sizeof err);
+	for (size_t i = 0; argc > 1 && i < sizeof subcommands / sizeof subcommands[0]; i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0) {
+			sigprocmask(SIG_SETMASK, &inherited, NULL);
+			return subcommands[i].main(argc - 1, argv + 1);
+		}
+	enum opt_action act = opt_parse(argc, argv, environ, &cfg, err, sizeof err);
 	if (act != OPT_RUN)
 		sigprocmask(SIG_SETMASK, &inherited, NULL);
 	switch (act) {
-	case OPT_PLAN:
-		/* plan shares no option with the others: its own parser */
-		return plancmd_run(argc - 1, argv + 1);
 	case OPT_ERROR:
 		log_usage_error(err, "drainit --help");
 		return EXIT_USAGE;
 	case OPT_HELP:
 		opt_help(stdout);
-		return 0;
-	case OPT_PROBE_HELP:
-		opt_probe_help(stdout);
 		return 0;
 	case OPT_VERSION:
 		puts("drainit " VERSION);
@@ -113,13 +123,6 @@ int main(int argc, char **argv)
 	case OPT_LICENSE:
 		fputs(license, stdout);
 		return 0;
-	case OPT_PROBE:
-		return probe_run(cfg.ready_file);
-	case OPT_INSPECT_HELP:
-		opt_inspect_help(stdout);
-		return 0;
-	case OPT_INSPECT:
-		return inspectcmd_run(cfg.argv, cfg.stop_signal);
 	case OPT_RUN:
 		break;
 	}

@@ -197,8 +197,7 @@ static int apply_option(struct config *cfg, const struct optdef *d, const char *
 	case O_PROCESS_GROUP:
 		cfg->single_child = !on;
 		return 0;
-	case O_SUBREAPER:
-		cfg->subreaper = on;
+	case O_SUBREAPER: /* tini's: drainit is a subreaper whenever it is not PID 1 */
 		return 0;
 	case O_WARN_ON_REAP:
 		cfg->warn_on_reap = on;
@@ -252,9 +251,8 @@ static int read_env(struct config *cfg, char *const *envp, char *err, size_t err
 	const char *v;
 
 	/* tini's variables first, so that drainit's own beat them. tini turns
-	 * these on when they are set at all, whatever the value. */
-	if (env_get(envp, "TINI_SUBREAPER"))
-		cfg->subreaper = true;
+	 * these on when they are set at all, whatever the value (TINI_SUBREAPER
+	 * too, which drainit needs not: it always is one when not PID 1). */
 	if (env_get(envp, "TINI_KILL_PROCESS_GROUP"))
 		cfg->single_child = false;
 	if ((v = env_value(envp, "TINI_VERBOSITY"))) {
@@ -305,22 +303,23 @@ static enum opt_action action_of(enum opt_id id)
 	return id == O_HELP ? OPT_HELP : id == O_VERSION ? OPT_VERSION : OPT_LICENSE;
 }
 
-/* Parses flags from argv[*i] on, stopping at the first non-option or after
- * "--". `allowed` limits the options (probe takes only a few). Returns
- * OPT_RUN to go on, or the action to take. */
-/* Options a subcommand takes: probe the readiness file, inspect the stop
- * signal. */
-static bool allowed(enum opt_action mode, enum opt_id id)
+/* Whether d is one of the options in only (long names; NULL: all of them).
+ * --help is every parser's. */
+static bool takes(const char *const *only, const struct optdef *d)
 {
-	if (mode == OPT_PROBE)
-		return id == O_READY_FILE || id == O_HELP;
-	if (mode == OPT_INSPECT)
-		return id == O_STOP_SIGNAL || id == O_HELP;
-	return true;
+	if (!only || d->id == O_HELP)
+		return true;
+	for (; *only; only++)
+		if (strcmp(*only, d->long_name) == 0)
+			return true;
+	return false;
 }
 
+/* Parses flags from argv[*i] on, stopping at the first non-option or after
+ * "--", taking only the options in only. Returns OPT_RUN to go on, or the
+ * action to take. */
 static enum opt_action parse_flags(int argc, char **argv, int *i, struct config *cfg,
-				   enum opt_action mode, bool *dashdash, char *err, size_t errlen)
+				   const char *const *only, bool *dashdash, char *err, size_t errlen)
 {
 	char why[200];
 	bool expect_seen = false;
@@ -328,7 +327,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 	while (*i < argc) {
 		char *a = argv[*i];
 		const struct optdef *d;
-		const char *val = NULL;
+		const char *val = ""; /* a flag has none */
 
 		if (strcmp(a, "--") == 0) {
 			(*i)++;
@@ -342,7 +341,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			d = find_long(name, len);
-			if (!d || !allowed(mode, d->id)) {
+			if (!d || !takes(only, d)) {
 				snprintf(err, errlen, "unknown option '%.*s'", (int)(len + 2), a);
 				return OPT_ERROR;
 			}
@@ -377,7 +376,7 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 		/* A bundle of short options: -vvw, -p TERM, -pTERM. */
 		for (const char *c = a + 1; *c; c++) {
 			d = find_short(*c);
-			if (!d || !allowed(mode, d->id)) {
+			if (!d || !takes(only, d)) {
 				snprintf(err, errlen, "unknown option '-%c'", *c);
 				return OPT_ERROR;
 			}
@@ -409,69 +408,38 @@ static enum opt_action parse_flags(int argc, char **argv, int *i, struct config 
 	return OPT_RUN;
 }
 
-enum opt_action opt_parse(int argc, char **argv, char *const *envp,
-			  struct config *cfg, char *err, size_t errlen)
+enum opt_action opt_parse_some(int argc, char **argv, char *const *envp, const char *const *only,
+			       struct config *cfg, int *next, char *err, size_t errlen)
 {
-	int i = 1;
 	bool dashdash = false;
-	const char *sub = argc > 1 ? argv[1] : "";
-	enum opt_action mode = strcmp(sub, "probe") == 0 ? OPT_PROBE
-			     : strcmp(sub, "inspect") == 0 ? OPT_INSPECT : OPT_RUN;
-	bool probe = mode == OPT_PROBE;
 	char env_err[256];
-	enum opt_action act;
 
 	defaults(cfg);
 	/* A bad variable is reported after the flags, so that --help and
 	 * --version still answer. */
 	int env_bad = read_env(cfg, envp, env_err, sizeof env_err);
-	if (mode != OPT_RUN)
-		i = 2;
-	act = parse_flags(argc, argv, &i, cfg, mode, &dashdash, err, errlen);
-	if (probe && act == OPT_HELP)
-		return OPT_PROBE_HELP;
-	if (mode == OPT_INSPECT && act == OPT_HELP)
-		return OPT_INSPECT_HELP;
-	if (act == OPT_HELP || act == OPT_VERSION || act == OPT_LICENSE)
-		return act;
-	if (env_bad) {
+	*next = 1;
+	enum opt_action act = parse_flags(argc, argv, next, cfg, only, &dashdash, err, errlen);
+	bool answers = act == OPT_HELP || act == OPT_VERSION || act == OPT_LICENSE;
+	if (!answers && env_bad) {
 		snprintf(err, errlen, "%s", env_err);
 		return OPT_ERROR;
 	}
-	if (act != OPT_RUN)
-		return act;
-
-	if (probe) {
-		if (i < argc) {
-			snprintf(err, errlen, "probe: unexpected argument '%s'", argv[i]);
-			return OPT_ERROR;
-		}
-		if (!cfg->ready_file) {
-			snprintf(err, errlen, "probe: no readiness file: give --ready-file PATH or set DRAINIT_READY_FILE");
-			return OPT_ERROR;
-		}
-		return OPT_PROBE;
-	}
-	if (mode == OPT_INSPECT) {
-		if (i >= argc) {
-			snprintf(err, errlen, "inspect: no pid given: usage: drainit inspect [--stop-signal SIG] PID...");
-			return OPT_ERROR;
-		}
-		for (int k = i; k < argc; k++) {
-			long pid;
-			if (opt_parse_int(argv[k], 1, 4194304, &pid) != 0) {
-				snprintf(err, errlen, "inspect: bad pid '%s'", argv[k]);
-				return OPT_ERROR;
-			}
-		}
-		cfg->argv = argv + i;
-		return OPT_INSPECT;
-	}
-	if (i >= argc) {
+	if (act == OPT_RUN && !only && *next >= argc) {
 		snprintf(err, errlen, "%s", dashdash ? "no command after '--'"
 			 : "no command given: usage: drainit [OPTIONS] [--] COMMAND [ARG...]");
 		return OPT_ERROR;
 	}
+	return act;
+}
+
+enum opt_action opt_parse(int argc, char **argv, char *const *envp,
+			  struct config *cfg, char *err, size_t errlen)
+{
+	int i;
+	enum opt_action act = opt_parse_some(argc, argv, envp, NULL, cfg, &i, err, errlen);
+	if (act != OPT_RUN)
+		return act;
 	if (argv[i][0] == '\0') {
 		snprintf(err, errlen, "empty command name");
 		return OPT_ERROR;
@@ -634,28 +602,4 @@ void opt_help(FILE *out)
 "another PID namespace, or the app was never reaped); 73 readiness file cannot\n"
 "be used where asked (drainit removes only its own); 77 drainit lacks the\n"
 "privilege to grant --user or --caps. See drainit(8).\n", out);
-}
-
-void opt_inspect_help(FILE *out)
-{
-	fputs(
-"usage: drainit inspect [--stop-signal SIG] PID...\n"
-"\n"
-"For each PID and every process under it, one line: whether it catches,\n"
-"ignores, blocks or waits in sigwait for SIG (default: the stop signal, TERM,\n"
-"or DRAINIT_STOP_SIGNAL), or dies of it. Run it in the container (kubectl\n"
-"exec, docker exec) when an app does not stop; what a thread waits for in\n"
-"sigwait needs ptrace access to read (root). Exit status 0; 1 when a pid does\n"
-"not exist; 64 on a usage error.\n", out);
-}
-
-void opt_probe_help(FILE *out)
-{
-	fputs(
-"usage: drainit probe [--ready-file PATH]\n"
-"\n"
-"Kubernetes exec readiness probe: exits 0 if the readiness file says ready,\n"
-"else 1 with one line on stdout saying why (starting, unready, draining,\n"
-"stopped); 64 on a usage error.\n"
-"The path comes from --ready-file or DRAINIT_READY_FILE.\n", out);
 }

@@ -27,7 +27,6 @@ struct config {
 	int stop_signal;
 	int pdeath_signal;          /* 0: none */
 	bool single_child;          /* forward to the app alone, not its group */
-	bool subreaper;             /* -s: asked explicitly (drainit always is when not PID 1) */
 	bool warn_on_reap;
 	int verbosity;
 	enum log_format log_format;
@@ -36,22 +35,24 @@ struct config {
 };
 
 enum opt_action {
-	OPT_RUN,        /* start cfg->argv */
-	OPT_PROBE,      /* drainit probe */
+	OPT_RUN,        /* go on: start cfg->argv, or the subcommand's work */
 	OPT_HELP,
-	OPT_PROBE_HELP,
-	OPT_INSPECT,    /* drainit inspect: cfg->argv holds the pids */
-	OPT_INSPECT_HELP,
 	OPT_VERSION,
 	OPT_LICENSE,
 	OPT_ERROR,      /* err says why; exit EXIT_USAGE */
-	OPT_PLAN,       /* drainit plan: not opt_parse's, plancmd's to parse */
 };
 
 /* Fills cfg from envp (an environ-style array) and then argv; a flag beats
  * the environment. Never prints, never exits. */
 enum opt_action opt_parse(int argc, char **argv, char *const *envp,
 			  struct config *cfg, char *err, size_t errlen);
+
+/* The same for a subcommand that takes some of drainit's options: only those
+ * long names in only (NULL-terminated; --help always), and the environment
+ * as drainit reads it. On OPT_RUN, *next is the index of the first operand
+ * in argv, whose argv[0] is the subcommand's name. */
+enum opt_action opt_parse_some(int argc, char **argv, char *const *envp, const char *const *only,
+			       struct config *cfg, int *next, char *err, size_t errlen);
 
 bool opt_expects(const struct config *cfg, int code);
 
@@ -67,7 +68,5 @@ int opt_parse_int(const char *s, long lo, long hi, long *out);
 bool opt_unknown_env(char *const **envp, const char **name, size_t *len, const char **closest);
 
 void opt_help(FILE *out);
-void opt_probe_help(FILE *out);
-void opt_inspect_help(FILE *out);
 
 #endif

@@ -345,7 +345,7 @@ void plancmd_help(FILE *out)
 "be written. See drainit(8).\n", out);
 }
 
-int plancmd_run(int argc, char **argv)
+int plancmd_main(int argc, char **argv)
 {
 	struct plan_input in;
 	struct plan p;

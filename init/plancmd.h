@@ -24,6 +24,6 @@ void plancmd_print(FILE *out, const struct plan_input *in, const struct plan *p,
 void plancmd_help(FILE *out);
 
 /* The whole subcommand; returns the exit status (0, or 64 on bad input). */
-int plancmd_run(int argc, char **argv);
+int plancmd_main(int argc, char **argv);
 
 #endif

@@ -6,8 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exitcode.h"
+#include "log.h"
+#include "opt.h"
 #include "probe.h"
 #include "ready.h"
+
+extern char **environ;
 
 /* Reads a readiness or state file: 1 parsed, 0 absent, -1 with a reason
  * printed. Only a regular file is opened, and never so that it blocks: a
@@ -132,4 +137,51 @@ int probe_run(const char *path)
 	else
 		printf("ready: app pid %d since %s%s\n", (int)info.pid, info.since, note);
 	return 0;
+}
+
+enum opt_action probe_parse(int argc, char **argv, char *const *envp, struct config *cfg,
+			    char *err, size_t errlen)
+{
+	static const char *const only[] = { "ready-file", NULL };
+	int i;
+	enum opt_action act = opt_parse_some(argc, argv, envp, only, cfg, &i, err, errlen);
+	if (act != OPT_RUN)
+		return act;
+	if (i < argc) {
+		snprintf(err, errlen, "probe: unexpected argument '%s'", argv[i]);
+		return OPT_ERROR;
+	}
+	if (!cfg->ready_file) {
+		snprintf(err, errlen, "probe: no readiness file: give --ready-file PATH or set DRAINIT_READY_FILE");
+		return OPT_ERROR;
+	}
+	return OPT_RUN;
+}
+
+void probe_help(FILE *out)
+{
+	fputs(
+"usage: drainit probe [--ready-file PATH]\n"
+"\n"
+"Kubernetes exec readiness probe: exits 0 if the readiness file says ready,\n"
+"else 1 with one line on stdout saying why (starting, unready, draining,\n"
+"stopped); 64 on a usage error.\n"
+"The path comes from --ready-file or DRAINIT_READY_FILE.\n", out);
+}
+
+int probe_main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[512];
+
+	switch (probe_parse(argc, argv, environ, &cfg, err, sizeof err)) {
+	case OPT_RUN:
+		return probe_run(cfg.ready_file);
+	case OPT_HELP:
+		probe_help(stdout);
+		return 0;
+	default:
+		log_usage_error(err, "drainit --help");
+		return EXIT_USAGE;
+	}
 }

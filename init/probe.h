@@ -1,10 +1,24 @@
 #ifndef DRAINIT_PROBE_H
 #define DRAINIT_PROBE_H
 
+#include <stddef.h>
+#include <stdio.h>
+
+#include "opt.h"
+
 /* drainit probe: the Kubernetes exec-probe command. Exit 0 iff the readiness
  * file says ready (and its app is alive, when the probe runs in drainit's
  * PID namespace and so can tell), else 1 with one line on stdout saying
  * why, from PATH.state: starting, unready, draining, or stopped. */
 int probe_run(const char *ready_file);
+
+/* Its arguments (argv[0] is "probe"): --ready-file or DRAINIT_READY_FILE
+ * into cfg. OPT_RUN, OPT_HELP, or OPT_ERROR with a reason in err; pure. */
+enum opt_action probe_parse(int argc, char **argv, char *const *envp, struct config *cfg,
+			    char *err, size_t errlen);
+void probe_help(FILE *out);
+
+/* The subcommand, as main.c's table runs it: the exit status. */
+int probe_main(int argc, char **argv);
 
 #endif

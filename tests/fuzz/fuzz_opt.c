@@ -1,13 +1,16 @@
 /* drainit's options and its DRAINIT_* / TINI_* environment. Input:
  * ARGS [0xFF ENV]: ARGS split at NUL bytes is argv[1..] (argv[0] is
  * "drainit"), ENV split at NUL bytes is envp ("DRAINIT_DRAIN_TIMEOUT=5s").
- * A configuration opt_parse accepts must be one drainit can run. */
+ * argv[1] "probe" or "inspect" goes to that subcommand's parser, as main()
+ * sends it. A configuration opt_parse accepts must be one drainit can run. */
 #include <signal.h>
 
 #include "caps.h"
 #include "cond_check.h"
 #include "dur.h"
+#include "inspectcmd.h"
 #include "opt.h"
+#include "probe.h"
 
 #define ERRLEN 512 /* main.c's */
 
@@ -59,9 +62,9 @@ static void check_run(const struct config *cfg, char **argv, int argc)
 
 static void check_inspect(const struct config *cfg, char **argv, int argc)
 {
-	CHECK(cfg->argv != NULL, "OPT_INSPECT without pids");
+	CHECK(cfg->argv != NULL, "inspect without pids");
 	ptrdiff_t k = cfg->argv - argv;
-	CHECK(k >= 2 && k < argc, "the pids start at argv[%td] of %d", k, argc);
+	CHECK(k >= 1 && k < argc, "the pids start at argv[%td] of %d", k, argc);
 	for (char **p = cfg->argv; *p; p++) {
 		char *end;
 		long pid = strtol(*p, &end, 10);
@@ -80,12 +83,29 @@ static bool same(const struct config *a, const struct config *b)
 	       a->no_new_privs == b->no_new_privs && a->pre_stop_delay_ms == b->pre_stop_delay_ms &&
 	       a->drain_timeout_ms == b->drain_timeout_ms && a->grace_period_ms == b->grace_period_ms &&
 	       a->stop_signal == b->stop_signal && a->pdeath_signal == b->pdeath_signal &&
-	       a->single_child == b->single_child && a->subreaper == b->subreaper &&
+	       a->single_child == b->single_child &&
 	       a->warn_on_reap == b->warn_on_reap && a->verbosity == b->verbosity &&
 	       a->log_format == b->log_format &&
 	       memcmp(a->expect_exit, b->expect_exit, sizeof a->expect_exit) == 0 &&
 	       a->argv == b->argv && a->ready_when.kind == b->ready_when.kind &&
 	       strcmp(a->ready_when.name, b->ready_when.name) == 0;
+}
+
+enum sub { SUB_NONE, SUB_PROBE, SUB_INSPECT };
+
+/* As main() dispatches: a subcommand parses its own arguments, its name
+ * being its argv[0]. */
+static enum opt_action parse(enum sub sub, int argc, char **argv, char **envp, struct config *cfg,
+			     char *err, size_t len)
+{
+	switch (sub) {
+	case SUB_PROBE:
+		return probe_parse(argc - 1, argv + 1, envp, cfg, err, len);
+	case SUB_INSPECT:
+		return inspectcmd_parse(argc - 1, argv + 1, envp, cfg, err, len);
+	default:
+		return opt_parse(argc, argv, envp, cfg, err, len);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -103,16 +123,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cfg || !cfg2)
 		abort();
 
-	enum opt_action act = opt_parse(argc, a.v, e.v, cfg, err, ERRLEN);
+	enum sub sub = argc < 2 ? SUB_NONE : strcmp(a.v[1], "probe") == 0 ? SUB_PROBE
+		     : strcmp(a.v[1], "inspect") == 0 ? SUB_INSPECT : SUB_NONE;
+	char **sub_argv = sub == SUB_NONE ? a.v : a.v + 1;
+	enum opt_action act = parse(sub, argc, a.v, e.v, cfg, err, ERRLEN);
 	switch (act) {
 	case OPT_RUN:
-		check_run(cfg, a.v, argc);
-		break;
-	case OPT_PROBE:
-		CHECK(cfg->ready_file && cfg->ready_file[0], "probe without a readiness file");
-		break;
-	case OPT_INSPECT:
-		check_inspect(cfg, a.v, argc);
+		if (sub == SUB_PROBE)
+			CHECK(cfg->ready_file && cfg->ready_file[0], "probe without a readiness file");
+		else if (sub == SUB_INSPECT)
+			check_inspect(cfg, sub_argv, argc - 1);
+		else
+			check_run(cfg, a.v, argc);
 		break;
 	case OPT_ERROR:
 		CHECK(fz_terminated(err, ERRLEN), "error not terminated");
@@ -122,8 +144,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		      "two-line error: '%s'", err);
 		break;
 	case OPT_HELP:
-	case OPT_PROBE_HELP:
-	case OPT_INSPECT_HELP:
 	case OPT_VERSION:
 	case OPT_LICENSE:
 		break;
@@ -134,9 +154,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Pure: the same again, with a tight error buffer, gives the same. */
 	size_t tlen = 1 + size % 48;
 	char *tight = fz_errbuf(tlen);
-	enum opt_action act2 = opt_parse(argc, a.v, e.v, cfg2, tight, tlen);
+	enum opt_action act2 = parse(sub, argc, a.v, e.v, cfg2, tight, tlen);
 	CHECK(act2 == act, "opt_parse said %d, then %d", (int)act, (int)act2);
-	if (act == OPT_RUN)
+	if (act == OPT_RUN && sub == SUB_NONE)
 		CHECK(same(cfg, cfg2), "opt_parse gave two configurations for one input");
 	if (act == OPT_ERROR) {
 		CHECK(fz_terminated(tight, tlen), "error in %zu bytes not terminated", tlen);

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "inspectcmd.h"
 #include "opt.h"
+#include "probe.h"
 #include "suites.h"
 
 static struct config cfg;
@@ -20,6 +22,11 @@ static enum opt_action parse_in(char *const *envp, char **argv)
 		argc++;
 	memset(&cfg, 0xA5, sizeof cfg); /* opt_parse must set every field itself */
 	strcpy(err, "");
+	/* as main() dispatches: a subcommand parses its own arguments */
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_parse(argc - 1, argv + 1, envp, &cfg, err, sizeof err);
+	if (argc > 1 && strcmp(argv[1], "inspect") == 0)
+		return inspectcmd_parse(argc - 1, argv + 1, envp, &cfg, err, sizeof err);
 	return opt_parse(argc, argv, envp, &cfg, err, sizeof err);
 }
 
@@ -87,7 +94,6 @@ static void assert_defaults(void)
 	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
 	ck_assert_int_eq(cfg.pdeath_signal, 0);
 	ck_assert(!cfg.single_child);
-	ck_assert(!cfg.subreaper);
 	ck_assert(!cfg.warn_on_reap);
 	ck_assert_int_eq(cfg.verbosity, V_INFO);
 	ck_assert_int_eq(cfg.log_format, LOG_TEXT);
@@ -185,7 +191,6 @@ START_TEST(test_long_options_separate)
 			 "--warn-on-reap", "--log-format", "json", "--expect-exit", "143", "app"));
 	assert_stop("/run/ready", 5000, 60000, 90000, SIGQUIT, SIGKILL);
 	ck_assert(cfg.single_child);
-	ck_assert(cfg.subreaper);
 	ck_assert(cfg.warn_on_reap);
 	ck_assert_int_eq(cfg.log_format, LOG_JSON);
 	ck_assert(opt_expects(&cfg, 143));
@@ -243,10 +248,8 @@ START_TEST(test_short_bundles)
 	assert_run(PARSE(no_env, "-vvw", "app"));
 	ck_assert_int_eq(cfg.verbosity, V_DEBUG);
 	ck_assert(cfg.warn_on_reap);
-	ck_assert(!cfg.subreaper);
 
 	assert_run(PARSE(no_env, "-sg", "app"));
-	ck_assert(cfg.subreaper);
 	ck_assert(!cfg.single_child);
 
 	assert_run(PARSE(no_env, "--single-child", "-sg", "app"));
@@ -265,7 +268,6 @@ START_TEST(test_short_bundles)
 	ck_assert(cfg.warn_on_reap);
 	ck_assert_int_eq(cfg.pdeath_signal, SIGHUP);
 	assert_run(PARSE(no_env, "-sp", "USR1", "app"));
-	ck_assert(cfg.subreaper);
 	ck_assert_int_eq(cfg.pdeath_signal, SIGUSR1);
 	ck_assert_str_eq(cfg.argv[0], "app");
 	ck_assert_ptr_null(cfg.argv[1]);
@@ -417,7 +419,6 @@ START_TEST(test_env_each_variable)
 			 "app"));
 	assert_stop("/run/r", 5000, 40000, 60000, SIGINT, SIGKILL);
 	ck_assert(cfg.single_child);
-	ck_assert(cfg.subreaper);
 	ck_assert(cfg.warn_on_reap);
 	ck_assert_int_eq(cfg.verbosity, 3);
 	ck_assert_int_eq(cfg.log_format, LOG_JSON);
@@ -446,11 +447,9 @@ START_TEST(test_env_one_at_a_time)
 	assert_run(PARSE(ENV("DRAINIT_SINGLE_CHILD=on"), "app"));
 	ck_assert(cfg.single_child);
 	assert_run(PARSE(ENV("DRAINIT_SUBREAPER=1"), "app"));
-	ck_assert(cfg.subreaper);
 	ck_assert(!cfg.warn_on_reap);
 	assert_run(PARSE(ENV("DRAINIT_WARN_ON_REAP=1"), "app"));
 	ck_assert(cfg.warn_on_reap);
-	ck_assert(!cfg.subreaper);
 	assert_run(PARSE(ENV("DRAINIT_VERBOSITY=0"), "app"));
 	ck_assert_int_eq(cfg.verbosity, 0);
 	assert_run(PARSE(ENV("DRAINIT_VERBOSITY=1"), "app"));
@@ -488,8 +487,9 @@ static void assert_boolean_words(const char *name, const bool *field, char *befo
 
 START_TEST(test_env_booleans)
 {
-	/* DRAINIT_SUBREAPER=no beats TINI_SUBREAPER */
-	assert_boolean_words("DRAINIT_SUBREAPER", &cfg.subreaper, "TINI_SUBREAPER=1");
+	/* DRAINIT_SINGLE_CHILD=no beats TINI_KILL_PROCESS_GROUP */
+	assert_boolean_words("DRAINIT_SINGLE_CHILD", &cfg.single_child, "TINI_KILL_PROCESS_GROUP=1");
+	assert_boolean_words("DRAINIT_WARN_ON_REAP", &cfg.warn_on_reap, NULL);
 	assert_run(PARSE(ENV("DRAINIT_SINGLE_CHILD=off"), "--single-child", "app"));
 	ck_assert(cfg.single_child); /* the flag beats it */
 }
@@ -600,16 +600,11 @@ END_TEST
 
 START_TEST(test_tini_variables)
 {
-	/* TINI_SUBREAPER: set at all, whatever the value, even empty */
+	/* TINI_SUBREAPER: taken, whatever the value, and nothing to do (drainit
+	 * is a subreaper whenever it is not PID 1) */
 	assert_run(PARSE(ENV("TINI_SUBREAPER="), "app"));
-	ck_assert(cfg.subreaper);
 	assert_run(PARSE(ENV("TINI_SUBREAPER=0"), "app"));
-	ck_assert(cfg.subreaper);
-	assert_run(PARSE(ENV("TINI_SUBREAPER=1"), "app"));
-	ck_assert(cfg.subreaper);
-	/* a variable without '=' is not set */
 	assert_run(PARSE(ENV("TINI_SUBREAPER"), "app"));
-	ck_assert(!cfg.subreaper);
 
 	/* TINI_KILL_PROCESS_GROUP: the group, not the single child */
 	assert_run(PARSE(ENV("TINI_KILL_PROCESS_GROUP="), "app"));
@@ -816,19 +811,19 @@ END_TEST
 
 START_TEST(test_probe)
 {
-	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file", "/run/ready"), OPT_PROBE);
+	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file", "/run/ready"), OPT_RUN);
 	ck_assert_str_eq(cfg.ready_file, "/run/ready");
-	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file=/run/r2"), OPT_PROBE);
+	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file=/run/r2"), OPT_RUN);
 	ck_assert_str_eq(cfg.ready_file, "/run/r2");
 
-	ck_assert_int_eq(PARSE(ENV("DRAINIT_READY_FILE=/env/ready"), "probe"), OPT_PROBE);
+	ck_assert_int_eq(PARSE(ENV("DRAINIT_READY_FILE=/env/ready"), "probe"), OPT_RUN);
 	ck_assert_str_eq(cfg.ready_file, "/env/ready");
 	/* the flag beats the environment here too */
 	ck_assert_int_eq(PARSE(ENV("DRAINIT_READY_FILE=/env/ready"), "probe", "--ready-file", "/f"),
-			 OPT_PROBE);
+			 OPT_RUN);
 	ck_assert_str_eq(cfg.ready_file, "/f");
 	/* "--" is accepted before nothing */
-	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file", "/f", "--"), OPT_PROBE);
+	ck_assert_int_eq(PARSE(no_env, "probe", "--ready-file", "/f", "--"), OPT_RUN);
 }
 END_TEST
 
@@ -881,7 +876,7 @@ START_TEST(test_help_mentions_everything)
 	ck_assert_int_eq(text[strlen(text) - 1], '\n');
 	free(text);
 
-	text = capture(opt_probe_help);
+	text = capture(probe_help);
 	ck_assert_msg(strncmp(text, "usage: drainit probe", 20) == 0, "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, "--ready-file"));
 	ck_assert_ptr_nonnull(strstr(text, "DRAINIT_READY_FILE"));
@@ -1163,7 +1158,7 @@ static const struct parse_case parse_cases[] = {
 	GIVES(E("DRAINIT_DRAIN_TIMEOUT=5x"), A("--help"), OPT_HELP),
 	GIVES(E("DRAINIT_DRAIN_TIMEOUT=5x"), A("--version"), OPT_VERSION),
 	GIVES(E("DRAINIT_DRAIN_TIMEOUT=5x"), A("-l"), OPT_LICENSE),
-	GIVES(E("DRAINIT_DRAIN_TIMEOUT=5x"), A("probe", "--help"), OPT_PROBE_HELP),
+	GIVES(E("DRAINIT_DRAIN_TIMEOUT=5x"), A("probe", "--help"), OPT_HELP),
 	FAILS_START(E("DRAINIT_DRAIN_TIMEOUT=5x"), A("app"), "DRAINIT_DRAIN_TIMEOUT:"),
 
 	/* bad variables: the whole message */
@@ -1245,7 +1240,7 @@ static const struct parse_case parse_cases[] = {
 	FAILS(E(), A("probe", "--ready-interval=1s", "--ready-file", "/r"),
 	      "unknown option '--ready-interval'"),
 	/* the probe does not care about a readiness variable */
-	GIVES(E("DRAINIT_READY_WHEN=tcp:1", "DRAINIT_READY_FILE=/r"), A("probe"), OPT_PROBE),
+	GIVES(E("DRAINIT_READY_WHEN=tcp:1", "DRAINIT_READY_FILE=/r"), A("probe"), OPT_RUN),
 
 	/* drainit probe */
 	FAILS(E(), A("probe"),
@@ -1263,9 +1258,9 @@ static const struct parse_case parse_cases[] = {
 	FAILS(E(), A("probe", "--ready-file", "/r", "--version"), "unknown option '--version'"),
 	FAILS(E(), A("probe", "--ready-file"), "option '--ready-file' needs a value"),
 	FAILS(E(), A("probe", "--ready-file="), "--ready-file: empty path"),
-	GIVES(E(), A("probe", "--help"), OPT_PROBE_HELP),
-	GIVES(E(), A("probe", "-h"), OPT_PROBE_HELP),
-	GIVES(E(), A("probe", "--ready-file", "/r", "--help"), OPT_PROBE_HELP),
+	GIVES(E(), A("probe", "--help"), OPT_HELP),
+	GIVES(E(), A("probe", "-h"), OPT_HELP),
+	GIVES(E(), A("probe", "--ready-file", "/r", "--help"), OPT_HELP),
 
 	/* privileges: bad flags */
 	FAILS(E(), A("--user", "", "app"), "--user: " USER_ERR("")),
@@ -1327,7 +1322,7 @@ static const struct parse_case parse_cases[] = {
 	/* the variables, valid, do not disturb the probe */
 	GIVES(E("DRAINIT_USER=alice", "DRAINIT_CAPS=none", "DRAINIT_NO_NEW_PRIVS=1",
 		"DRAINIT_READY_FILE=/r"),
-	      A("probe"), OPT_PROBE),
+	      A("probe"), OPT_RUN),
 
 };
 
@@ -1537,16 +1532,16 @@ static const struct parse_case inspect_cases[] = {
 
 
 	/* --help */
-	GIVES(E(), A("inspect", "--help"), OPT_INSPECT_HELP),
-	GIVES(E(), A("inspect", "-h"), OPT_INSPECT_HELP),
-	GIVES(E(), A("inspect", "--stop-signal", "INT", "--help"), OPT_INSPECT_HELP),
+	GIVES(E(), A("inspect", "--help"), OPT_HELP),
+	GIVES(E(), A("inspect", "-h"), OPT_HELP),
+	GIVES(E(), A("inspect", "--stop-signal", "INT", "--help"), OPT_HELP),
 	/* also with a bad variable, as --help always answers */
-	GIVES(E("DRAINIT_STOP_SIGNAL=BOGUS"), A("inspect", "--help"), OPT_INSPECT_HELP),
+	GIVES(E("DRAINIT_STOP_SIGNAL=BOGUS"), A("inspect", "--help"), OPT_HELP),
 	/* after a pid it is not an option */
 	FAILS(E(), A("inspect", "1", "--help"), "inspect: bad pid '--help'"),
 	/* the general help and probe's are not inspect's */
 	GIVES(E(), A("--help"), OPT_HELP),
-	GIVES(E(), A("probe", "--help"), OPT_PROBE_HELP),
+	GIVES(E(), A("probe", "--help"), OPT_HELP),
 
 };
 
@@ -1563,13 +1558,13 @@ START_TEST(test_inspect_pids)
 	enum opt_action act;
 
 	act = PARSE(no_env, "inspect", "1");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(argv_len(cfg.argv), 1);
 	ck_assert_str_eq(cfg.argv[0], "1");
 	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
 
 	act = PARSE(no_env, "inspect", "1", "23", "4194304");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(argv_len(cfg.argv), 3);
 	ck_assert_str_eq(cfg.argv[0], "1");
 	ck_assert_str_eq(cfg.argv[1], "23");
@@ -1577,7 +1572,7 @@ START_TEST(test_inspect_pids)
 
 	/* "--" before the pids */
 	act = PARSE(no_env, "inspect", "--", "5");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(argv_len(cfg.argv), 1);
 	ck_assert_str_eq(cfg.argv[0], "5");
 }
@@ -1588,31 +1583,31 @@ START_TEST(test_inspect_stop_signal)
 	enum opt_action act;
 
 	act = PARSE(no_env, "inspect", "--stop-signal", "INT", "7");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(cfg.stop_signal, SIGINT);
 	ck_assert_int_eq(argv_len(cfg.argv), 1);
 	ck_assert_str_eq(cfg.argv[0], "7");
 	act = PARSE(no_env, "inspect", "--stop-signal=SIGQUIT", "7", "8");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(cfg.stop_signal, SIGQUIT);
 	ck_assert_int_eq(argv_len(cfg.argv), 2);
 	act = PARSE(no_env, "inspect", "--stop-signal", "RTMIN+2", "--", "7");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(cfg.stop_signal, SIGRTMIN + 2);
 	ck_assert_str_eq(cfg.argv[0], "7");
 	act = PARSE(no_env, "inspect", "--stop-signal", "9", "1");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(cfg.stop_signal, SIGKILL);
 
 	/* DRAINIT_STOP_SIGNAL counts; the flag beats it; empty is unset */
 	act = PARSE(ENV("DRAINIT_STOP_SIGNAL=HUP"), "inspect", "1");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(cfg.stop_signal, SIGHUP);
 	act = PARSE(ENV("DRAINIT_STOP_SIGNAL=HUP"), "inspect", "--stop-signal", "USR2", "1");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(cfg.stop_signal, SIGUSR2);
 	act = PARSE(ENV("DRAINIT_STOP_SIGNAL="), "inspect", "1");
-	ck_assert_int_eq(act, OPT_INSPECT);
+	ck_assert_int_eq(act, OPT_RUN);
 	ck_assert_int_eq(cfg.stop_signal, SIGTERM);
 }
 END_TEST
@@ -1640,7 +1635,7 @@ END_TEST
 
 START_TEST(test_inspect_help_texts)
 {
-	char *t = capture(opt_inspect_help);
+	char *t = capture(inspectcmd_help);
 	ck_assert_msg(strncmp(t, "usage: drainit inspect [--stop-signal SIG] PID...\n", 50) == 0,
 		      "inspect help starts: %s", t);
 	ck_assert_ptr_nonnull(strstr(t, "DRAINIT_STOP_SIGNAL"));
