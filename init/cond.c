@@ -58,12 +58,12 @@ static bool host_name(const char *s, size_t len)
 	return letter;
 }
 
-/* [HOST:]PORT up to end: 8080, 10.0.0.5:8080, [::1]:8080, localhost:8080.
- * Any IPv4 or IPv6 address is taken, not only loopback: apps often listen
+/* Any IPv4 or IPv6 address is taken, not only loopback: apps often listen
  * on the pod's own address only, and that is a fair target. Host names are
  * not: resolving one would block PID 1 (and may ask a DNS server), and the
  * app is on this host anyway. Only "localhost" is known, as 127.0.0.1. */
-static int parse_hostport(struct cond *c, const char *s, const char *end, char *err, size_t errlen)
+int cond_hostport(const char *s, const char *end, bool any_host, struct hostport *hp, char *err,
+		  size_t errlen)
 {
 	char host[64];
 	const char *port = s;
@@ -81,8 +81,8 @@ static int parse_hostport(struct cond *c, const char *s, const char *end, char *
 			goto bad_host;
 		memcpy(host, s + 1, hlen);
 		host[hlen] = '\0';
-		c->family = AF_INET6;
-		if (inet_pton(AF_INET6, host, c->addr) != 1)
+		hp->family = AF_INET6;
+		if (inet_pton(AF_INET6, host, hp->addr) != 1)
 			goto bad_host;
 	} else {
 		const char *colon = memchr(s, ':', (size_t)(end - s));
@@ -98,21 +98,25 @@ static int parse_hostport(struct cond *c, const char *s, const char *end, char *
 				goto bad_host;
 			memcpy(host, s, hlen);
 			host[hlen] = '\0';
+		} else if (any_host) {
+			host[0] = '\0';
 		} else
 			snprintf(host, sizeof host, "127.0.0.1");
-		c->family = AF_INET;
+		hp->family = host[0] || !any_host ? AF_INET : 0;
 		/* No name lookups: they block, and the app is on this host. */
 		if (strcmp(host, "localhost") == 0)
 			snprintf(host, sizeof host, "127.0.0.1");
-		if (inet_pton(AF_INET, host, c->addr) != 1)
+		if (hp->family == 0)
+			memset(hp->addr, 0, sizeof hp->addr);
+		else if (inet_pton(AF_INET, host, hp->addr) != 1)
 			goto bad_host;
 	}
-	if (parse_port(port, (size_t)(end - port), &c->port) != 0) {
+	if (parse_port(port, (size_t)(end - port), &hp->port) != 0) {
 		snprintf(err, errlen, "bad port '%.*s': expected 1-65535", (int)(end - port), port);
 		return -1;
 	}
-	snprintf(c->host, sizeof c->host, c->family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
-		 (unsigned)c->port);
+	snprintf(hp->host, sizeof hp->host, hp->family == AF_INET6 ? "[%s]:%u" : "%s:%u", host,
+		 (unsigned)hp->port);
 	return 0;
 bad_host:
 	hlen = (size_t)(port > s ? port - s - 1 : end - s);
@@ -123,6 +127,19 @@ bad_host:
 		snprintf(err, errlen, "bad host '%.*s': expected an IPv4 address, [IPv6 address] or "
 			 "localhost", (int)hlen, s);
 	return -1;
+}
+
+/* A check's [HOST:]PORT, into c. */
+static int parse_hostport(struct cond *c, const char *s, const char *end, char *err, size_t errlen)
+{
+	struct hostport hp;
+	if (cond_hostport(s, end, false, &hp, err, errlen) != 0)
+		return -1;
+	c->family = hp.family;
+	memcpy(c->addr, hp.addr, sizeof c->addr);
+	c->port = hp.port;
+	snprintf(c->host, sizeof c->host, "%s", hp.host);
+	return 0;
 }
 
 /* Splits an exec command into words at blanks; '...' and "..." group. */

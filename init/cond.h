@@ -22,6 +22,21 @@ enum cond_kind {
 #define COND_ARGS_MAX 64
 #define COND_TEXT_MAX 2048
 
+/* A numeric address and port: where a tcp: or http: check connects, or
+ * where --ready-http listens. */
+struct hostport {
+	int family;                 /* AF_INET or AF_INET6; 0: every address (a listener's) */
+	unsigned char addr[16];
+	unsigned short port;
+	char host[64];              /* as the Host header writes it: "127.0.0.1:8080", "[::1]:80" */
+};
+
+/* [HOST:]PORT from s up to end: 8080, 10.0.0.5:8080, [::1]:8080,
+ * localhost:8080. Without HOST, 127.0.0.1, or with any_host every address
+ * (family 0, host ":PORT"). Returns 0, or -1 with a reason in err; pure. */
+int cond_hostport(const char *s, const char *end, bool any_host, struct hostport *hp, char *err,
+		  size_t errlen);
+
 struct cond {
 	enum cond_kind kind;
 	/* tcp, http: a numeric address (no name lookups in PID 1) */

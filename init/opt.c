@@ -7,10 +7,11 @@
 #include "dur.h"
 #include "log.h"
 #include "opt.h"
+#include "httpd.h"
 #include "sig.h"
 
 enum opt_id {
-	O_READY_FILE, O_READY_WHEN, O_READY_INTERVAL, O_READY_TIMEOUT, O_READY_RECHECK,
+	O_READY_FILE, O_READY_HTTP, O_READY_WHEN, O_READY_INTERVAL, O_READY_TIMEOUT, O_READY_RECHECK,
 	O_READY_FAILURES, O_USER, O_CAPS, O_NO_NEW_PRIVS, O_PRE_STOP_DELAY, O_DRAIN_TIMEOUT, O_GRACE_PERIOD, O_STOP_SIGNAL,
 	O_PDEATH_SIGNAL, O_SINGLE_CHILD, O_PROCESS_GROUP, O_SUBREAPER, O_WARN_ON_REAP,
 	O_VERBOSE, O_QUIET, O_LOG_FORMAT, O_EXPECT_EXIT, O_LICENSE, O_HELP, O_VERSION,
@@ -26,6 +27,7 @@ struct optdef {
 
 static const struct optdef defs[] = {
 	{ O_READY_FILE, 0, "ready-file", true, "DRAINIT_READY_FILE" },
+	{ O_READY_HTTP, 0, "ready-http", true, "DRAINIT_READY_HTTP" },
 	{ O_READY_WHEN, 0, "ready-when", true, "DRAINIT_READY_WHEN" },
 	{ O_READY_INTERVAL, 0, "ready-interval", true, "DRAINIT_READY_INTERVAL" },
 	{ O_READY_TIMEOUT, 0, "ready-timeout", true, "DRAINIT_READY_TIMEOUT" },
@@ -146,6 +148,8 @@ static int apply_option(struct config *cfg, const struct optdef *d, const char *
 		}
 		cfg->ready_file = val;
 		return 0;
+	case O_READY_HTTP:
+		return httpd_parse_addr(val, &cfg->ready_http, err, errlen);
 	case O_READY_WHEN:
 		return cond_parse(val, &cfg->ready_when, err, errlen);
 	case O_READY_INTERVAL:
@@ -542,6 +546,9 @@ void opt_help(FILE *out)
 "\n"
 "Options (environment variable in brackets; a flag beats the environment):\n"
 "      --ready-file PATH      readiness file, present iff ready [DRAINIT_READY_FILE]\n"
+"      --ready-http [ADDR:]PORT  answer GET /ready (200 or 503, the probe's line)\n"
+"                             and GET /status (JSON) on PORT, every address by\n"
+"                             default [DRAINIT_READY_HTTP]\n"
 "      --ready-when COND      when the app is ready (default start) [DRAINIT_READY_WHEN]:\n"
 "                               start                 once the command was exec'd\n"
 "                               tcp:[HOST:]PORT       a TCP connect succeeds\n"

@@ -13,6 +13,7 @@
  * readiness condition, whose argv points into itself: do not copy it. */
 struct config {
 	const char *ready_file;     /* NULL: no readiness file */
+	struct hostport ready_http;  /* --ready-http; port 0: none */
 	struct cond ready_when;
 	int64_t ready_interval_ms;  /* between checks until ready */
 	int64_t ready_timeout_ms;   /* one check */

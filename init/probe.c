@@ -80,6 +80,23 @@ static bool outside(const struct ready_info *info)
 	return here != 0 && here != info->pidns;
 }
 
+const char *probe_words(const struct ready_info *st, char *buf, size_t len)
+{
+	if (st->ready && st->by[0])
+		snprintf(buf, len, "ready: app pid %d since %s (%s)", (int)st->pid, st->since, st->by);
+	else if (st->ready)
+		snprintf(buf, len, "ready: app pid %d since %s", (int)st->pid, st->since);
+	else if (strcmp(st->state, "starting") == 0)
+		snprintf(buf, len, "not ready: starting since %s, waiting for %s", st->since, st->by);
+	else if (strcmp(st->state, "unready") == 0 && strcmp(st->by, "notify") == 0)
+		snprintf(buf, len, "not ready: unready since %s: the app sent STOPPING=1", st->since);
+	else if (strcmp(st->state, "unready") == 0)
+		snprintf(buf, len, "not ready: unready since %s: %s failing", st->since, st->by);
+	else
+		snprintf(buf, len, "not ready: %s since %s", st->state, st->since);
+	return buf;
+}
+
 /* Why the app is not ready, from PATH.state. */
 static int not_ready(const char *path)
 {
@@ -99,16 +116,11 @@ static int not_ready(const char *path)
 		       st.drainit > 0 ? "drainit" : "app", (int)(st.drainit > 0 ? st.drainit : st.pid));
 		return 1;
 	}
-	if (strcmp(st.state, "starting") == 0)
-		printf("not ready: starting since %s, waiting for %s\n", st.since, st.by);
-	else if (strcmp(st.state, "unready") == 0 && strcmp(st.by, "notify") == 0)
-		printf("not ready: unready since %s: the app sent STOPPING=1\n", st.since);
-	else if (strcmp(st.state, "unready") == 0)
-		printf("not ready: unready since %s: %s failing\n", st.since, st.by);
-	else if (strcmp(st.state, "ready") == 0)
+	char line[PROBE_LINE_MAX];
+	if (strcmp(st.state, "ready") == 0)
 		printf("not ready: no readiness file at %s, yet %s says ready\n", path, file);
 	else
-		printf("not ready: %s since %s\n", st.state, st.since);
+		printf("%s\n", probe_words(&st, line, sizeof line));
 	return 1;
 }
 
@@ -132,10 +144,8 @@ int probe_run(const char *path)
 		printf("not ready: %s is stale: app pid %d is not running\n", path, (int)info.pid);
 		return 1;
 	}
-	if (info.by[0])
-		printf("ready: app pid %d since %s (%s)%s\n", (int)info.pid, info.since, info.by, note);
-	else
-		printf("ready: app pid %d since %s%s\n", (int)info.pid, info.since, note);
+	char line[PROBE_LINE_MAX];
+	printf("%s%s\n", probe_words(&info, line, sizeof line), note);
 	return 0;
 }
 

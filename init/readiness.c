@@ -22,13 +22,19 @@ static long long wall_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* PATH.state, for the probe to tell starting from draining. */
-static void write_status(struct super *s, const char *word)
+/* Where readiness stands, for --ready-http, and PATH.state, for the probe
+ * to tell starting from draining: since= says when the state began, so a
+ * third SIGTERM is not a new one. */
+static void write_status(struct super *s, const char *word, long long now)
 {
+	if (!s->status || strcmp(s->status, word) != 0) {
+		s->status = word;
+		s->status_since = now;
+	}
 	if (!s->cfg->ready_file || (s->status_word && strcmp(s->status_word, word) == 0))
-		return; /* since= says when the state began: a third SIGTERM is not a new one */
+		return;
 	if (ready_status(&s->ready_dir, s->cfg->ready_file, word, s->cfg->ready_when.name, s->app,
-			wall_ms()) != 0) {
+			s->status_since) != 0) {
 		log_event(s->log, V_WARN, "ready", "cannot write the state file beside %s: %m",
 			  s->cfg->ready_file);
 		s->status_word = NULL; /* what the file says is unknown: the next word is written */
@@ -58,8 +64,8 @@ void readiness_withdraw(struct super *s, enum event ev)
 	char because[48];
 	const char *why = unready_why(s, ev, because, sizeof because);
 	s->ready_retry_at = -1;
-	if (s->cfg->ready_file && s->m.phase != PH_DONE)
-		write_status(s, ev == EV_UNREADY ? "unready" : "draining");
+	if (s->m.phase != PH_DONE)
+		write_status(s, ev == EV_UNREADY ? "unready" : "draining", wall_ms());
 	if (!s->ready_written) {
 		if (ev == EV_UNREADY)
 			log_event(s->log, V_WARN, "unready", "app pid %d not ready: %s", (int)s->app, why);
@@ -93,6 +99,7 @@ void readiness_mark(struct super *s)
 {
 	const struct cond *c = &s->cfg->ready_when;
 	char how[192], d[32];
+	long long now = wall_ms(); /* the readiness file's since=, and --ready-http's */
 
 	if (c->kind == COND_START)
 		snprintf(how, sizeof how, "started");
@@ -103,11 +110,12 @@ void readiness_mark(struct super *s)
 	}
 	s->ever_ready = true;
 	if (!s->cfg->ready_file) {
+		write_status(s, "ready", now);
 		log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app }, V_INFO, "ready",
 			  "app pid %d %s (no readiness file)", (int)s->app, how);
 		return;
 	}
-	if (ready_mark(&s->ready_dir, s->cfg->ready_file, c->name, s->app, wall_ms()) != 0) {
+	if (ready_mark(&s->ready_dir, s->cfg->ready_file, c->name, s->app, now) != 0) {
 		/* The app is ready: the file must say so as soon as it can be
 		 * written (a folder removed and made again). Warned once. */
 		log_event(s->log, s->ready_retry_at >= 0 ? V_DEBUG : V_WARN, "ready",
@@ -117,7 +125,7 @@ void readiness_mark(struct super *s)
 		return;
 	}
 	s->ready_written = true;
-	write_status(s, "ready");
+	write_status(s, "ready", now);
 	log_facts(s->log, &(struct log_facts){ .set = LF_PID, .pid = s->app }, V_INFO, "ready",
 		  "app pid %d %s: wrote %s%s", (int)s->app, how,
 		  s->cfg->ready_file, s->ready_retry_at >= 0 ? " (it could not be written before)" : "");
@@ -130,7 +138,7 @@ void readiness_begin(struct super *s)
 	char every[32], limit[32], re[96] = "";
 
 	check_begin(&s->check, s->app, now_ms());
-	write_status(s, "starting");
+	write_status(s, "starting", wall_ms());
 	if (cfg->ready_when.kind == COND_NOTIFY) {
 		log_event(s->log, V_INFO, "ready", "waiting for READY=1 from the app on NOTIFY_SOCKET");
 		return;

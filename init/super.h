@@ -17,6 +17,7 @@
 
 #include "caps.h"
 #include "checks.h"
+#include "httpd.h"
 #include "proc.h"
 #include "state.h"
 #include "user.h"
@@ -53,9 +54,12 @@ struct super {
 	bool ready_written;
 	bool ever_ready;
 	int64_t ready_retry_at; /* a failed readiness write is tried again then; -1: none */
+	const char *status;   /* where readiness stands: starting, ready, unready, draining */
+	long long status_since; /* since when, CLOCK_REALTIME ms */
 	const char *status_word; /* last written to the status file, PATH.state */
 	int ready_dir;        /* the readiness folder, opened at start; -1: none */
 	struct check check;   /* the readiness condition */
+	struct httpd http;    /* --ready-http */
 	struct user user;     /* --user, resolved */
 	struct privs privs;   /* what the app and exec checks run as */
 	int64_t term_at, stop_at, kill_at, deadline;

@@ -17,6 +17,7 @@
 #include "exitcode.h"
 #include "log.h"
 #include "opt.h"
+#include "probe.h"
 #include "ready.h"
 #include "script.h"
 #include "sig.h"
@@ -65,19 +66,20 @@ void super_verdict(struct super *s, enum check_verdict v)
 		super_dispatch(s, EV_UNREADY);
 }
 
-/* Whether FD_HEADROOM more descriptors can be opened: checked before the
- * app starts, while drainit can still refuse; after, no open may fail for
- * want of one (RLIMIT_NOFILE is drainit's own to use). 0 or an errno. */
-static int fd_headroom(void)
+/* Whether n more descriptors (FD_HEADROOM, and room for --ready-http's
+ * connections) can be opened: checked before the app starts, while drainit
+ * can still refuse; after, no open may fail for want of one (RLIMIT_NOFILE
+ * is drainit's own to use). 0 or an errno. */
+static int fd_headroom(int n)
 {
-	int fd[FD_HEADROOM], n, err = 0;
-	for (n = 0; n < FD_HEADROOM; n++) /* 0-2 are open: main.c fills them */
-		if ((fd[n] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) < 0) {
+	int fd[FD_HEADROOM + HTTPD_CONNS], k, err = 0;
+	for (k = 0; k < n; k++) /* 0-2 are open: main.c fills them */
+		if ((fd[k] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0)) < 0) {
 			err = errno;
 			break;
 		}
-	while (n-- > 0)
-		close(fd[n]);
+	while (k-- > 0)
+		close(fd[k]);
 	return err;
 }
 
@@ -238,14 +240,19 @@ static int start(struct super *s, sigset_t *all, int *sfd)
 		goto no_check;
 	}
 	code = EXIT_OSERR;
+	bool http = s->cfg->ready_http.port != 0;
+	if (http && httpd_open(&s->http, &s->cfg->ready_http, err, sizeof err) != 0) {
+		log_event(s->log, V_ERROR, "start", "%s", err);
+		goto no_http;
+	}
 	if (proc_table_init(&s->procs, PROC_CAP) != 0) {
 		log_event(s->log, V_ERROR, "start", "cannot allocate the process table: %m");
 		goto no_table;
 	}
-	int e = fd_headroom();
+	int room = FD_HEADROOM + (http ? HTTPD_CONNS : 0), e = fd_headroom(room);
 	if (e != 0) {
 		log_event(s->log, V_ERROR, "start", "cannot keep %d file descriptors free for once the "
-			  "app runs (RLIMIT_NOFILE): %s", FD_HEADROOM, strerror(e));
+			  "app runs (RLIMIT_NOFILE): %s", room, strerror(e));
 		goto fail;
 	}
 	caps_log(s->log, "drainit's capabilities");
@@ -257,6 +264,8 @@ static int start(struct super *s, sigset_t *all, int *sfd)
 fail:
 	proc_table_free(&s->procs);
 no_table:
+	httpd_close(&s->http);
+no_http:
 	check_close(&s->check);
 no_check:
 	close(*sfd);
@@ -270,8 +279,8 @@ static bool done(const struct super *s)
 
 /* The nearest of the deadlines: the lifecycle's (pre-stop delay, drain
  * timeout, the wait after SIGKILL), the readiness check's next run, the
- * retry of a readiness file that could not be written; now when a batch of
- * exits is left to reap; -1 for none. */
+ * retry of a readiness file that could not be written, an HTTP request's
+ * read; now when a batch of exits is left to reap; -1 for none. */
 static int64_t next_wake(const struct super *s)
 {
 	int64_t next = s->deadline, due = check_deadline(&s->check);
@@ -279,6 +288,9 @@ static int64_t next_wake(const struct super *s)
 		next = due;
 	if (s->ready_retry_at >= 0 && (next < 0 || s->ready_retry_at < next))
 		next = s->ready_retry_at;
+	int64_t http = httpd_deadline(&s->http);
+	if (http >= 0 && (next < 0 || http < next))
+		next = http;
 	if (s->reap_more)
 		next = now_ms();
 	return next;
@@ -316,21 +328,48 @@ static void on_deadlines(struct super *s)
 		readiness_mark(s);
 }
 
+/* What --ready-http answers: the status file's words, from the same line. */
+static void http_view(void *arg, struct httpd_view *v)
+{
+	const struct super *s = arg;
+	const struct cond *c = &s->cfg->ready_when;
+	char line[READY_LINE_MAX];
+	struct ready_info info;
+
+	v->state = s->status ? s->status : "starting";
+	ready_line(line, sizeof line, v->state, c->name, s->app, s->status_since);
+	if (ready_parse(line, &info) != 0)
+		memset(&info, 0, sizeof info);
+	v->ready = strcmp(v->state, "ready") == 0;
+	probe_words(&info, v->line, sizeof v->line);
+	snprintf(v->since, sizeof v->since, "%s", info.since);
+	v->phase = state_phase_name(s->m.phase);
+	v->app = s->app;
+	snprintf(v->kind, sizeof v->kind, "%.*s", (int)strcspn(c->name, ":"), c->name);
+	v->target = c->kind == COND_EXEC || !strchr(c->name, ':') ? NULL : c->name;
+	v->last = s->check.why[0] ? s->check.why : s->ever_ready ? "ok" : NULL;
+	int64_t left = s->deadline >= 0 && s->deadline > now_ms() ? s->deadline - now_ms() : 0;
+	v->delay_left_ms = s->m.phase == PH_DELAY ? left : -1;
+	v->drain_left_ms = s->m.phase == PH_DRAINING ? left : -1;
+}
+
 /* The loop, until the lifecycle is done. It sleeps in ppoll until a signal
- * comes (the signalfd), the readiness check's descriptor has an event, or
- * the nearest deadline; with nothing but signals to wait for, in
+ * comes (the signalfd), the readiness check's descriptor or an HTTP
+ * connection (--ready-http) has an event, or the nearest deadline; with nothing but signals to wait for, in
  * sigwaitinfo, one system call per signal. Each turn then handles, in this
  * order: signals, so that a child that exited right at a deadline counts as
  * exited, not as killed; exited children; the readiness check, which a
- * SIGTERM read above has ended; the deadlines. Signals and exits are taken
- * in bounded batches: no flood of either holds off a deadline. */
+ * SIGTERM read above has ended; the deadlines; last, --ready-http's
+ * requests, which then see all of that. Signals, exits and connections are
+ * taken in bounded batches: no flood of any holds off a deadline. */
 static void run(struct super *s, int sfd, const sigset_t *all)
 {
 	while (!done(s)) {
 		int64_t next = next_wake(s);
-		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN } };
+		struct pollfd pfd[2 + HTTPD_CONNS + 1] = { { .fd = sfd, .events = POLLIN } };
 		pfd[1].fd = check_fd(&s->check, &pfd[1].events);
-		if (next < 0 && pfd[1].fd < 0) {
+		size_t http = httpd_pollfds(&s->http, pfd + 2);
+		if (next < 0 && pfd[1].fd < 0 && http == 0) {
 			wait_signal(s, all);
 		} else {
 			struct timespec ts, *tp = NULL;
@@ -340,7 +379,7 @@ static void run(struct super *s, int sfd, const sigset_t *all)
 				ts.tv_nsec = (left % 1000) * 1000000;
 				tp = &ts;
 			}
-			if (ppoll(pfd, 2, tp, NULL) < 0 && errno != EINTR) {
+			if (ppoll(pfd, 2 + http, tp, NULL) < 0 && errno != EINTR) {
 				log_event(s->log, V_WARN, "loop", "ppoll: %m");
 				nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 			}
@@ -352,6 +391,8 @@ static void run(struct super *s, int sfd, const sigset_t *all)
 			on_check(s, pfd[1].fd >= 0 ? pfd[1].revents : 0);
 		if (!done(s))
 			on_deadlines(s);
+		if (!done(s) && http > 0)
+			httpd_serve(&s->http, pfd + 2, http, now_ms(), http_view, s);
 	}
 }
 
@@ -360,7 +401,7 @@ int supervise(const struct config *cfg, struct log *log)
 	struct super s = {
 		.cfg = cfg, .log = log, .self = getpid(),
 		.term_at = -1, .stop_at = -1, .kill_at = -1, .deadline = -1, .ready_retry_at = -1,
-		.ready_dir = -1,
+		.ready_dir = -1, .http = { .sock = -1 },
 	};
 	sigset_t all;
 	int sfd = -1;
@@ -372,12 +413,16 @@ int supervise(const struct config *cfg, struct log *log)
 	if (code != 0)
 		return code;
 	report_start(&s);
+	if (s.http.sock >= 0)
+		log_event(log, V_INFO, "ready", "answering HTTP on %s: GET /ready, GET /status "
+			  "(--ready-http)", s.http.where);
 	super_dispatch(&s, EV_STARTED);
 	report_script_hint(&s);
 	privs_drop_own(&s);
 
 	run(&s, sfd, &all);
 
+	httpd_close(&s.http);
 	close(sfd);
 	proc_table_free(&s.procs);
 	int64_t end = now_ms();

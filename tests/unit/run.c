@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, opt_inspect_suite());
 	srunner_add_suite(sr, plancmd_suite());
 	srunner_add_suite(sr, script_suite());
+	srunner_add_suite(sr, httpd_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

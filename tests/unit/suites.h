@@ -21,5 +21,6 @@ Suite *inspect_suite(void);
 Suite *opt_inspect_suite(void);
 Suite *plancmd_suite(void);
 Suite *script_suite(void);
+Suite *httpd_suite(void);
 
 #endif
