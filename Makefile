@@ -57,9 +57,11 @@ TRIPLET_arm64 = aarch64-linux-gnu
 M = $(B)/musl-$(MARCH)
 MUSL_OBJ = $(SRC:init/%.c=$(M)/obj/%.o)
 # -Os and a section per function and object, so that the linker drops
-# what is never called; no build path in the output. musl has no
-# FORTIFY_SOURCE; the rest of the hardening is the same.
+# what is never called; no unwind tables (C has no exceptions, and the
+# release binary is stripped: 10 KiB less); no build path in the output.
+# musl has no FORTIFY_SOURCE; the rest of the hardening is the same.
 MUSL_CFLAGS = -std=gnu11 $(WARN) -Os -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-fstack-protector-strong -fstack-clash-protection -ffile-prefix-map=$(CURDIR)=.
 MUSL_CPPFLAGS = -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -MMD -MP -I$(M)/libcap/include -isystem $(M)/kernel
 

@@ -40,13 +40,15 @@ fi
 # is shown and counted as skipped there. Say why in REASON.
 needs_native() { [ -z "$UNDER_VALGRIND" ] || skip "under valgrind: $*"; }
 
-# The C library's words for the errors where glibc's and musl's differ (the
-# static build is musl; its strerror table is inside the binary): ENOMEM
-# and EMFILE. The rest read the same in both.
+# The C library's words for the errors the tests read where glibc's and
+# musl's differ (the static build is musl; its strerror table is inside the
+# binary): ENOMEM, EMFILE, EADDRINUSE.
 if grep -qa 'No file descriptors available' "$DRAINIT" 2>/dev/null; then
 	TEXT_ENOMEM='Out of memory' TEXT_EMFILE='No file descriptors available'
+	TEXT_EADDRINUSE='Address in use'
 else
 	TEXT_ENOMEM='Cannot allocate memory' TEXT_EMFILE='Too many open files'
+	TEXT_EADDRINUSE='Address already in use'
 fi
 
 # needs_dynamic REASON: the test preloads a shim into drainit (LD_PRELOAD),

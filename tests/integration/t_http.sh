@@ -230,7 +230,7 @@ test_http_port_in_use() {
 		echo $? >"$1/rc"
 		kill $!' sh "$T" "$DRAINIT"
 	RC=$(cat "$T/rc")
-	assert_one_line 71 "--ready-http 127.0.0.1:8081: cannot listen: Address already in use"
+	assert_one_line 71 "--ready-http 127.0.0.1:8081: cannot listen: $TEXT_EADDRINUSE"
 }
 
 # Without ADDR, IPv4 and IPv6 both; with one, that one alone.
