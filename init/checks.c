@@ -32,22 +32,28 @@
 #define HTTP_READ_TURN 4096
 #define HTTP_DISCARD_MAX 16384
 
+/* What a kind of condition does at each step of the interface (the check_*
+ * functions at the end), one for each kind in kinds[]; NULL: nothing. */
+struct check_ops {
+	/* before the app starts: 0, or drainit's exit code with a reason in err */
+	int (*open)(struct check *c, char *err, size_t errlen);
+	/* the descriptor to poll, -1: none; *events is POLLIN unless changed */
+	int (*fd)(const struct check *c, short *events);
+	/* when to poll without an event, where that is not only c->due */
+	int64_t (*deadline)(const struct check *c);
+	/* an event on the descriptor, or a deadline passed */
+	enum check_verdict (*poll)(struct check *c, short revents, int64_t now);
+	/* checks stop: nothing left running or watched */
+	void (*end)(struct check *c);
+	/* at exit, after end: what open made */
+	void (*close)(struct check *c);
+};
+
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
-}
-
-/* Stops watching the file's folder; check_fd no longer offers the inotify
- * descriptor. Not close(): closing an inotify instance waits for the kernel
- * to tear its marks down, some 10 ms, which would delay the readiness file
- * being written (or removed). It is closed at exit. */
-static void file_unwatch(struct check *c)
-{
-	if (c->inotify >= 0 && c->watch >= 0)
-		inotify_rm_watch(c->inotify, c->watch);
-	c->watch = -1;
 }
 
 /* The period to the next check: the recheck period once ready, else the
@@ -60,13 +66,13 @@ static int64_t period(const struct check *c)
 static void schedule_next(struct check *c, int64_t now)
 {
 	int64_t p = period(c);
-	if (!c->active || p <= 0) {
-		c->due = -1;
-		if (c->cond->kind == COND_FILE)
-			file_unwatch(c); /* ready, nothing more to watch: zero wake-ups */
-		return;
-	}
-	c->due = cond_next_due(c->started, now, p);
+	c->due = c->active && p > 0 ? cond_next_due(c->started, now, p) : -1;
+}
+
+/* The next check is due, or the running one is out of time. */
+static bool due_now(const struct check *c, int64_t now)
+{
+	return c->active && c->due >= 0 && now >= c->due;
 }
 
 static enum check_verdict succeeded(struct check *c, int64_t now)
@@ -109,8 +115,8 @@ static enum check_verdict failed(struct check *c, int64_t now, const char *fmt, 
 
 static void end_io(struct check *c)
 {
-	close_fd(&c->sock);
-	c->io = IO_IDLE;
+	close_fd(&c->net.sock);
+	c->net.io = IO_IDLE;
 }
 
 static enum check_verdict io_failed(struct check *c, int64_t now, const char *what, int err)
@@ -121,8 +127,8 @@ static enum check_verdict io_failed(struct check *c, int64_t now, const char *wh
 
 static enum check_verdict http_send(struct check *c, int64_t now)
 {
-	while (c->sent < c->req_len) {
-		ssize_t n = send(c->sock, c->req + c->sent, c->req_len - c->sent,
+	while (c->net.sent < c->net.req_len) {
+		ssize_t n = send(c->net.sock, c->net.req + c->net.sent, c->net.req_len - c->net.sent,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -130,22 +136,22 @@ static enum check_verdict http_send(struct check *c, int64_t now)
 			return CHECK_NONE; /* POLLOUT again */
 		if (n < 0)
 			return io_failed(c, now, "sending the request", errno);
-		c->sent += (size_t)n;
+		c->net.sent += (size_t)n;
 	}
-	c->io = IO_READING;
+	c->net.io = IO_READING;
 	return CHECK_NONE;
 }
 
+/* For tcp:, which has nothing to send, the connect was the check. */
 static enum check_verdict connected(struct check *c, int64_t now)
 {
-	if (c->cond->kind == COND_TCP) {
+	if (c->net.req_len == 0) {
 		end_io(c);
 		return succeeded(c, now);
 	}
-	c->req_len = cond_http_request(c->cond, c->req, sizeof c->req);
-	c->sent = 0;
-	c->got = 0;
-	c->io = IO_SENDING;
+	c->net.sent = 0;
+	c->net.got = 0;
+	c->net.io = IO_SENDING;
 	return http_send(c, now);
 }
 
@@ -154,7 +160,8 @@ static void discard(struct check *c, int64_t now);
 static enum check_verdict http_read(struct check *c, int64_t now)
 {
 	for (;;) {
-		ssize_t n = recv(c->sock, c->resp + c->got, sizeof c->resp - c->got, MSG_DONTWAIT);
+		ssize_t n = recv(c->net.sock, c->net.resp + c->net.got, sizeof c->net.resp - c->net.got,
+				 MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -165,19 +172,19 @@ static enum check_verdict http_read(struct check *c, int64_t now)
 			end_io(c);
 			return failed(c, now, "connection closed before an HTTP status line");
 		}
-		c->got += (size_t)n;
-		int code = cond_http_status(c->resp, c->got);
-		if (code == 0 && c->got < sizeof c->resp)
+		c->net.got += (size_t)n;
+		int code = cond_http_status(c->net.resp, c->net.got);
+		if (code == 0 && c->net.got < sizeof c->net.resp)
 			continue;
 		if (code <= 0) {
 			end_io(c);
 			return failed(c, now, "the answer is not HTTP");
 		}
-		c->io = IO_DISCARD;
-		c->discard_until = now + c->cfg->ready_timeout_ms;
-		c->head = 0;
-		c->head_done = cond_http_head_end(&c->head, c->resp, c->got);
-		c->discarded = 0;
+		c->net.io = IO_DISCARD;
+		c->net.discard_until = now + c->cfg->ready_timeout_ms;
+		c->net.head = 0;
+		c->net.head_done = cond_http_head_end(&c->net.head, c->net.resp, c->net.got);
+		c->net.discarded = 0;
 		discard(c, now); /* often all there is: closed at once */
 		if (code >= 200 && code <= 299)
 			return succeeded(c, now);
@@ -193,18 +200,18 @@ static enum check_verdict http_read(struct check *c, int64_t now)
 static void discard(struct check *c, int64_t now)
 {
 	char buf[HTTP_READ_TURN];
-	ssize_t n = recv(c->sock, buf, sizeof buf, MSG_DONTWAIT);
+	ssize_t n = recv(c->net.sock, buf, sizeof buf, MSG_DONTWAIT);
 	int err = n < 0 ? errno : 0;
 
 	if (n > 0) {
-		c->discarded += (size_t)n;
-		if (!c->head_done)
-			c->head_done = cond_http_head_end(&c->head, buf, (size_t)n);
+		c->net.discarded += (size_t)n;
+		if (!c->net.head_done)
+			c->net.head_done = cond_http_head_end(&c->net.head, buf, (size_t)n);
 	}
 	bool waiting = n == (ssize_t)sizeof buf || err == EINTR; /* maybe more there now */
 	bool pending = err == EAGAIN || err == EWOULDBLOCK || err == EINTR || n > 0;
-	if (!pending || c->discarded >= HTTP_DISCARD_MAX || now >= c->discard_until ||
-	    (c->head_done && !waiting))
+	if (!pending || c->net.discarded >= HTTP_DISCARD_MAX || now >= c->net.discard_until ||
+	    (c->net.head_done && !waiting))
 		end_io(c);
 }
 
@@ -213,6 +220,7 @@ static enum check_verdict start_connect(struct check *c, int64_t now)
 	struct sockaddr_storage ss;
 	socklen_t len;
 
+	c->started = now;
 	memset(&ss, 0, sizeof ss);
 	if (c->cond->family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
@@ -227,12 +235,12 @@ static enum check_verdict start_connect(struct check *c, int64_t now)
 		memcpy(&a->sin_addr, c->cond->addr, 4);
 		len = sizeof *a;
 	}
-	c->sock = socket(c->cond->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->sock < 0)
+	c->net.sock = socket(c->cond->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->net.sock < 0)
 		return io_failed(c, now, "socket", errno);
-	c->io = IO_CONNECTING;
+	c->net.io = IO_CONNECTING;
 	c->due = now + c->cfg->ready_timeout_ms;
-	if (connect(c->sock, (struct sockaddr *)&ss, len) == 0)
+	if (connect(c->net.sock, (struct sockaddr *)&ss, len) == 0)
 		return connected(c, now);
 	if (errno == EINPROGRESS || errno == EINTR)
 		return CHECK_NONE;
@@ -244,20 +252,67 @@ static enum check_verdict io_event(struct check *c, short revents, int64_t now)
 	int err = 0;
 	socklen_t len = sizeof err;
 
-	if (c->io == IO_CONNECTING) {
-		if (getsockopt(c->sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+	if (c->net.io == IO_CONNECTING) {
+		if (getsockopt(c->net.sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 			err = errno;
 		if (err == 0 && !(revents & (POLLERR | POLLHUP)))
 			return connected(c, now);
 		return io_failed(c, now, "connect", err ? err : ECONNREFUSED);
 	}
-	if (c->io == IO_SENDING)
+	if (c->net.io == IO_SENDING)
 		return http_send(c, now);
-	if (c->io == IO_DISCARD) {
-		discard(c, now);
-		return CHECK_NONE;
-	}
 	return http_read(c, now);
+}
+
+/* http: the request is the same every time: made once. */
+static int http_open(struct check *c, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	c->net.req_len = cond_http_request(c->cond, c->net.req, sizeof c->net.req);
+	return 0;
+}
+
+static int net_fd(const struct check *c, short *events)
+{
+	if (c->net.io == IO_CONNECTING || c->net.io == IO_SENDING)
+		*events = POLLOUT;
+	return c->net.sock;
+}
+
+/* The next check, or the end of the wait for the server to close. */
+static int64_t net_deadline(const struct check *c)
+{
+	int64_t due = c->active ? c->due : -1;
+	if (c->net.io == IO_DISCARD && (due < 0 || c->net.discard_until < due))
+		return c->net.discard_until;
+	return due;
+}
+
+/* The deadline: the check in progress timed out, or the next one is due. */
+static enum check_verdict net_due(struct check *c, int64_t now)
+{
+	char d[32];
+
+	if (c->net.io == IO_DISCARD)
+		end_io(c); /* the next check is due: enough waiting for the close */
+	if (c->net.io != IO_IDLE) {
+		end_io(c);
+		dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
+		return failed(c, now, "no answer within %s", d);
+	}
+	return start_connect(c, now);
+}
+
+static enum check_verdict net_poll(struct check *c, short revents, int64_t now)
+{
+	if (c->net.io == IO_DISCARD) {
+		if (revents || now >= c->net.discard_until)
+			discard(c, now);
+	} else if (c->net.io != IO_IDLE && revents) {
+		return io_event(c, revents, now);
+	}
+	return due_now(c, now) ? net_due(c, now) : CHECK_NONE;
 }
 
 /* exec: */
@@ -290,6 +345,7 @@ static _Noreturn void become_check(const struct check *c)
 
 static enum check_verdict start_exec(struct check *c, int64_t now)
 {
+	c->started = now;
 	/* fork, not vfork as for the app: drainit must not wait on an exec
 	 * that hangs, which is what the check's timeout is for. */
 	pid_t pid = fork();
@@ -298,49 +354,82 @@ static enum check_verdict start_exec(struct check *c, int64_t now)
 	if (pid == 0)
 		become_check(c);
 	setpgid(pid, pid); /* as in child_spawn: both sides, whichever runs first */
-	c->pid = c->group = pid;
-	c->timed_out = false;
+	c->exec.pid = c->exec.group = pid;
+	c->exec.timed_out = false;
 	c->due = now + c->cfg->ready_timeout_ms;
 	return CHECK_NONE;
 }
 
+/* Reaped with the rest: check_is_command still knows it. */
 static void kill_exec(struct check *c)
 {
-	if (c->pid > 0 && kill(-c->pid, SIGKILL) != 0)
-		kill(c->pid, SIGKILL);
+	if (c->exec.pid > 0 && kill(-c->exec.pid, SIGKILL) != 0)
+		kill(c->exec.pid, SIGKILL);
+}
+
+/* A typo in the command is an error before start, rather than a check
+ * failing forever. */
+static int exec_open(struct check *c, char *err, size_t errlen)
+{
+	char file[PATH_MAX];
+	const char *cmd = c->cond->argv[0];
+	int e = child_find(cmd, file, sizeof file);
+
+	if (e == 0)
+		return 0;
+	snprintf(err, errlen, "--ready-when exec: '%s': %s", cmd,
+		 strchr(cmd, '/') ? strerror(e) : "not found in PATH");
+	return EXIT_USAGE;
+}
+
+/* The deadline, as there is no descriptor: the next command starts, or
+ * the running one is out of time and killed. */
+static enum check_verdict exec_poll(struct check *c, short revents, int64_t now)
+{
+	(void)revents;
+	if (!due_now(c, now))
+		return CHECK_NONE;
+	if (c->exec.pid == 0)
+		return start_exec(c, now);
+	if (!c->exec.timed_out) {
+		kill_exec(c);
+		c->exec.timed_out = true;
+	}
+	c->due = -1; /* the verdict comes when it is reaped */
+	return CHECK_NONE;
 }
 
 bool check_is_command(const struct check *c, pid_t pid)
 {
-	return c->pid > 0 && pid == c->pid;
+	return c->exec.pid > 0 && pid == c->exec.pid;
 }
 
 bool check_had_group(const struct check *c)
 {
-	return c->group > 0;
+	return c->exec.group > 0;
 }
 
 bool check_in_left_group(const struct check *c, pid_t pgid)
 {
-	return c->group > 0 && pgid == c->group;
+	return c->exec.group > 0 && pgid == c->exec.group;
 }
 
 pid_t check_running_group(const struct check *c)
 {
-	return c->pid > 0 ? c->pid : 0;
+	return c->exec.pid > 0 ? c->exec.pid : 0;
 }
 
 enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now)
 {
 	char how[96], d[32];
-	bool timed_out = c->timed_out;
+	bool timed_out = c->exec.timed_out;
 
-	c->pid = 0;
-	c->timed_out = false;
+	c->exec.pid = 0;
+	c->exec.timed_out = false;
 	/* What the command left in its group (`sleep 4 &`) goes with it: it
 	 * is neither the app nor a process to drain. Reaped as the check's kin. */
-	if (c->group > 0)
-		kill(-c->group, SIGKILL);
+	if (c->exec.group > 0)
+		kill(-c->exec.group, SIGKILL);
 	if (!c->active)
 		return CHECK_NONE;
 	dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
@@ -357,14 +446,25 @@ enum check_verdict check_reaped(struct check *c, int wstatus, int64_t now)
 
 /* file: */
 
+/* Stops watching the file's folder; check_fd no longer offers the inotify
+ * descriptor. Not close(): closing an inotify instance waits for the kernel
+ * to tear its marks down, some 10 ms, which would delay the readiness file
+ * being written (or removed). It is closed at exit. */
+static void file_unwatch(struct check *c)
+{
+	if (c->file.inotify >= 0 && c->file.watch >= 0)
+		inotify_rm_watch(c->file.inotify, c->file.watch);
+	c->file.watch = -1;
+}
+
 static void file_watch(struct check *c)
 {
 	char dir[PATH_MAX];
 	const char *slash = strrchr(c->cond->path, '/');
 
-	if (c->inotify < 0)
-		c->inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (c->inotify < 0 || c->watch >= 0)
+	if (c->file.inotify < 0)
+		c->file.inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (c->file.inotify < 0 || c->file.watch >= 0)
 		return;
 	if (!slash)
 		snprintf(dir, sizeof dir, ".");
@@ -373,8 +473,9 @@ static void file_watch(struct check *c)
 	else
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - c->cond->path), c->cond->path);
 	/* A folder that does not exist yet is polled until it does. */
-	c->watch = inotify_add_watch(c->inotify, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE |
-				     IN_MOVED_FROM | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR);
+	c->file.watch = inotify_add_watch(c->file.inotify, dir, IN_CREATE | IN_MOVED_TO | IN_DELETE |
+					  IN_MOVED_FROM | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
+					  IN_ONLYDIR);
 }
 
 /* Reads the pending events; true when one concerns the file. */
@@ -386,11 +487,11 @@ static bool file_events(struct check *c)
 	bool ours = false;
 	ssize_t n;
 
-	while ((n = read(c->inotify, buf, sizeof buf)) > 0) {
+	while ((n = read(c->file.inotify, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-				c->watch = -1; /* the folder went: poll until it is back */
+				c->file.watch = -1; /* the folder went: poll until it is back */
 				ours = true;
 			}
 			if (ev->mask & IN_Q_OVERFLOW)
@@ -406,13 +507,40 @@ static bool file_events(struct check *c)
 static enum check_verdict file_check(struct check *c, int64_t now)
 {
 	struct stat st;
+	enum check_verdict v;
 
 	c->started = now;
-	if (c->watch < 0)
+	if (c->file.watch < 0)
 		file_watch(c);
 	if (stat(c->cond->path, &st) == 0)
-		return succeeded(c, now);
-	return failed(c, now, "%s", strerror(errno));
+		v = succeeded(c, now);
+	else
+		v = failed(c, now, "%s", strerror(errno));
+	if (c->due < 0)
+		file_unwatch(c); /* ready, nothing more to watch: zero wake-ups */
+	return v;
+}
+
+/* A check runs at once when the folder's events concern the file. */
+static enum check_verdict file_poll(struct check *c, short revents, int64_t now)
+{
+	if (!c->active)
+		return CHECK_NONE;
+	bool ours = revents && file_events(c);
+	if (ours || due_now(c, now))
+		return file_check(c, now);
+	return CHECK_NONE;
+}
+
+static int file_fd(const struct check *c, short *events)
+{
+	(void)events;
+	return c->file.inotify >= 0 && c->file.watch >= 0 ? c->file.inotify : -1;
+}
+
+static void file_close(struct check *c)
+{
+	close_fd(&c->file.inotify);
 }
 
 /* notify */
@@ -429,34 +557,36 @@ static const char *const notify_parents[] = { "/run", "/tmp", "/dev/shm" };
 static int notify_bind_path(struct check *c, struct sockaddr_un *a, socklen_t *len)
 {
 	for (size_t i = 0; i < sizeof notify_parents / sizeof notify_parents[0]; i++) {
-		snprintf(c->notify_dir, sizeof c->notify_dir, "%s/drainit.XXXXXX", notify_parents[i]);
-		if (!mkdtemp(c->notify_dir))
+		snprintf(c->notify.dir, sizeof c->notify.dir, "%s/drainit.XXXXXX", notify_parents[i]);
+		if (!mkdtemp(c->notify.dir))
 			continue;
-		if (c->app_uid != c->self_uid) {
+		if (c->notify.app_uid != c->notify.self_uid) {
 			/* drainit owns it, so that it can remove it without
 			 * privileges; the app's group may only pass through. */
-			if (chown(c->notify_dir, (uid_t)-1, c->privs->gid) != 0 ||
-			    chmod(c->notify_dir, 0710) != 0) {
+			if (chown(c->notify.dir, (uid_t)-1, c->privs->gid) != 0 ||
+			    chmod(c->notify.dir, 0710) != 0) {
 				/* no CAP_CHOWN: anyone may pass who knows the name;
 				 * the senders' credentials still decide */
 				int e = errno;
-				chmod(c->notify_dir, 0711);
+				chmod(c->notify.dir, 0711);
 				log_event(c->log, V_DEBUG, "check", "cannot give %s to the app's group: %s",
-					  c->notify_dir, strerror(e));
+					  c->notify.dir, strerror(e));
 			}
 		}
-		snprintf(c->notify_path, sizeof c->notify_path, "%s/notify", c->notify_dir);
-		snprintf(a->sun_path, sizeof a->sun_path, "%s", c->notify_path);
+		snprintf(c->notify.path, sizeof c->notify.path, "%s/notify", c->notify.dir);
+		snprintf(a->sun_path, sizeof a->sun_path, "%s", c->notify.path);
 		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(a->sun_path) + 1);
-		if (bind(c->notify, (struct sockaddr *)a, *len) == 0 && chmod(c->notify_path, 0666) == 0)
+		if (bind(c->notify.sock, (struct sockaddr *)a, *len) == 0 && chmod(c->notify.path, 0666) == 0)
 			return 0;
-		unlink(c->notify_path);
-		rmdir(c->notify_dir);
+		unlink(c->notify.path);
+		rmdir(c->notify.dir);
 	}
-	c->notify_dir[0] = c->notify_path[0] = '\0';
+	c->notify.dir[0] = c->notify.path[0] = '\0';
 	return -1;
 }
 
+/* The socket, and NOTIFY_SOCKET in drainit's environment for the app to
+ * inherit. */
 static int notify_open(struct check *c, char *err, size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -464,18 +594,19 @@ static int notify_open(struct check *c, char *err, size_t errlen)
 	char value[sizeof a.sun_path + 1];
 	int one = 1;
 
-	c->self_uid = geteuid();
-	c->app_uid = c->privs && c->privs->user ? c->privs->uid : c->self_uid;
-	c->refused.told_at = -1;
+	c->notify.self_uid = geteuid();
+	c->notify.app_uid = c->privs && c->privs->user ? c->privs->uid : c->notify.self_uid;
+	c->notify.refused.told_at = -1;
 	/* Credentials on every datagram, set before bind so that none comes
 	 * without. */
-	c->notify = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->notify < 0 || setsockopt(c->notify, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
+	c->notify.sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->notify.sock < 0 ||
+	    setsockopt(c->notify.sock, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0) {
 		snprintf(err, errlen, "cannot open the notify socket: %s", strerror(errno));
-		return -1;
+		goto fail;
 	}
 	if (notify_bind_path(c, &a, &len) == 0) {
-		snprintf(value, sizeof value, "%s", c->notify_path);
+		snprintf(value, sizeof value, "%s", c->notify.path);
 	} else {
 		/* Nowhere to make a folder (read-only root, no /dev/shm): an
 		 * abstract name the kernel picks. Any container sharing the
@@ -483,15 +614,15 @@ static int notify_open(struct check *c, char *err, size_t errlen)
 		memset(&a, 0, sizeof a);
 		a.sun_family = AF_UNIX;
 		len = sizeof(sa_family_t);
-		if (bind(c->notify, (struct sockaddr *)&a, len) != 0) {
+		if (bind(c->notify.sock, (struct sockaddr *)&a, len) != 0) {
 			snprintf(err, errlen, "cannot open the notify socket: %s", strerror(errno));
-			return -1;
+			goto fail;
 		}
 		len = sizeof a;
-		if (getsockname(c->notify, (struct sockaddr *)&a, &len) != 0 ||
+		if (getsockname(c->notify.sock, (struct sockaddr *)&a, &len) != 0 ||
 		    len <= sizeof(sa_family_t) + 1 || a.sun_path[0] != '\0') {
 			snprintf(err, errlen, "cannot name the notify socket: %s", strerror(errno));
-			return -1;
+			goto fail;
 		}
 		size_t n = len - sizeof(sa_family_t) - 1;
 		value[0] = '@';
@@ -503,21 +634,24 @@ static int notify_open(struct check *c, char *err, size_t errlen)
 	}
 	if (setenv("NOTIFY_SOCKET", value, 1) != 0) {
 		snprintf(err, errlen, "cannot set NOTIFY_SOCKET: %s", strerror(errno));
-		return -1;
+		goto fail;
 	}
 	log_event(c->log, V_DEBUG, "check", "notify socket NOTIFY_SOCKET=%s", value);
 	return 0;
+fail:
+	close_fd(&c->notify.sock);
+	return EXIT_OSERR;
 }
 
 /* The refusals counted since the last line, once a second has passed (or
  * at the end): one line with the count and the last one's sender. */
 static void notify_tell_refused(struct check *c, int64_t now, bool force)
 {
-	unsigned n = cond_refusal_flush(&c->refused, now, force);
+	unsigned n = cond_refusal_flush(&c->notify.refused, now, force);
 	if (n > 0)
 		log_event(c->log, V_WARN, "notify", "%u more message%s ignored (the last from pid %d "
-			  "uid %u: %s)", n, n == 1 ? "" : "s", (int)c->refused_pid,
-			  (unsigned)c->refused_uid, cond_notify_refusal(c->refused_why));
+			  "uid %u: %s)", n, n == 1 ? "" : "s", (int)c->notify.refused_pid,
+			  (unsigned)c->notify.refused_uid, cond_notify_refusal(c->notify.refused_why));
 }
 
 /* Who may speak for the app, on the kernel's word (cond_notify_trust); /proc
@@ -527,16 +661,16 @@ static bool notify_sender_ok(struct check *c, const struct notify_sender *who, i
 {
 	struct notify_sender s = *who;
 
-	if (s.creds && s.pid > 0 && cond_notify_uid_ok(s.uid, c->app_uid, c->self_uid))
+	if (s.creds && s.pid > 0 && cond_notify_uid_ok(s.uid, c->notify.app_uid, c->notify.self_uid))
 		s.descends = proc_descends(s.pid, c->self);
-	enum notify_trust t = cond_notify_trust(&s, c->app_uid, c->self_uid);
+	enum notify_trust t = cond_notify_trust(&s, c->notify.app_uid, c->notify.self_uid);
 	if (t == NOTIFY_OK)
 		return true;
 	notify_tell_refused(c, now, false); /* those before this one, a second on */
-	c->refused_pid = s.pid;
-	c->refused_uid = s.uid;
-	c->refused_why = t;
-	if (cond_refusal_add(&c->refused, now))
+	c->notify.refused_pid = s.pid;
+	c->notify.refused_uid = s.uid;
+	c->notify.refused_why = t;
+	if (cond_refusal_add(&c->notify.refused, now))
 		log_event(c->log, V_WARN, "notify", "message from pid %d uid %u ignored: %s", (int)s.pid,
 			  (unsigned)s.uid, cond_notify_refusal(t));
 	return false;
@@ -618,7 +752,7 @@ static enum check_verdict notify_read(struct check *c, int64_t now)
 				      .msg_control = &ctl, .msg_controllen = sizeof ctl };
 		struct notify_sender who = { .creds = false };
 
-		ssize_t n = recvmsg(c->notify, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		ssize_t n = recvmsg(c->notify.sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -643,26 +777,45 @@ static enum check_verdict notify_read(struct check *c, int64_t now)
 	return v;
 }
 
-/* Whether child_exec would find cmd, so that a typo is an error before start
- * rather than a check failing forever. */
-static bool runnable(const char *cmd)
+static int notify_fd(const struct check *c, short *events)
 {
-	char file[PATH_MAX];
-	const char *path = getenv("PATH");
+	(void)events;
+	return c->notify.sock;
+}
 
-	if (strchr(cmd, '/'))
-		return access(cmd, X_OK) == 0;
-	if (!path)
-		path = "/bin:/usr/bin"; /* what child_exec searches then */
-	for (const char *p = path;; p++) {
-		size_t n = strcspn(p, ":");
-		if (snprintf(file, sizeof file, "%.*s/%s", (int)n, n ? p : ".", cmd) < (int)sizeof file &&
-		    access(file, X_OK) == 0)
-			return true;
-		p += n;
-		if (*p == '\0')
-			return false;
-	}
+/* Read even once checks end: STATUS= is still logged while draining. */
+static enum check_verdict notify_poll(struct check *c, short revents, int64_t now)
+{
+	return revents ? notify_read(c, now) : CHECK_NONE;
+}
+
+static void notify_close(struct check *c)
+{
+	if (c->notify.sock >= 0)
+		notify_tell_refused(c, 0, true);
+	close_fd(&c->notify.sock);
+	if (c->notify.path[0])
+		unlink(c->notify.path);
+	if (c->notify.dir[0] && rmdir(c->notify.dir) != 0)
+		log_event(c->log, V_WARN, "check", "cannot remove the notify socket's folder %s: %s",
+			  c->notify.dir, strerror(errno));
+	c->notify.path[0] = c->notify.dir[0] = '\0';
+}
+
+static const struct check_ops kinds[] = {
+	[COND_START] = { 0 }, /* ready once exec'd: nothing to run */
+	[COND_TCP] = { .fd = net_fd, .deadline = net_deadline, .poll = net_poll, .end = end_io },
+	[COND_HTTP] = { .open = http_open, .fd = net_fd, .deadline = net_deadline, .poll = net_poll,
+			.end = end_io },
+	[COND_EXEC] = { .open = exec_open, .poll = exec_poll, .end = kill_exec },
+	[COND_FILE] = { .fd = file_fd, .poll = file_poll, .end = file_unwatch, .close = file_close },
+	[COND_NOTIFY] = { .open = notify_open, .fd = notify_fd, .poll = notify_poll,
+			  .close = notify_close },
+};
+
+static const struct check_ops *ops(const struct check *c)
+{
+	return &kinds[c->cond->kind];
 }
 
 /* the interface */
@@ -677,22 +830,12 @@ int check_open(struct check *c, const struct config *cfg, const struct privs *pr
 	c->log = log;
 	c->self = self;
 	c->due = -1;
-	c->sock = c->inotify = c->watch = c->notify = -1;
-	if (c->cond->kind == COND_NOTIFY && notify_open(c, err, errlen) != 0) {
-		close_fd(&c->notify);
-		return EXIT_OSERR;
-	}
-	if (c->cond->kind == COND_EXEC && !runnable(c->cond->argv[0])) {
-		snprintf(err, errlen, "--ready-when exec: '%s': %s", c->cond->argv[0],
-			 strchr(c->cond->argv[0], '/') ? strerror(errno) : "not found in PATH");
-		return EXIT_USAGE;
-	}
-	return 0;
+	c->net.sock = c->file.inotify = c->file.watch = c->notify.sock = -1;
+	return ops(c)->open ? ops(c)->open(c, err, errlen) : 0;
 }
 
-void check_begin(struct check *c, pid_t app, int64_t now)
+void check_begin(struct check *c, int64_t now)
 {
-	c->app = app;
 	c->active = true;
 	c->begun = now;
 	if (cond_polled(c->cond))
@@ -702,86 +845,32 @@ void check_begin(struct check *c, pid_t app, int64_t now)
 int check_fd(const struct check *c, short *events)
 {
 	*events = POLLIN;
-	if (c->notify >= 0)
-		return c->notify;
-	if (c->inotify >= 0 && c->watch >= 0)
-		return c->inotify;
-	if (c->sock >= 0) {
-		*events = c->io == IO_READING || c->io == IO_DISCARD ? POLLIN : POLLOUT;
-		return c->sock;
-	}
-	return -1;
+	return ops(c)->fd ? ops(c)->fd(c, events) : -1;
 }
 
 int64_t check_deadline(const struct check *c)
 {
-	if (c->io == IO_DISCARD && (!c->active || c->due < 0 || c->discard_until < c->due))
-		return c->discard_until;
+	if (ops(c)->deadline)
+		return ops(c)->deadline(c);
 	return c->active ? c->due : -1;
 }
 
 enum check_verdict check_poll(struct check *c, short revents, int64_t now)
 {
-	if (c->cond->kind == COND_NOTIFY)
-		return revents ? notify_read(c, now) : CHECK_NONE;
-	if (c->io == IO_DISCARD) {
-		if (revents || now >= c->discard_until)
-			discard(c, now);
-		revents = 0;
-	}
-	if (!c->active)
-		return CHECK_NONE;
-	if (c->cond->kind == COND_FILE) {
-		bool ours = revents && file_events(c);
-		if (ours || (c->due >= 0 && now >= c->due))
-			return file_check(c, now);
-		return CHECK_NONE;
-	}
-	if (c->io != IO_IDLE && revents)
-		return io_event(c, revents, now);
-	if (c->due < 0 || now < c->due)
-		return CHECK_NONE;
-	/* The deadline: a check in progress timed out, or the next one is due. */
-	char d[32];
-	dur_format(c->cfg->ready_timeout_ms, d, sizeof d);
-	if (c->io == IO_DISCARD)
-		end_io(c); /* the next check is due: enough waiting for the close */
-	if (c->io != IO_IDLE) {
-		end_io(c);
-		return failed(c, now, "no answer within %s", d);
-	}
-	if (c->pid > 0) {
-		if (!c->timed_out) {
-			kill_exec(c);
-			c->timed_out = true;
-		}
-		c->due = -1; /* the verdict comes when it is reaped */
-		return CHECK_NONE;
-	}
-	c->started = now;
-	return c->cond->kind == COND_EXEC ? start_exec(c, now) : start_connect(c, now);
+	return ops(c)->poll ? ops(c)->poll(c, revents, now) : CHECK_NONE;
 }
 
 void check_end(struct check *c)
 {
 	c->active = false;
 	c->due = -1;
-	end_io(c);
-	file_unwatch(c);
-	kill_exec(c); /* reaped with the rest; check_is_command still knows it */
+	if (ops(c)->end)
+		ops(c)->end(c);
 }
 
 void check_close(struct check *c)
 {
 	check_end(c);
-	close_fd(&c->inotify);
-	if (c->notify >= 0)
-		notify_tell_refused(c, 0, true);
-	close_fd(&c->notify);
-	if (c->notify_path[0])
-		unlink(c->notify_path);
-	if (c->notify_dir[0] && rmdir(c->notify_dir) != 0)
-		log_event(c->log, V_WARN, "check", "cannot remove the notify socket's folder %s: %s",
-			  c->notify_dir, strerror(errno));
-	c->notify_path[0] = c->notify_dir[0] = '\0';
+	if (ops(c)->close)
+		ops(c)->close(c);
 }

@@ -30,45 +30,51 @@ enum check_verdict {
  * answer cannot keep PID 1 busy. */
 enum check_io { IO_IDLE, IO_CONNECTING, IO_SENDING, IO_READING, IO_DISCARD };
 
+/* What every kind shares, then each kind's own. Not a union: the loop asks
+ * the exec questions (check_is_command...) of every kind, and zeros answer. */
 struct check {
 	const struct config *cfg;
 	const struct privs *privs; /* what an exec check runs as: the app's user and capabilities */
 	const struct cond *cond;
 	struct log *log;
+	pid_t self;             /* drainit */
 	bool active;            /* between check_begin and check_end */
 	struct cond_tally tally; /* what the checks concluded, failures in a row */
 	int64_t begun;          /* when checking began */
 	int64_t started;        /* when the check in progress started */
 	int64_t due;            /* next check, or the running one's timeout; -1: none */
 	char why[160];          /* the last failure logged, to log only changes */
-	/* tcp, http */
-	int sock;
-	enum check_io io;
-	int64_t discard_until;  /* IO_DISCARD: give up on the server closing */
-	unsigned head;          /* cond_http_head_end's progress */
-	bool head_done;         /* the blank line after the headers was read */
-	size_t discarded;       /* bytes read after the verdict */
-	char req[COND_TEXT_MAX + 256];
-	size_t req_len, sent;
-	char resp[64];
-	size_t got;
-	/* exec */
-	pid_t pid;              /* the running command, also its process group; 0: none */
-	pid_t group;            /* the last command's process group, kept after its exit */
-	bool timed_out;
-	/* file */
-	int inotify;
-	int watch;
-	/* notify */
-	int notify;
-	pid_t self, app;
-	uid_t self_uid, app_uid;   /* whose word counts (cond_notify_trust) */
-	char notify_dir[64];       /* the socket's private folder; "" when abstract */
-	char notify_path[108];     /* the socket in it */
-	struct cond_refusals refused;
-	pid_t refused_pid;         /* the last refused sender, for the count's line */
-	uid_t refused_uid;
-	enum notify_trust refused_why;
+	struct {                /* tcp, http */
+		int sock;
+		enum check_io io;
+		int64_t discard_until;  /* IO_DISCARD: give up on the server closing */
+		unsigned head;          /* cond_http_head_end's progress */
+		bool head_done;         /* the blank line after the headers was read */
+		size_t discarded;       /* bytes read after the verdict */
+		char req[COND_TEXT_MAX + 256]; /* http's request, made once; tcp sends nothing */
+		size_t req_len, sent;
+		char resp[64];
+		size_t got;
+	} net;
+	struct {                /* exec */
+		pid_t pid;              /* the running command, also its process group; 0: none */
+		pid_t group;            /* the last command's process group, kept after its exit */
+		bool timed_out;
+	} exec;
+	struct {                /* file */
+		int inotify;
+		int watch;
+	} file;
+	struct {                /* notify */
+		int sock;
+		uid_t self_uid, app_uid;   /* whose word counts (cond_notify_trust) */
+		char dir[64];              /* the socket's private folder; "" when abstract */
+		char path[108];            /* the socket in it */
+		struct cond_refusals refused;
+		pid_t refused_pid;         /* the last refused sender, for the count's line */
+		uid_t refused_uid;
+		enum notify_trust refused_why;
+	} notify;
 };
 
 /* Before the app starts: the notify socket (and NOTIFY_SOCKET in drainit's
@@ -80,7 +86,7 @@ int check_open(struct check *c, const struct config *cfg, const struct privs *pr
 	       struct log *log, pid_t self, char *err, size_t errlen);
 
 /* The app was exec'd: the first check runs at once. */
-void check_begin(struct check *c, pid_t app, int64_t now);
+void check_begin(struct check *c, int64_t now);
 
 /* The descriptor to poll and for what; -1 when none. */
 int check_fd(const struct check *c, short *events);

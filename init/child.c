@@ -64,32 +64,62 @@ int child_become(const struct privs *p, pid_t drainit)
 	return 0;
 }
 
-void child_exec(char *const *argv)
+/* What one file did when tried: 0 when it runs (or would), else an errno. */
+typedef int attempt_fn(const char *file, char *const *argv);
+
+/* Tries the files execvp would, in its order, until one runs: name itself
+ * when it holds a '/', else name in each folder of PATH, where an empty
+ * entry is the current folder. As in execvp, a file that is not there, or
+ * that may not be run (EACCES), sends the search on, and EACCES is the
+ * answer if nothing else was found; any other failure ends it (ENOEXEC,
+ * ELOOP, E2BIG...). Returns 0 with the file in buf, or the errno. */
+static int walk(const char *name, char *buf, size_t len, attempt_fn *attempt, char *const *argv)
 {
-	const char *file = argv[0], *path = getenv("PATH");
-	char full[PATH_MAX];
+	const char *path = getenv("PATH");
 	bool denied = false;
 
-	if (strchr(file, '/')) {
-		execve(file, argv, environ);
-		return;
+	if (strchr(name, '/')) {
+		snprintf(buf, len, "%s", name);
+		return attempt(name, argv);
 	}
 	if (!path)
 		path = "/bin:/usr/bin"; /* glibc's execvp's, so both builds search alike */
 	for (const char *p = path;; p++) {
 		size_t n = strcspn(p, ":");
-		if (snprintf(full, sizeof full, "%.*s%s%s", (int)n, p, n ? "/" : "", file) < (int)sizeof full) {
-			execve(full, argv, environ);
-			if (errno == EACCES)
-				denied = true; /* as execvp: keep looking, say so if nothing runs */
-			else if (errno != ENOENT && errno != ENOTDIR)
-				return; /* there, but it cannot run: ENOEXEC, ELOOP, E2BIG... */
+		if (snprintf(buf, len, "%.*s%s%s", (int)n, p, n ? "/" : "", name) < (int)len) {
+			int err = attempt(buf, argv);
+			if (err == EACCES)
+				denied = true;
+			else if (err != ENOENT && err != ENOTDIR)
+				return err; /* it runs, or it is there but cannot */
 		}
 		p += n;
 		if (*p == '\0')
-			break;
+			return denied ? EACCES : ENOENT;
 	}
-	errno = denied ? EACCES : ENOENT;
+}
+
+static int exec_file(const char *file, char *const *argv)
+{
+	execve(file, argv, environ);
+	return errno;
+}
+
+static int may_exec(const char *file, char *const *argv)
+{
+	(void)argv;
+	return access(file, X_OK) == 0 ? 0 : errno;
+}
+
+void child_exec(char *const *argv)
+{
+	char file[PATH_MAX];
+	errno = walk(argv[0], file, sizeof file, exec_file, argv);
+}
+
+int child_find(const char *name, char *file, size_t len)
+{
+	return walk(name, file, len, may_exec, NULL);
 }
 
 /* In the child, between vfork and exec: system calls only, no allocation,

@@ -2,11 +2,12 @@
 #define DRAINIT_CHILD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct privs;
 
-/* Starting the app and turning wait statuses into exit codes. */
+/* Finding and starting the app, and turning wait statuses into exit codes. */
 
 enum spawn_stage { SPAWN_EXEC, SPAWN_PRIVS };
 
@@ -29,6 +30,12 @@ struct spawn_result child_spawn(char **argv, const struct privs *p);
  * unset searches /bin:/usr/bin. Returns only on failure, errno set. No
  * allocation: fit for a vfork child. */
 void child_exec(char *const *argv);
+
+/* The file child_exec would run for name, into file: the same search, each
+ * file tried with access(X_OK) instead of exec, so one the kernel cannot
+ * run (ENOEXEC) still counts. Returns 0, or an errno: ENOENT when there is
+ * none, EACCES when the ones there may not be run. */
+int child_find(const char *name, char *file, size_t len);
 
 /* Between fork and exec: becomes p (caps_become), then dies with drainit.
  * Returns 0 or the errno of the step that failed. */

@@ -137,7 +137,7 @@ void readiness_begin(struct super *s)
 	const struct config *cfg = s->cfg;
 	char every[32], limit[32], re[96] = "";
 
-	check_begin(&s->check, s->app, now_ms());
+	check_begin(&s->check, now_ms());
 	write_status(s, "starting", wall_ms());
 	if (cfg->ready_when.kind == COND_NOTIFY) {
 		log_event(s->log, V_INFO, "ready", "waiting for READY=1 from the app on NOTIFY_SOCKET");

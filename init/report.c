@@ -82,7 +82,7 @@ void report_exec_failure(const struct config *cfg, int err, char *buf, size_t le
 		snprintf(buf, len, "%s: not a program, nor a script with a #! line", strerror(err));
 		return;
 	}
-	if (err != ENOENT || !script_find(cfg->argv[0], path, sizeof path))
+	if (err != ENOENT || child_find(cfg->argv[0], path, sizeof path) != 0)
 		return;
 	script_first_line(path, line, sizeof line);
 	if (script_shebang_words(line, strlen(line), words, sizeof words, &interp, 1) == 1 &&

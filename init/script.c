@@ -1,11 +1,11 @@
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "script.h"
 
 #define SCRIPT_READ_MAX ((size_t)256 * 1024)
@@ -264,27 +264,6 @@ static bool scan_file(const char *path, struct feeder *f, bool need_shell)
 	return true;
 }
 
-bool script_find(const char *name, char *out, size_t len)
-{
-	if (strchr(name, '/')) {
-		snprintf(out, len, "%s", name);
-		return true;
-	}
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/bin:/usr/bin";
-	for (const char *p = path;; p++) {
-		const char *end = strchr(p, ':');
-		size_t dl = end ? (size_t)(end - p) : strlen(p);
-		if (snprintf(out, len, "%.*s%s%s", (int)dl, p, dl ? "/" : "", name) < (int)len &&
-		    access(out, X_OK) == 0)
-			return true;
-		if (!end)
-			return false;
-		p = end;
-	}
-}
-
 size_t script_shebang_words(const char *line, size_t len, char *buf, size_t buflen,
 			    const char **words, size_t max)
 {
@@ -415,7 +394,7 @@ bool script_check(char *const argv[], char *what, size_t len)
 		snprintf(what, len, "%s, a %s script, starts its app without exec", argv[i], shell);
 		return true;
 	}
-	if (!script_find(argv[0], path, sizeof path) || !scan_file(path, &f, true))
+	if (child_find(argv[0], path, sizeof path) != 0 || !scan_file(path, &f, true))
 		return false;
 	shell = script_shell_of_shebang(f.shebang, strlen(f.shebang));
 	if (!shell || !script_needs_hint(&f.sc))

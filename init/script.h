@@ -49,10 +49,6 @@ size_t script_shebang_words(const char *line, size_t len, char *buf, size_t bufl
  * of env's options nor a NAME=VALUE. n when there is none. Pure. */
 size_t script_shebang_program(const char *const *words, size_t n);
 
-/* The file execvp would run for name, PATH searched as glibc does, into
- * out; false when there is none. */
-bool script_find(const char *name, char *out, size_t len);
-
 /* The first line of the file at path, up to len - 1 bytes, without its
  * newline; "" when it cannot be read or is not a regular file. */
 void script_first_line(const char *path, char *line, size_t len);

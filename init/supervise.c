@@ -103,13 +103,13 @@ static bool runs_itself(const struct config *cfg, char *path, size_t len)
 	size_t k = 0;
 	struct config c;
 
-	if (!script_find(cfg->argv[0], path, len))
+	if (child_find(cfg->argv[0], path, len) != 0)
 		return false;
 	script_first_line(path, line, sizeof line);
 	size_t n = script_shebang_words(line, strlen(line), buf, sizeof buf, w, 32);
 	size_t i = script_shebang_program(w, n);
 	char self[4096];
-	if (i >= n || !script_find(w[i], self, sizeof self) || !is_self(self))
+	if (i >= n || child_find(w[i], self, sizeof self) != 0 || !is_self(self))
 		return false;
 	for (; i < n; i++)
 		av[k++] = (char *)w[i];

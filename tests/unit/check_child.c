@@ -1,7 +1,12 @@
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "child.h"
 #include "exitcode.h"
@@ -94,6 +99,104 @@ START_TEST(test_describe_truncates)
 }
 END_TEST
 
+/* child_find searches as child_exec does, in a folder made for it and
+ * entered, so that PATH's entries can be relative: app (runnable), bin/app,
+ * noexec/app (no x bit), file (not a folder); none does not exist. */
+static char find_dir[64], find_cwd[PATH_MAX], find_saved_path[4096];
+static bool find_had_path;
+
+static void make_file(const char *name, mode_t mode)
+{
+	FILE *f = fopen(name, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(name, mode), 0);
+}
+
+static void find_setup(void)
+{
+	const char *path = getenv("PATH");
+	find_had_path = path != NULL;
+	snprintf(find_saved_path, sizeof find_saved_path, "%s", path ? path : "");
+	ck_assert_ptr_nonnull(getcwd(find_cwd, sizeof find_cwd));
+	strcpy(find_dir, "/tmp/drainit-find-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(find_dir));
+	ck_assert_int_eq(chdir(find_dir), 0);
+	ck_assert_int_eq(mkdir("bin", 0755), 0);
+	ck_assert_int_eq(mkdir("noexec", 0755), 0);
+	make_file("app", 0755);
+	make_file("bin/app", 0755);
+	make_file("noexec/app", 0644);
+	make_file("file", 0644);
+}
+
+static void find_teardown(void)
+{
+	char cmd[128];
+	if (find_had_path)
+		setenv("PATH", find_saved_path, 1);
+	else
+		unsetenv("PATH");
+	if (chdir(find_cwd) != 0)
+		fprintf(stderr, "cannot go back to %s\n", find_cwd);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", find_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", find_dir);
+}
+
+static const struct find_case {
+	const char *path;       /* PATH; NULL: unset */
+	const char *name;
+	int err;
+	const char *file;       /* what was found; NULL: not checked */
+} find_cases[] = {
+	{ "none:bin", "app", 0, "bin/app" },
+	{ "noexec:bin", "app", 0, "bin/app" },      /* no x bit: the search goes on */
+	{ "file:bin", "app", 0, "bin/app" },        /* not a folder (ENOTDIR): on too */
+	{ "noexec:none", "app", EACCES, NULL },     /* only a file that may not run: EACCES */
+	{ "none:noexec", "app", EACCES, NULL },
+	{ "none:file", "app", ENOENT, NULL },
+	{ "none:bin", "other", ENOENT, NULL },
+	{ "none::bin", "app", 0, "app" },           /* an empty entry is the current folder */
+	{ "none:", "app", 0, "app" },
+	{ "", "app", 0, "app" },                    /* PATH empty, not unset: the current folder */
+	{ "none", "bin/app", 0, "bin/app" },        /* a name with a '/' is not searched */
+	{ "bin", "noexec/app", EACCES, "noexec/app" },
+	{ "bin", "none/app", ENOENT, "none/app" },
+	{ "bin", "file/app", ENOTDIR, "file/app" },
+	{ NULL, "sh", 0, "/bin/sh" },               /* PATH unset: /bin:/usr/bin */
+};
+
+START_TEST(test_find)
+{
+	const struct find_case *fc = &find_cases[_i];
+	char file[PATH_MAX] = "";
+
+	if (fc->path)
+		setenv("PATH", fc->path, 1);
+	else
+		unsetenv("PATH");
+	int err = child_find(fc->name, file, sizeof file);
+	ck_assert_msg(err == fc->err, "case %d (PATH=%s, %s): errno %d (%s), not %d", _i,
+		      fc->path ? fc->path : "(unset)", fc->name, err, strerror(err), fc->err);
+	if (fc->file)
+		ck_assert_str_eq(file, fc->file);
+}
+END_TEST
+
+START_TEST(test_find_skips_what_does_not_fit)
+{
+	char file[8];
+	/* "bin/app" fits in 8 bytes with its NUL, "noexec/app" does not */
+	setenv("PATH", "noexec:bin", 1);
+	ck_assert_int_eq(child_find("app", file, sizeof file), 0);
+	ck_assert_str_eq(file, "bin/app");
+	setenv("PATH", "noexec", 1);
+	ck_assert_int_eq(child_find("app", file, sizeof file), ENOENT);
+}
+END_TEST
+
 Suite *child_suite(void)
 {
 	Suite *s = suite_create("child");
@@ -104,6 +207,12 @@ Suite *child_suite(void)
 	tcase_add_test(tc, test_exec_failure_code);
 	tcase_add_test(tc, test_describe);
 	tcase_add_test(tc, test_describe_truncates);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("find");
+	tcase_add_checked_fixture(tc, find_setup, find_teardown);
+	tcase_add_loop_test(tc, test_find, 0, (int)(sizeof find_cases / sizeof find_cases[0]));
+	tcase_add_test(tc, test_find_skips_what_does_not_fit);
 	suite_add_tcase(s, tc);
 	return s;
 }
