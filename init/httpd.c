@@ -266,8 +266,10 @@ size_t httpd_pollfds(const struct httpd *h, struct pollfd *p)
 
 int64_t httpd_deadline(const struct httpd *h)
 {
+	if (h->sock < 0)
+		return -1;
 	int64_t d = h->paused_until;
-	for (size_t i = 0; h->conn && i < HTTPD_CONNS; i++)
+	for (size_t i = 0; i < HTTPD_CONNS; i++)
 		if (h->conn[i].fd >= 0 && (d < 0 || h->conn[i].deadline < d))
 			d = h->conn[i].deadline;
 	return d;

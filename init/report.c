@@ -45,7 +45,8 @@ void report_start(const struct super *s)
 	bool also = sig != SIGTERM && sig != SIGKILL && sig != SIGSTOP;
 	log_event(s->log, V_INFO, "timeline", "on SIGTERM%s%s: %s%s after %s, SIGKILL %s later; "
 		  "grace period %s", also ? " or " : "", also ? stop : "",
-		  s->cfg->ready_file ? "unready at once, " : "", stop, d1, d2, g);
+		  s->cfg->ready_file || s->cfg->ready_http.port ? "unready at once, " : "", stop, d1,
+		  d2, g);
 	if (s->cfg->grace_period_ms >= 0 &&
 	    !plan_fits(s->cfg->pre_stop_delay_ms, s->cfg->drain_timeout_ms, s->cfg->grace_period_ms)) {
 		char m[32];
@@ -109,10 +110,10 @@ void report_config(const struct super *s)
 			  near ? "; did you mean " : tini ? " (tini has no such variable)" : "",
 			  near ? near : "", near ? "?" : "");
 	}
-	if (cfg->ready_when.kind != COND_START && !cfg->ready_file)
+	if (cfg->ready_when.kind != COND_START && !cfg->ready_file && !cfg->ready_http.port)
 		log_event(s->log, V_WARN, "start", "--ready-when %s without a readiness file: what it "
 			  "finds changes nothing a probe can see; give --ready-file PATH "
-			  "(DRAINIT_READY_FILE)", cfg->ready_when.name);
+			  "(DRAINIT_READY_FILE) or --ready-http PORT", cfg->ready_when.name);
 	if (cfg->stop_signal == SIGKILL || cfg->stop_signal == SIGSTOP)
 		log_event(s->log, V_WARN, "start", "the stop signal is %s, which no app can catch: no "
 			  "drain is possible; use the signal the app stops gracefully on (TERM, or "

@@ -401,7 +401,7 @@ int supervise(const struct config *cfg, struct log *log)
 	struct super s = {
 		.cfg = cfg, .log = log, .self = getpid(),
 		.term_at = -1, .stop_at = -1, .kill_at = -1, .deadline = -1, .ready_retry_at = -1,
-		.ready_dir = -1, .http = { .sock = -1 },
+		.ready_dir = -1, .http = { .sock = -1, .paused_until = -1 },
 	};
 	sigset_t all;
 	int sfd = -1;

@@ -79,15 +79,31 @@ test_http_ready_follows_the_lifecycle_as_the_probe() {
 	assert_eq "$RC" 0 "exit status"
 }
 
+# Without a readiness file the check's verdict reaches HTTP alone: no
+# warning that it changes nothing, and the timeline says unready at once.
 test_http_without_a_readiness_file() {
-	ht_start --ready-http "127.0.0.1:$HT_PORT" -- sleep 60
+	ht_start --ready-http "127.0.0.1:$HT_PORT" --ready-when "file:$T/go" --ready-interval 100ms \
+		-- sleep 60
+	wait_log 'answering HTTP on 127.0.0.1:8081: GET /ready'
+	ht_wait_code 503 /ready
+	touch "$T/go"
+	wait_log "ready: app pid [0-9]+ ready \\(file:$T/go, .* after start\\) \\(no readiness file\\)"
+	ht_get /ready
+	assert_eq "$HTC" 200 "GET /ready"
+	grep -qE "^ready: app pid [0-9]+ since $RD_ISO \\(file:" "$T/body" || fail "$(cat "$T/body")"
+	assert_log 'timeline: on SIGTERM: unready at once, SIGTERM after 0s'
+	assert_no_log 'warning'
+}
+
+test_http_start_condition() {
+	ht_start --ready-http "$HT_PORT" -- sleep 60
 	wait_log 'ready: app pid [0-9]+ started \(no readiness file\)'
 	ht_get /ready
 	assert_eq "$HTC" 200 "GET /ready"
 	grep -qE "^ready: app pid [0-9]+ since $RD_ISO \\(start\\)\$" "$T/body" || fail "$(cat "$T/body")"
 	ht_get /status
-	assert_eq "$(ht_json 'j["condition"]["kind"], j["condition"]["target"]')" "start None" "condition"
-	assert_log 'answering HTTP on 127.0.0.1:8081: GET /ready'
+	assert_eq "$(ht_json 'j["condition"]["kind"], j["condition"]["target"], j["condition"]["last"]')" \
+		"start None ok" "condition"
 }
 
 test_http_paths_methods_and_head() {

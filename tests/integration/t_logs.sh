@@ -216,7 +216,7 @@ test_logs_start_warnings_for_typos_and_half_configurations() {
 	assert_log 'warning: start: unknown variable DRAINIT_PRESTOP_DELAY, ignored; did you mean DRAINIT_PRE_STOP_DELAY\?$'
 	assert_log 'warning: start: unknown variable TINI_VERBOSE, ignored; did you mean TINI_VERBOSITY\?$'
 	assert_log 'warning: start: unknown variable DRAINIT_FROBNICATE, ignored$'
-	assert_log 'warning: start: --ready-when tcp:1 without a readiness file: what it finds changes nothing a probe can see; give --ready-file PATH \(DRAINIT_READY_FILE\)$'
+	assert_log 'warning: start: --ready-when tcp:1 without a readiness file: what it finds changes nothing a probe can see; give --ready-file PATH \(DRAINIT_READY_FILE\) or --ready-http PORT$'
 	assert_eq "$(count_lines 'unknown variable')" 3 "unknown-variable warnings"
 	assert_eq "$(count_lines 'warning: start:')" 4 "start warnings"
 	# a variable tini has, and drainit's own, are known

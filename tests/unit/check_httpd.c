@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,19 @@ START_TEST(test_addr_bad)
 }
 END_TEST
 
+/* Without --ready-http: nothing to poll, no deadline (a deadline would
+ * wake drainit up for nothing, over and over). */
+START_TEST(test_not_listening)
+{
+	struct httpd h = { .sock = -1 };
+	struct pollfd p[HTTPD_CONNS + 1];
+	ck_assert_uint_eq(httpd_pollfds(&h, p), 0);
+	ck_assert_int_eq(httpd_deadline(&h), -1);
+	ck_assert_uint_eq(httpd_serve(&h, p, 0, 0, NULL, NULL), 0);
+	httpd_close(&h);
+}
+END_TEST
+
 Suite *httpd_suite(void)
 {
 	Suite *s = suite_create("httpd");
@@ -317,6 +331,7 @@ Suite *httpd_suite(void)
 	tcase_add_test(tc, test_answer_status_escapes);
 	tcase_add_test(tc, test_answer_errors);
 	tcase_add_test(tc, test_answer_small_buffer);
+	tcase_add_test(tc, test_not_listening);
 	tcase_add_test(tc, test_addr);
 	tcase_add_loop_test(tc, test_addr_bad, 0, sizeof bad_addrs / sizeof bad_addrs[0]);
 	suite_add_tcase(s, tc);
