@@ -44,7 +44,10 @@ DRAINIT = os.path.join(TOP, "build", "drainit")
 APP = os.path.join(TOP, "build", "e2e", "app")
 WRAPPER = os.path.join(TOP, "tests", "e2e", "wrapper.sh")
 DEFAULT_OUT = os.path.join(TOP, "build", "e2e", "last")
-INITS = {"drainit": DRAINIT, "tini": "/usr/bin/tini", "dumb-init": "/usr/bin/dumb-init", "none": None}
+# drainit-http: drainit with --ready-http, its port probed as an httpGet probe
+# would be, instead of the readiness file and an exec probe.
+INITS = {"drainit": DRAINIT, "drainit-http": DRAINIT, "tini": "/usr/bin/tini",
+         "dumb-init": "/usr/bin/dumb-init", "none": None}
 ENTRIES = ("app", "bash")
 KINDS = ("refused", "reset", "timeout", "other")
 TOKEN_VAR = "DRAINIT_E2E_TOKEN"  # in every process of every pod: what the sweep looks for
@@ -157,6 +160,7 @@ class Pod:
         self.killed = False
         self.rc = None
         self.ready_file = None
+        self.http_port = None  # drainit-http: drainit's --ready-http port
 
     def alive(self):
         return self.proc is not None and self.t_exit is None
@@ -317,9 +321,14 @@ class Scenario:
         cmd = [APP, pod.name, str(pod.port), str(cfg.warmup)]
         if self.entry == "bash":
             cmd = [WRAPPER] + cmd
-        if self.init == "drainit":
-            pod.ready_file = os.path.join(self.dir, f"{pod.name}.ready")
-            cmd = [DRAINIT, "--ready-file", pod.ready_file,
+        if self.init.startswith("drainit"):
+            if self.init == "drainit-http":
+                pod.http_port = cfg.ports.take()
+                where = ["--ready-http", f"127.0.0.1:{pod.http_port}"]
+            else:
+                pod.ready_file = os.path.join(self.dir, f"{pod.name}.ready")
+                where = ["--ready-file", pod.ready_file]
+            cmd = [DRAINIT] + where + [
                    "--ready-when", f"http:{pod.port}/healthz", "--ready-interval", "100ms",
                    "--pre-stop-delay", f"{cfg.delay}ms", "--drain-timeout", f"{cfg.drain}ms",
                    "--grace-period", f"{cfg.grace}ms", "--"] + cmd
@@ -387,8 +396,9 @@ class Scenario:
 
     async def probe(self, pod):
         """The readiness probe: drainit probe, run in the pod's PID namespace
-        as an exec probe is; for the others the app's /healthz, as an httpGet
-        probe on the app would be."""
+        as an exec probe is; with drainit-http GET /ready on drainit's port;
+        for the others the app's /healthz, as an httpGet probe on the app
+        would be."""
         if self.init == "drainit":
             env = dict(os.environ, **{TOKEN_VAR: self.cfg.token})
             p = await asyncio.create_subprocess_exec(
@@ -401,12 +411,13 @@ class Scenario:
                 kill_quietly(p.pid, signal.SIGKILL)
                 await p.wait()
                 return False
+        port, path = (pod.http_port, b"/ready") if pod.http_port else (pod.port, b"/healthz")
         try:
-            r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", pod.port), 1)
+            r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1)
         except (OSError, asyncio.TimeoutError):
             return False
         try:
-            w.write(b"GET /healthz HTTP/1.0\r\n\r\n")
+            w.write(b"GET " + path + b" HTTP/1.0\r\n\r\n")
             data = await asyncio.wait_for(r.read(), 1)
             return http_parse(data)[0] == 200
         except (OSError, asyncio.TimeoutError):
@@ -660,7 +671,8 @@ def parse_args(argv):
     ap.add_argument("--interval", type=int, default=1500, metavar="MS",
                     help="time between the starts of two replacements (1500)")
     ap.add_argument("--only", action="append", default=None, metavar="INIT",
-                    help="run only this init (drainit, tini, dumb-init, none); repeatable, "
+                    help="run only this init (drainit, drainit-http, tini, dumb-init, none); "
+                         "repeatable, "
                          "or comma-separated")
     ap.add_argument("--entry", choices=ENTRIES, default=None,
                     help="run only this entrypoint variant")
@@ -679,7 +691,8 @@ def parse_args(argv):
     for item in cfg.only or list(INITS):
         for name in item.split(","):
             if name not in INITS:
-                ap.error(f"--only: unknown init {name!r} (drainit, tini, dumb-init, none)")
+                ap.error(f"--only: unknown init {name!r} (drainit, drainit-http, tini, dumb-init, "
+                         f"none)")
             if name not in cfg.inits:
                 cfg.inits.append(name)
     cfg.entries = [cfg.entry] if cfg.entry else list(ENTRIES)
@@ -837,18 +850,19 @@ def main(argv):
         if r["other"]:
             problems.append(f"{r['init']}/{r['entry']}: {r['other']} request(s) failed in the "
                             f"harness itself (see requests.csv)")
-        if r["init"] == "drainit" and cfg.delay > lagmax:
+        if r["init"].startswith("drainit") and cfg.delay > lagmax:
             if r["lost"]:
-                problems.append(f"drainit/{r['entry']}: lost {r['lost']} request(s) with a "
+                problems.append(f"{r['init']}/{r['entry']}: lost {r['lost']} request(s) with a "
                                 f"pre-stop delay ({cfg.delay} ms) above the lag ({lagmax} ms)")
             if r["killed"]:
-                problems.append(f"drainit/{r['entry']}: {r['killed']} pod(s) SIGKILLed at the "
+                problems.append(f"{r['init']}/{r['entry']}: {r['killed']} pod(s) SIGKILLed at the "
                                 f"grace period")
     worst = max((r["harness_late_ms"] for r in results), default=0)
     if worst > 250:
         print(f"e2e: note: the harness itself ran up to {worst:.0f} ms late (a busy machine): "
               f"the request rate and the lags were that much off")
-    if "drainit" in cfg.inits and cfg.delay <= lagmax:
+    drainits = [i for i in cfg.inits if i.startswith("drainit")]
+    if drainits and cfg.delay <= lagmax:
         print(f"e2e: note: drainit's pre-stop delay ({cfg.delay} ms) is not above the lag "
               f"({lagmax} ms): its losses are reported, not checked")
     if left:
@@ -868,7 +882,7 @@ def main(argv):
         return status
     if problems:
         return 1
-    checked = "drainit" in cfg.inits and cfg.delay > lagmax
+    checked = drainits and cfg.delay > lagmax
     print("e2e: PASS: drainit lost no request" if checked else "e2e: done (drainit not checked)")
     return 0
 
