@@ -128,12 +128,14 @@ demo:
 
 # Benchmarks, measured rather than asserted, side by side with tini,
 # tini-static, dumb-init and catatonit in one run (docs/benchmarks.md), then
-# readiness latency per condition (docs/benchmarks-readiness.md).
+# readiness latency per condition (docs/benchmarks-readiness.md), then what
+# one readiness probe costs, exec through podman against --ready-http.
 bench:
-	@tests/deps.sh peers
+	@tests/deps.sh peers container
 	@$(MAKE) --no-print-directory all static $(HELPERS) $(B)/helpers/readyapp $(B)/helpers/freeport
 	CC="$(CC)" tests/bench/peers.sh $(BENCH_ARGS)
 	CC="$(CC)" tests/bench/ready-latency.sh $(BENCH_ARGS)
+	tests/bench/probe-cost.sh $(BENCH_ARGS)
 
 # A rolling termination under constant load, for drainit, tini, dumb-init
 # and no init, each with the app as entrypoint and behind a bash script:

@@ -15,8 +15,8 @@ pkgs="gcc make libc6-dev libcap-dev pkg-config util-linux"
 static="musl-tools musl-dev linux-libc-dev dpkg-dev xz-utils"
 case "${1:-build}" in
 build) ;;
-check) pkgs="$pkgs check procps python3 iproute2 curl" ;;
-valgrind) pkgs="$pkgs procps python3 valgrind iproute2 curl" ;;
+check) pkgs="$pkgs check procps python3 iproute2 curl haproxy" ;;
+valgrind) pkgs="$pkgs procps python3 valgrind iproute2 curl haproxy" ;;
 peers) pkgs="$pkgs procps python3 tini dumb-init catatonit" ;;
 container) pkgs="$pkgs podman runc debootstrap" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;

@@ -126,7 +126,7 @@ $1 == "exec" { e[++ne2] = $3 / 1e6 }
 $1 == "http" { h[++nh2] = $3 / 1e6 }
 END {
 	em = med(e, ne2); ep = p90(e, ne2); hm = med(h, nh2); hp = p90(h, nh2)
-	# idle ticks scaled to the loop's length, then per probe, in ms
+	# idle ticks scaled to the length of the loop, then per probe, in ms
 	idle_rate = idle / idle_s
 	ec = ((et - idle_rate * te / 1000) * 1000 / hz) / ne
 	hc = ((ht - idle_rate * th / 1000) * 1000 / hz) / nh
@@ -134,7 +134,10 @@ END {
 	printf "|---|---:|---:|---:|---:|---:|\n"
 	printf "| exec: podman exec C drainit probe | %d | %.1f ms | %.1f ms | %.1f ms | - |\n", ne2, em, ep, ec
 	printf "| http: GET /ready on --ready-http | %d | %.3f ms | %.3f ms | %.3f ms | %.1f us |\n", nh2, hm, hp, hc, ds / nh / 1000
-	printf "\nexec / http: wall time %.0f x, host CPU %.0f x\n", em / hm, (hc > 0 ? ec / hc : 0)
+	ratio = 0
+	if (hc > 0)
+		ratio = ec / hc
+	printf "\nexec / http: wall time %.0f x, host CPU %.0f x\n", em / hm, ratio
 	printf "idle: %d ticks in %s s before the exec loop (subtracted, scaled); exec loop %d ms, http loop %d ms\n", idle, idle_s, te, th
 }' "$out"
 echo "raw data: $out; drainit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), nproc $(nproc), $(date -u +%FT%TZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"

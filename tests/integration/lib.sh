@@ -51,6 +51,17 @@ else
 	TEXT_EADDRINUSE='Address already in use'
 fi
 
+# needs_alloc_shim: the test counts drainit's heap allocations with the
+# LD_PRELOAD shim build/helpers/alloc_log.so (ALLOC_LOG=FILE: a line "PID
+# ..." per allocation); allocs_of PID: how many it saw from PID so far.
+needs_alloc_shim() {
+	[ -e "$H/alloc_log.so" ] || skip "build/helpers/alloc_log.so not built (make build/helpers/alloc_log.so)"
+	needs_dynamic "the allocation log is an LD_PRELOAD shim"
+	! ldd "$DRAINIT" 2>/dev/null | grep -q libasan ||
+		skip "drainit is built with AddressSanitizer, which replaces malloc"
+}
+allocs_of() { grep -c "^$1 " "$T/alloc"; }
+
 # needs_dynamic REASON: the test preloads a shim into drainit (LD_PRELOAD),
 # which a static binary (make static, the release's musl build) has no
 # dynamic loader to load: skipped there, run against the dynamic build.

@@ -186,6 +186,12 @@ test_http_slow_clients_do_not_slow_drainit() {
 	wait_file '^sig SIGUSR1 ' "$T/rec" 5
 	assert_between $(( $(rec_ms "$T/rec" '^sig SIGUSR1 ') - t0 )) 0 $((1000 * TIME_SCALE)) \
 		"SIGUSR1 to the app under the flood, ms"
+	# reaping: an orphan that exits under the flood is reaped at once
+	ns_exec sh -c 'sleep 0.3 & echo $! >"$1"' sh "$T/orphan"
+	local orphan
+	orphan=$(cat "$T/orphan")
+	wait_until 5 eval '! ns_exec test -e /proc/$orphan' ||
+		fail "the orphan (pid $orphan in the namespace) was not reaped under the flood"
 	# the drain deadline: SIGKILL 2 s after SIGTERM, not later
 	t0=$(now_ms)
 	kill -TERM "$DPID"
@@ -207,6 +213,30 @@ test_http_sockets_not_inherited() {
 	! grep -q 'socket:' "$T/fds" || fail "the app inherited a socket: $(cat "$T/fds")"
 	ht_get /ready
 	assert_eq "$HTC" 200 "still answering"
+}
+
+# Serving allocates nothing: the connections' room is taken at start.
+test_http_no_allocation_while_serving() {
+	needs_alloc_shim
+	NS_WRAP=(unshare --net sh -c 'ip link set lo up && exec "$@"' sh)
+	ALLOC_LOG=$T/alloc LD_PRELOAD=$H/alloc_log.so start_ns --ready-http "$HT_PORT" -- sleep 60
+	ht_wait_code 200 /ready
+	local before i
+	before=$(allocs_of 1)
+	(( before > 0 )) || fail "the shim saw no start-up allocation by drainit: it is not working"
+	for i in $(seq 20); do
+		ht_get /ready
+		ht_get /status
+		ht_get /nope
+	done
+	ht_in python3 "$HT_CLIENT" raw "$HT_PORT" '\x16\x03\x01' >/dev/null
+	ht_in python3 "$HT_CLIENT" raw "$HT_PORT" 'GET /ready HTTP/1.1\r\n' --half-close >/dev/null
+	ht_in python3 "$HT_CLIENT" flood "$HT_PORT" 100 2 "$T/flood"
+	ht_get /status
+	assert_eq "$HTC" 200 "GET /status after it all"
+	kill -TERM "$DPID"
+	wait_exit 15
+	assert_eq "$(allocs_of 1)" "$before" "allocations by drainit after start-up"
 }
 
 # A port below 1024 keeps working after drainit drops its capabilities:
@@ -273,4 +303,74 @@ test_http_idle_no_wakeups() {
 	sleep 2
 	after=$(lg_ctxt "$DPID")
 	assert_eq "$((after - before))" 0 "context switches of an idle drainit over 2 s"
+}
+
+# ht_haproxy_status: the status of server app/pod in HAProxy's stats (UP,
+# DOWN, ...), through its admin socket.
+ht_haproxy_status() {
+	python3 - "$T/haproxy.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"show stat\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+for line in data.decode().splitlines():
+    f = line.split(",")
+    if len(f) > 17 and f[0] == "app" and f[1] == "pod":
+        print(f[17].split(" ")[0])
+PY
+}
+
+# HAProxy's own active health check, aimed at drainit's port: the server
+# goes DOWN within one check of SIGTERM, while the app, in its pre-stop
+# delay, still answers; traffic through HAProxy works before.
+test_http_haproxy_health_check_sees_the_withdrawal() {
+	command -v haproxy >/dev/null || fail "haproxy missing: tests/deps.sh check installs it"
+	ht_start --ready-http "$HT_PORT" --ready-when http:8080/ --ready-interval 100ms \
+		--pre-stop-delay 5s -- python3 -m http.server 8080 --bind 127.0.0.1 --directory "$T"
+	ht_wait_code 200 /ready
+	cat >"$T/haproxy.cfg" <<CFG
+global
+    stats socket $T/haproxy.sock mode 600 level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+backend app
+    option httpchk GET /ready
+    http-check expect status 200
+    server pod 127.0.0.1:8080 check port $HT_PORT inter 200ms fall 1 rise 1
+frontend fe
+    bind 127.0.0.1:9000
+    default_backend app
+CFG
+	ht_in haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
+	local hap=$! t0 ms
+	trap 'kill $hap 2>/dev/null; cleanup' EXIT
+	wait_until 10 eval '[ "$(ht_haproxy_status 2>/dev/null)" = UP ]' ||
+		fail "HAProxy never saw the pod UP: $(cat "$T/haproxy.log")"
+	HTC=$(ht_in curl -s -m 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:9000/)
+	assert_eq "$HTC" 200 "a request through HAProxy"
+
+	t0=$(now_ms)
+	kill -TERM "$DPID"
+	wait_until 5 eval '[ "$(ht_haproxy_status)" = DOWN ]' ||
+		fail "HAProxy still routes to the pod 5 s after SIGTERM: $(ht_haproxy_status)"
+	ms=$(( $(now_ms) - t0 ))
+	assert_ms_between "$ms" 0 1500 "SIGTERM to HAProxy's server DOWN"
+	# the withdrawal, not the app going away: it still serves, unsignalled
+	HTC=$(ht_in curl -s -m 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/)
+	assert_eq "$HTC" 200 "the app itself in the pre-stop delay"
+	assert_no_log 'stop: sent SIGTERM'
+	grep -q 'Server app/pod is DOWN.*Layer7 wrong status, code: 503' "$T/haproxy.log" ||
+		fail "HAProxy's log does not say why: $(cat "$T/haproxy.log")"
+	kill "$hap" 2>/dev/null
+	wait "$hap" 2>/dev/null
+	return 0
 }

@@ -689,19 +689,9 @@ test_when_condition_with_blanks_stays_one_word() {
 	wh_stop_ok
 }
 
-# wh_need_alloc_shim: the allocation log shim is built and can count.
-wh_need_alloc_shim() {
-	[ -e "$H/alloc_log.so" ] || skip "build/helpers/alloc_log.so not built (make build/helpers/alloc_log.so)"
-	needs_dynamic "the allocation log is an LD_PRELOAD shim"
-	! ldd "$DRAINIT" 2>/dev/null | grep -q libasan ||
-		skip "drainit is built with AddressSanitizer, which replaces malloc"
-}
-
-# wh_allocs PID: heap allocations the shim saw from PID so far.
-wh_allocs() { grep -c "^$1 " "$T/alloc"; }
-
+# needs_alloc_shim: the allocation log shim is built and can count.
 test_when_no_allocation_while_checking_exec() {
-	wh_need_alloc_shim
+	needs_alloc_shim
 	# The check: ok if $T/ok exists, hangs if $T/hang does, else fails.
 	ALLOC_LOG=$T/alloc LD_PRELOAD=$H/alloc_log.so start_ns --ready-file "$T/ready" \
 		--ready-when "exec:sh -c '[ -e $T/ok ] && exit 0; [ -e $T/hang ] && exec sleep 30; exit 1'" \
@@ -710,7 +700,7 @@ test_when_no_allocation_while_checking_exec() {
 	wait_file '^start ' "$T/rec"
 	wait_log 'info: check: exec:sh: not yet: exited with status 1'
 	local before
-	before=$(wh_allocs 1)
+	before=$(allocs_of 1)
 	(( before > 0 )) || fail "the shim saw no start-up allocation by drainit: it is not working"
 	touch "$T/hang"
 	wait_log 'info: check: exec:sh: not yet: no answer within 200ms \(killed\)'
@@ -730,18 +720,18 @@ test_when_no_allocation_while_checking_exec() {
 	kill -TERM "$DPID"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
-	assert_eq "$(wh_allocs 1)" "$before" "allocations by drainit after start-up"
+	assert_eq "$(allocs_of 1)" "$before" "allocations by drainit after start-up"
 }
 
 test_when_no_allocation_while_checking_http_and_notify() {
-	wh_need_alloc_shim
+	needs_alloc_shim
 	wh_port
 	local port=$WH_PORT before
 	ALLOC_LOG=$T/alloc LD_PRELOAD=$H/alloc_log.so start_ns --ready-file "$T/ready" \
 		--ready-when "http:$port/up" --ready-interval 100ms --ready-timeout 200ms --ready-recheck 100ms \
 		-- "$H/readyapp" "$T/rec" http "$port" 500 --hang-first 1 --fail 2
 	wait_log "info: check: http:$port/up: not yet: connect: Connection refused"
-	before=$(wh_allocs 1)
+	before=$(allocs_of 1)
 	(( before > 0 )) || fail "the shim saw no start-up allocation by drainit: it is not working"
 	wait_until 10 test -f "$T/ready" || fail "no readiness file"
 	wait_until 10 eval '[ "$(grep -c "^req .*status=200" "$T/rec")" -ge 4 ]' || fail "fewer than 3 rechecks"
@@ -750,21 +740,21 @@ test_when_no_allocation_while_checking_http_and_notify() {
 	kill -TERM "$DPID"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
-	assert_eq "$(wh_allocs 1)" "$before" "allocations by drainit (http) after start-up"
+	assert_eq "$(allocs_of 1)" "$before" "allocations by drainit (http) after start-up"
 
 	# notify, drainit not PID 1: it looks the sender up in /proc
 	rm -f "$T/alloc" "$T/rec"
 	ALLOC_LOG=$T/alloc LD_PRELOAD=$H/alloc_log.so start_plain --ready-file "$T/ready" --ready-when notify \
 		-- "$H/readyapp" "$T/rec" notify 300 --status up --extra "X_OTHER=1" --stop-after 200 --ready-again-after 200
 	wait_log 'ready: waiting for READY=1'
-	before=$(wh_allocs "$DPID")
+	before=$(allocs_of "$DPID")
 	(( before > 0 )) || fail "the shim saw no start-up allocation by drainit: it is not working"
 	wait_log ': ready: app pid [0-9]+ ready again '
 	assert_log 'notify: pid [0-9]+: STATUS=up'
 	kill -TERM "$DPID"
 	wait_exit 15
 	assert_eq "$RC" 0 "exit status"
-	assert_eq "$(wh_allocs "$DPID")" "$before" "allocations by drainit (notify) after start-up"
+	assert_eq "$(allocs_of "$DPID")" "$before" "allocations by drainit (notify) after start-up"
 }
 
 test_when_no_wakeups_once_ready_http() {
