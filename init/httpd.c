@@ -95,35 +95,43 @@ enum http_parsed http_parse(const char *buf, size_t len, struct http_request *re
 	}
 }
 
+/* s as a JSON string, quotes included, or null for NULL. */
+static const char *json_string(const char *s, char *out, size_t len)
+{
+	if (!s)
+		return "null";
+	out[0] = '"';
+	size_t k = log_json_escape(s, out + 1, len - 2);
+	snprintf(out + 1 + k, len - 1 - k, "\"");
+	return out;
+}
+
+/* A count of milliseconds, or null for -1. */
+static const char *json_ms(int64_t ms, char *out, size_t len)
+{
+	if (ms < 0)
+		return "null";
+	snprintf(out, len, "%lld", (long long)ms);
+	return out;
+}
+
 /* The body of GET /status: the view as one JSON object. */
 static size_t status_json(const struct httpd_view *v, char *out, size_t len)
 {
-	char line[512], target[192], last[384];
-	log_json_escape(v->line, line, sizeof line);
-	if (v->target) {
-		target[0] = '"';
-		size_t k = log_json_escape(v->target, target + 1, sizeof target - 2);
-		snprintf(target + 1 + k, sizeof target - 1 - k, "\"");
-	} else {
-		snprintf(target, sizeof target, "null");
-	}
-	if (v->last) {
-		last[0] = '"';
-		size_t k = log_json_escape(v->last, last + 1, sizeof last - 2);
-		snprintf(last + 1 + k, sizeof last - 1 - k, "\"");
-	} else {
-		snprintf(last, sizeof last, "null");
-	}
-	char delay[24] = "null", drain[24] = "null";
-	if (v->delay_left_ms >= 0)
-		snprintf(delay, sizeof delay, "%lld", (long long)v->delay_left_ms);
-	if (v->drain_left_ms >= 0)
-		snprintf(drain, sizeof drain, "%lld", (long long)v->drain_left_ms);
-	int n = snprintf(out, len, "{\"ready\":%s,\"state\":\"%s\",\"since\":\"%s\",\"phase\":\"%s\","
-			 "\"app_pid\":%d,\"condition\":{\"kind\":\"%s\",\"target\":%s,\"last\":%s},"
-			 "\"pre_stop_delay_left_ms\":%s,\"drain_left_ms\":%s,\"line\":\"%s\"}\n",
-			 v->ready ? "true" : "false", v->state, v->since, v->phase, (int)v->app, v->kind,
-			 target, last, delay, drain, line);
+	char state[48], since[96], phase[48], kind[48], target[192], last[384], line[512];
+	char delay[24], drain[24];
+	int n = snprintf(out, len, "{\"ready\":%s,\"state\":%s,\"since\":%s,\"phase\":%s,"
+			 "\"app_pid\":%d,\"condition\":{\"kind\":%s,\"target\":%s,\"last\":%s},"
+			 "\"pre_stop_delay_left_ms\":%s,\"drain_left_ms\":%s,\"line\":%s}\n",
+			 v->ready ? "true" : "false", json_string(v->state, state, sizeof state),
+			 json_string(v->since, since, sizeof since),
+			 json_string(v->phase, phase, sizeof phase), (int)v->app,
+			 json_string(v->kind, kind, sizeof kind),
+			 json_string(v->target, target, sizeof target),
+			 json_string(v->last, last, sizeof last),
+			 json_ms(v->delay_left_ms, delay, sizeof delay),
+			 json_ms(v->drain_left_ms, drain, sizeof drain),
+			 json_string(v->line, line, sizeof line));
 	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
 }
 

@@ -18,7 +18,8 @@
 #   http   GET /ready on drainit's port from one client process in the
 #          container's network namespace (200N of them: the kubelet's
 #          httpGet probe is a request from its own process): wall time each,
-#          host CPU per probe the same way (the client's own included), and
+#          host CPU per probe the same way (the client's own included, its
+#          start too, which weighs less as N grows), and
 #          drainit's own CPU per probe (/proc/PID/schedstat, nanoseconds).
 # Writes build/bench/probe-cost.tsv (one line per sample) and prints a
 # table. Needs root, podman, runc and musl-gcc (tests/deps.sh container
@@ -58,7 +59,6 @@ musl-gcc -static -Os -o "$rootfs/pause" "$tmp/pause.c"
 pm run -d --name probecost --systemd=false --network none --cgroup-parent "$CGROUP_PARENT" \
 	--rootfs "$rootfs" /drainit --ready-file /run/ready --ready-http 8081 -- /pause >/dev/null
 dpid=$(pm inspect -f '{{.State.Pid}}' probecost)
-client() { nsenter -t "$dpid" -n -- python3 - "$@"; }
 for _ in $(seq 100); do
 	pm exec probecost /drainit probe --ready-file /run/ready >/dev/null 2>&1 && break
 	sleep 0.1
@@ -91,24 +91,7 @@ exec_ticks=$(( b1 - b0 ))
 n_http=$(( 200 * N ))
 s0=$(cut -d' ' -f1 "/proc/$dpid/schedstat")
 b0=$(busy); t_all=$(ms_now)
-client "$n_http" <<'EOF' >>"$out"
-import socket, sys, time
-n = int(sys.argv[1])
-for i in range(1, n + 1):
-    t0 = time.monotonic_ns()
-    s = socket.create_connection(("127.0.0.1", 8081))
-    s.sendall(b"GET /ready HTTP/1.1\r\nHost: pod\r\nUser-Agent: kube-probe/1.29\r\nAccept: */*\r\nConnection: close\r\n\r\n")
-    data = b""
-    while True:
-        chunk = s.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    if not data.startswith(b"HTTP/1.1 200 "):
-        sys.exit("probe-cost: http probe %d: %r" % (i, data[:40]))
-    print("http\t%d\t%d" % (i, time.monotonic_ns() - t0))
-EOF
+nsenter -t "$dpid" -n -- python3 tests/helpers/httpclient.py gets 8081 /ready "$n_http" >>"$out"
 b1=$(busy); t_http=$(( ($(ms_now) - t_all) / 1000000 ))
 s1=$(cut -d' ' -f1 "/proc/$dpid/schedstat")
 http_ticks=$(( b1 - b0 ))

@@ -15,12 +15,29 @@
   httpclient.py get PORT PATH
       one GET; prints "CODE MS" (the status and how long it took), or
       "error MS WHY".
+  httpclient.py gets PORT PATH N
+      N GETs one after the other, as a kubelet's httpGet probe sends them;
+      prints "http I NS" (tab-separated) for each; exits 1 at the first
+      answer that is not 200.
+  httpclient.py haproxy-stat SOCKET BACKEND SERVER
+      the server's status in HAProxy's "show stat" (UP, DOWN, ...), asked on
+      its admin socket.
 """
 import resource
 import select
 import socket
 import sys
 import time
+
+
+def read_all(s):
+    """Everything the peer sends until it closes."""
+    got = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return got
+        got += chunk
 
 
 def connect(port, host="127.0.0.1", timeout=3.0):
@@ -36,18 +53,13 @@ def raw(port, data, half_close, host):
     s.sendall(data)
     if half_close:
         s.shutdown(socket.SHUT_WR)
-    got = b""
     try:
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            got += chunk
+        got = read_all(s)
     except socket.timeout:
-        print("timeout" if not got else got.split(b"\r\n")[0].decode("latin-1"))
+        print("timeout")
         return
     except ConnectionResetError:
-        pass
+        got = b""
     print(got.split(b"\r\n")[0].decode("latin-1") if got else "closed")
 
 
@@ -56,16 +68,35 @@ def get(port, path):
     try:
         s = connect(port, timeout=5.0)
         s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
-        got = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            got += chunk
+        got = read_all(s)
         ms = (time.monotonic() - t0) * 1000
         print("%s %.0f" % (got.split(b" ")[1].decode() if got else "closed", ms))
     except OSError as e:
         print("error %.0f %s" % ((time.monotonic() - t0) * 1000, e))
+
+
+def gets(port, path, n):
+    request = ("GET %s HTTP/1.1\r\nHost: pod\r\nUser-Agent: kube-probe/1.29\r\n"
+               "Accept: */*\r\nConnection: close\r\n\r\n" % path).encode()
+    for i in range(1, n + 1):
+        t0 = time.monotonic_ns()
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(request)
+        got = read_all(s)
+        s.close()
+        if not got.startswith(b"HTTP/1.1 200 "):
+            sys.exit("httpclient: GET %d: %r" % (i, got[:40]))
+        print("http\t%d\t%d" % (i, time.monotonic_ns() - t0))
+
+
+def haproxy_stat(path, backend, server):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(b"show stat\n")
+    for line in read_all(s).decode().splitlines():
+        f = line.split(",")
+        if len(f) > 17 and f[0] == backend and f[1] == server:
+            print(f[17].split(" ")[0])
 
 
 def flood(port, n, seconds, readyfile):
@@ -126,6 +157,9 @@ def flood(port, n, seconds, readyfile):
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
+    if argv[1] == "haproxy-stat" and len(argv) == 5:
+        haproxy_stat(argv[2], argv[3], argv[4])
+        return
     mode, port = argv[1], int(argv[2])
     if mode == "raw":
         host = "127.0.0.1"
@@ -137,6 +171,8 @@ def main(argv):
         flood(port, int(argv[3]), float(argv[4]), argv[5])
     elif mode == "get":
         get(port, argv[3])
+    elif mode == "gets":
+        gets(port, argv[3], int(argv[4]))
     else:
         sys.exit(__doc__)
 

@@ -307,24 +307,7 @@ test_http_idle_no_wakeups() {
 
 # ht_haproxy_status: the status of server app/pod in HAProxy's stats (UP,
 # DOWN, ...), through its admin socket.
-ht_haproxy_status() {
-	python3 - "$T/haproxy.sock" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"show stat\n")
-data = b""
-while True:
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-for line in data.decode().splitlines():
-    f = line.split(",")
-    if len(f) > 17 and f[0] == "app" and f[1] == "pod":
-        print(f[17].split(" ")[0])
-PY
-}
+ht_haproxy_status() { python3 "$HT_CLIENT" haproxy-stat "$T/haproxy.sock" app pod; }
 
 # HAProxy's own active health check, aimed at drainit's port: the server
 # goes DOWN within one check of SIGTERM, while the app, in its pre-stop
