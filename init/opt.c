@@ -605,8 +605,9 @@ void opt_help(FILE *out)
 "DUR: 500ms, 15s, 1.5s, 2m, 1h, 1m30s or plain seconds. SIG: TERM, SIGTERM, 15,\n"
 "RTMIN+2. An unknown DRAINIT_* or TINI_* variable is warned about at start.\n"
 "Exit status: the app's; 128+N if it died of signal N; 126 not executable;\n"
-"127 not found; 64 usage error; 71 drainit failed (could not start, a /proc of\n"
-"another PID namespace, or the app was never reaped); 73 readiness file cannot\n"
-"be used where asked (drainit removes only its own); 77 drainit lacks the\n"
-"privilege to grant --user or --caps. See drainit(8).\n", out);
+"127 not found; 64 usage error; 71 drainit failed (could not start or listen on\n"
+"--ready-http's port, a /proc of another PID namespace, or the app was never\n"
+"reaped); 73 readiness file cannot be used where asked (drainit removes only\n"
+"its own); 77 drainit lacks the privilege to grant --user or --caps. See\n"
+"drainit(8).\n", out);
 }
