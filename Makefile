@@ -152,6 +152,14 @@ check-container:
 	@$(MAKE) --no-print-directory release
 	tests/container/run.sh
 
+# make e2e's rolling termination with the real parts: podman containers of
+# the image Dockerfile.example builds, exec probes through the engine, and
+# HAProxy with an endpoints controller (tests/e2e/engine.sh, docs/e2e.md).
+e2e-engine:
+	@tests/deps.sh container e2e-engine
+	@$(MAKE) --no-print-directory release
+	tests/e2e/engine.sh $(E2E_ENGINE_ARGS)
+
 # cppcheck and clang-tidy over init/, both silent (tests/lint/run.sh,
 # init/.clang-tidy).
 lint:
@@ -193,6 +201,6 @@ uninstall:
 clean:
 	rm -rf $(B) dist
 
-.PHONY: all static musl release check-release FORCE check check-valgrind demo bench e2e check-container fuzz lint install uninstall clean
+.PHONY: all static musl release check-release FORCE check check-valgrind demo bench e2e e2e-engine check-container fuzz lint install uninstall clean
 -include $(OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(MUSL_OBJ:.o=.d)
 FORCE:

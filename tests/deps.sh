@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages that building drainit, its tests and the demo
 # need, when they are missing.
-# Usage: tests/deps.sh [build|check|valgrind|peers|container|fuzz|lint|static|release]
+# Usage: tests/deps.sh [GROUP...], each of build check valgrind peers
+# container e2e-engine fuzz lint static release (default: build)
 #   valgrind: valgrind and what the integration tests need, for make check-valgrind
 #   peers: the inits compared in make bench and make e2e
 #   container: podman and what builds the base images for make check-container
+#   e2e-engine: with container's, HAProxy and the inits make e2e-engine compares
 #   fuzz: clang and its libFuzzer runtime
 #   lint: cppcheck and clang-tidy
 #   static: musl and what builds libcap.a for it from Debian's source (make static)
@@ -13,19 +15,23 @@
 set -eu
 pkgs="gcc make libc6-dev libcap-dev pkg-config util-linux"
 static="musl-tools musl-dev linux-libc-dev dpkg-dev xz-utils"
-case "${1:-build}" in
+[ $# -gt 0 ] || set -- build
+for group; do
+case $group in
 build) ;;
 check) pkgs="$pkgs check procps python3 iproute2 curl haproxy" ;;
 valgrind) pkgs="$pkgs procps python3 valgrind iproute2 curl haproxy" ;;
 peers) pkgs="$pkgs procps python3 tini dumb-init catatonit" ;;
 container) pkgs="$pkgs podman runc debootstrap" ;;
+e2e-engine) pkgs="$pkgs python3 haproxy tini dumb-init" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 lint) pkgs="$pkgs cppcheck clang-tidy" ;;
 static) pkgs="$pkgs $static" ;;
 release) pkgs="$pkgs $static gcc-aarch64-linux-gnu musl-dev:arm64 linux-libc-dev:arm64
 	lintian qemu-user podman runc man-db" ;;
-*) echo "usage: tests/deps.sh [build|check|valgrind|peers|container|fuzz|lint|static|release]" >&2; exit 64 ;;
+*) echo "usage: tests/deps.sh [GROUP...]: build check valgrind peers container e2e-engine fuzz lint static release" >&2; exit 64 ;;
 esac
+done
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
