@@ -69,6 +69,7 @@ class HAProxy:
         self.cfgfile = os.path.join(sc.dir, "haproxy.cfg")
         self.logfile = os.path.join(sc.dir, "haproxy.log")
         self.term = {}  # request number: (status, termination state, server)
+        self.pending = set()  # admin commands under way
 
     async def start(self):
         self.port = self.sc.cfg.ports.take()
@@ -129,13 +130,26 @@ backend app
         return out.decode(errors="replace").strip()
 
     def add(self, pod):
-        asyncio.ensure_future(self._set(pod, f"set server app/s{pod.slot} addr 127.0.0.1 port "
+        self._track(self._set(pod, f"set server app/s{pod.slot} addr 127.0.0.1 port "
                                              f"{pod.port}", f"set server app/s{pod.slot} state ready",
                                         f"lb: + {pod.name} :{pod.port} (slot s{pod.slot})"))
 
     def remove(self, pod):
-        asyncio.ensure_future(self._set(pod, f"set server app/s{pod.slot} state maint", None,
+        self._track(self._set(pod, f"set server app/s{pod.slot} state maint", None,
                                         f"lb: - {pod.name} :{pod.port} (slot s{pod.slot})"))
+
+    def _track(self, coro):
+        if self.proc is None or self.proc.returncode is not None or self.sc.stopping:
+            coro.close()  # the scenario is over: nothing left to route
+            return
+        task = asyncio.ensure_future(coro)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def settle(self):
+        """Until the admin commands sent so far are carried out."""
+        if self.pending:
+            await asyncio.gather(*self.pending)
 
     async def _set(self, pod, first, second, what):
         for c in (first, second):
@@ -349,6 +363,9 @@ class EngineScenario(e2e.Scenario):
     async def cleanup(self):
         for pod in self.pods:
             await self.podman("rm", "--force", "--time", "0", self.container_name(pod), timeout=30)
+        watches = [p.exited for p in self.pods if p.exited]
+        if watches:
+            await asyncio.wait(watches, timeout=e2e.EXIT_TIMEOUT)
         await self.lb.stop()
         self.finish_records()
         self.events.close()
@@ -402,6 +419,7 @@ def parse_args(argv):
     cfg.delay = cfg.delay if cfg.delay is not None else cfg.lag + cfg.jitter + 1000
     cfg.drain = cfg.grace - cfg.delay - 2000
     cfg.preroll, cfg.tail = 1000, 1000
+    cfg.probe_period = cfg.period  # the kubelet probes a starting pod at periodSeconds too
     # every pod replaced --rounds times: pods x rounds replacements
     cfg.replacements = cfg.pods * cfg.rounds
     cfg.load_ms = cfg.preroll + (cfg.replacements - 1) * cfg.interval + 1000 + cfg.grace + cfg.tail
@@ -422,6 +440,7 @@ async def run_scenario(cfg, init, entry):
         await sc.lb.start()
         first = [await sc.start_pod() for _ in range(pods_saved)]
         await asyncio.gather(*(sc.wait_ready(p) for p in first))
+        await sc.lb.settle()  # the first pods in rotation before the load starts
         await rollout(sc, first)
     except ScenarioError as e:
         sc.error = str(e)
