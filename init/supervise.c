@@ -355,12 +355,12 @@ static void http_view(void *arg, struct httpd_view *v)
 
 /* The loop, until the lifecycle is done. It sleeps in ppoll until a signal
  * comes (the signalfd), the readiness check's descriptor or an HTTP
- * connection (--ready-http) has an event, or the nearest deadline; with nothing but signals to wait for, in
- * sigwaitinfo, one system call per signal. Each turn then handles, in this
- * order: signals, so that a child that exited right at a deadline counts as
- * exited, not as killed; exited children; the readiness check, which a
- * SIGTERM read above has ended; the deadlines; last, --ready-http's
- * requests, which then see all of that. Signals, exits and connections are
+ * connection (--ready-http) has an event, or the nearest deadline; with
+ * nothing but signals to wait for, in sigwaitinfo, one system call per
+ * signal. Each turn then handles, in this order: signals, so that a child
+ * that exited right at a deadline counts as exited, not as killed; exited
+ * children; the readiness check, which a SIGTERM read above has ended; the
+ * deadlines; last, --ready-http's requests, which then see all of that. Signals, exits and connections are
  * taken in bounded batches: no flood of any holds off a deadline. */
 static void run(struct super *s, int sfd, const sigset_t *all)
 {
