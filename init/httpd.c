@@ -290,9 +290,9 @@ static void drop(struct httpd_conn *c)
 	c->len = 0;
 }
 
-/* The answer, written once without waiting; what the peer sent beyond the
- * head is read away first, so that closing does not reset the connection
- * before the answer is read. */
+/* The answer, written once without waiting; then what the peer sent
+ * beyond the head is read away (once), so that closing does not reset the
+ * connection before the peer has read the answer. */
 static void answer(struct httpd_conn *c, const struct http_request *req, bool bad,
 		   void (*view)(void *arg, struct httpd_view *v), void *arg)
 {
