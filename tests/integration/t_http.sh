@@ -169,7 +169,8 @@ test_http_slow_clients_do_not_slow_drainit() {
 	ht_start --ready-http "$HT_PORT" --drain-timeout 2s -- "$H/sigrec" "$T/rec" --ignore TERM --no-exit
 	wait_file '^start ' "$T/rec"
 	ht_wait_code 200 /ready
-	ht_in python3 "$HT_CLIENT" flood "$HT_PORT" 1000 30 "$T/flood" &
+	# nsenter, not ht_in: $! is then the client itself (nsenter execs it)
+	nsenter -t "$DPID" -n -- python3 "$HT_CLIENT" flood "$HT_PORT" 1000 30 "$T/flood" &
 	local flood=$! i line code ms
 	wait_file '^holding 1000$' "$T/flood" 20
 	for i in 1 2 3 4 5; do
@@ -333,7 +334,9 @@ frontend fe
     bind 127.0.0.1:9000
     default_backend app
 CFG
-	ht_in haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
+	# nsenter itself, not ht_in: it execs HAProxy (a network namespace needs
+	# no fork), so that $! is HAProxy's pid and killing it leaves nothing
+	nsenter -t "$DPID" -n -- haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
 	local hap=$! t0 ms
 	trap 'kill $hap 2>/dev/null; cleanup' EXIT
 	wait_until 10 eval '[ "$(ht_haproxy_status 2>/dev/null)" = UP ]' ||
