@@ -298,6 +298,8 @@ class EngineScenario(e2e.Scenario):
             if pod.t_term is not None:
                 return
             ok = await self.probe(pod)
+            if self.stopping or pod.t_term is not None:
+                return  # the scenario or the pod is over: its probes say nothing
             failed = 0 if ok else failed + 1
             if failed == self.cfg.failures and pod.t_term is None:
                 self.log(f"kubelet: {pod.name} unready after {failed} failed probes")
