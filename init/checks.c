@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -218,23 +217,9 @@ static void discard(struct check *c, int64_t now)
 static enum check_verdict start_connect(struct check *c, int64_t now)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
+	socklen_t len = (socklen_t)cond_sockaddr(c->cond->family, c->cond->addr, c->cond->port, &ss);
 
 	c->started = now;
-	memset(&ss, 0, sizeof ss);
-	if (c->cond->family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(c->cond->port);
-		memcpy(&a->sin6_addr, c->cond->addr, 16);
-		len = sizeof *a;
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_family = AF_INET;
-		a->sin_port = htons(c->cond->port);
-		memcpy(&a->sin_addr, c->cond->addr, 4);
-		len = sizeof *a;
-	}
 	c->net.sock = socket(c->cond->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->net.sock < 0)
 		return io_failed(c, now, "socket", errno);

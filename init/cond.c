@@ -129,6 +129,24 @@ bad_host:
 	return -1;
 }
 
+size_t cond_sockaddr(int family, const unsigned char *addr, unsigned short port,
+		     struct sockaddr_storage *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)sa;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		memcpy(&a->sin6_addr, addr, 16);
+		return sizeof *a;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)sa;
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	memcpy(&a->sin_addr, addr, 4);
+	return sizeof *a;
+}
+
 /* A check's [HOST:]PORT, into c. */
 static int parse_hostport(struct cond *c, const char *s, const char *end, char *err, size_t errlen)
 {

@@ -37,6 +37,13 @@ struct hostport {
 int cond_hostport(const char *s, const char *end, bool any_host, struct hostport *hp, char *err,
 		  size_t errlen);
 
+struct sockaddr_storage;
+
+/* The socket address of addr and port (IPv6 for AF_INET6, else IPv4) into
+ * *sa, for connect or bind; returns its length. Pure. */
+size_t cond_sockaddr(int family, const unsigned char *addr, unsigned short port,
+		     struct sockaddr_storage *sa);
+
 struct cond {
 	enum cond_kind kind;
 	/* tcp, http: a numeric address (no name lookups in PID 1) */

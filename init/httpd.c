@@ -1,6 +1,5 @@
 /* Readiness over HTTP: the request parser and the answers (pure), and the
  * listening socket with its connections, served from drainit's loop. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -186,24 +185,10 @@ int httpd_parse_addr(const char *s, struct hostport *hp, char *err, size_t errle
  * socket (IPV6_V6ONLY off), or IPv4 alone where there is no IPv6. */
 static int listen_on(const struct hostport *hp, char *err, size_t errlen)
 {
-	struct sockaddr_storage sa = { 0 };
-	socklen_t salen;
+	struct sockaddr_storage sa;
 	int family = hp->family ? hp->family : AF_INET6;
 	for (;;) {
-		memset(&sa, 0, sizeof sa);
-		if (family == AF_INET6) {
-			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&sa;
-			a->sin6_family = AF_INET6;
-			a->sin6_port = htons(hp->port);
-			memcpy(&a->sin6_addr, hp->addr, 16);
-			salen = sizeof *a;
-		} else {
-			struct sockaddr_in *a = (struct sockaddr_in *)&sa;
-			a->sin_family = AF_INET;
-			a->sin_port = htons(hp->port);
-			memcpy(&a->sin_addr, hp->addr, 4);
-			salen = sizeof *a;
-		}
+		socklen_t salen = (socklen_t)cond_sockaddr(family, hp->addr, hp->port, &sa);
 		int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0 && hp->family == 0 && family == AF_INET6 && errno == EAFNOSUPPORT) {
 			family = AF_INET; /* a kernel without IPv6 */
@@ -252,9 +237,8 @@ int httpd_open(struct httpd *h, const struct hostport *hp, char *err, size_t err
 		h->conn = NULL;
 		return -1;
 	}
-	snprintf(h->where_buf, sizeof h->where_buf, "%s%s", hp->family ? "" : "every address, port ",
+	snprintf(h->where, sizeof h->where, "%s%s", hp->family ? "" : "every address, port ",
 		 hp->family ? hp->host : hp->host + 1);
-	h->where = h->where_buf;
 	return 0;
 }
 

@@ -87,8 +87,7 @@ struct httpd {
 	struct httpd_conn *conn; /* HTTPD_CONNS, allocated at start */
 	uint64_t accepted;
 	int64_t paused_until;   /* out of descriptors: accept again then; -1: not paused */
-	const char *where;      /* what it listens on, for the log */
-	char where_buf[96];
+	char where[96];         /* what it listens on, for the log */
 };
 
 /* Listens on hp (before drainit drops its capabilities, so a port below

@@ -437,17 +437,22 @@ class Scenario:
         self.log(f"kubelet: {pod.name} ready after {pod.t_ready - pod.t_start:.3f}s")
         self.lb.add(pod)
 
-    async def delete(self, pod, k):
-        """Pod deletion: the endpoint goes after the lag, SIGTERM at once,
-        SIGKILL at the grace period."""
-        loop = asyncio.get_running_loop()
+    def let_go_later(self, pod, k):
+        """The load balancer drops the pod after the k-th deletion's lag, as
+        an endpoints controller does seconds late; returns the lag."""
         lag = self.lags[k]
         t_due = mono() + lag
 
         def remove():
             self.late = max(self.late, mono() - t_due)
             self.lb.remove(pod)
-        loop.call_later(lag, remove)
+        asyncio.get_running_loop().call_later(lag, remove)
+        return lag
+
+    async def delete(self, pod, k):
+        """Pod deletion: the endpoint goes after the lag, SIGTERM at once,
+        SIGKILL at the grace period."""
+        lag = self.let_go_later(pod, k)
         self.log(f"kubelet: delete {pod.name}: SIGTERM to pid {pod.nspid}; "
                  f"the load balancer lets go in {lag:.3f}s")
         pod.t_term = mono()
@@ -467,6 +472,10 @@ class Scenario:
 
     # --- load generator --------------------------------------------------
 
+    def request_head(self, i, ms):
+        """Request i, asking the app to take ms milliseconds."""
+        return f"GET /work/{ms} HTTP/1.0\r\nHost: e2e\r\n\r\n".encode()
+
     async def request(self, i, t_sched, ms):
         t_start = mono()
         rec = {"i": i, "t_sched": round(t_sched - self.t0, 4), "t_start": round(t_start - self.t0, 4),
@@ -474,7 +483,7 @@ class Scenario:
         try:
             r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", self.lb.port), 5)
             try:
-                w.write(f"GET /work/{ms} HTTP/1.0\r\nHost: e2e\r\n\r\n".encode())
+                w.write(self.request_head(i, ms))
                 data = await asyncio.wait_for(r.read(), self.cfg.req_max / 1000 + CLIENT_TIMEOUT)
             finally:
                 w.close()

@@ -34,14 +34,13 @@ import asyncio
 import json
 import os
 import random
-import signal
 import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402  (the load generator, records, table)
-from e2e import KINDS, ScenarioError, http_complete, http_parse, mono  # noqa: E402
+from e2e import ScenarioError, http_parse, mono  # noqa: E402
 
 IMAGE = os.environ.get("E2E_ENGINE_IMAGE", "localhost/drainit-e2e:engine")
 PODMAN = os.environ.get("E2E_ENGINE_PODMAN", "podman").split("\x1f")
@@ -306,14 +305,7 @@ class EngineScenario(e2e.Scenario):
                 asyncio.get_running_loop().call_later(self.lags[0], self.lb.remove, pod)
 
     async def delete(self, pod, k):
-        loop = asyncio.get_running_loop()
-        lag = self.lags[k]
-        t_due = mono() + lag
-
-        def remove():
-            self.late = max(self.late, mono() - t_due)
-            self.lb.remove(pod)
-        loop.call_later(lag, remove)
+        lag = self.let_go_later(pod, k)
         self.log(f"kubelet: delete {pod.name}: podman stop -t {self.cfg.grace // 1000}; "
                  f"the load balancer lets go in {lag:.3f}s")
         pod.t_term = mono()
@@ -328,39 +320,19 @@ class EngineScenario(e2e.Scenario):
         pod.killed = pod.t_end - pod.t_term >= self.cfg.grace / 1000 - 0.05
         self.deleted.append(pod)
 
-    async def request(self, i, t_sched, ms):
-        t_start = mono()
-        rec = {"i": i, "t_sched": round(t_sched - self.t0, 4), "t_start": round(t_start - self.t0, 4),
-               "ms": ms, "pod": "", "outcome": "other", "detail": ""}
-        status = None
-        try:
-            r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", self.lb.port), 5)
-            try:
-                w.write(f"GET /work/{ms} HTTP/1.0\r\nHost: e2e\r\nX-Req: {i}\r\n\r\n".encode())
-                data = await asyncio.wait_for(r.read(), self.cfg.req_max / 1000 + e2e.CLIENT_TIMEOUT)
-            finally:
-                w.close()
-            status, headers, body = http_parse(data)
-            if status == 200 and body.startswith(b"ok ") and http_complete(data):
-                rec["outcome"] = "ok"
-        except asyncio.TimeoutError:
-            rec["detail"] = "HAProxy did not answer"
-        except OSError as e:
-            rec["detail"] = f"HAProxy: {e}"
-        rec["latency_ms"] = round((mono() - t_start) * 1000, 1)
-        rec["status"] = status
-        self.records.append(rec)
+    def request_head(self, i, ms):
+        """make e2e's request, numbered for HAProxy's log (X-Req)."""
+        return f"GET /work/{ms} HTTP/1.0\r\nHost: e2e\r\nX-Req: {i}\r\n\r\n".encode()
 
     def finish_records(self):
         """HAProxy's log says which server and how each request ended."""
         for rec in self.records:
-            st, state, server = self.lb.term.get(rec["i"], (str(rec.get("status")), "?", "-"))
+            st, state, server = self.lb.term.get(rec["i"], ("?", "?", "-"))
             slot = server.split("/")[-1]
             rec["pod"] = next((p.name for p in self.pods if f"s{p.slot}" == slot), slot)
             if rec["outcome"] != "ok":
                 rec["outcome"] = classify(int(st) if st.isdigit() else 0, state)
-                rec["detail"] = f"HAProxy {st} {state}" + (f"; {rec['detail']}" if rec["detail"] else "")
-            rec.pop("status", None)
+                rec["detail"] = f"HAProxy {st} {state}; {rec['detail']}"
 
     async def cleanup(self):
         for pod in self.pods:

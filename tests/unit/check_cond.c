@@ -1118,11 +1118,37 @@ START_TEST(test_http_head_end)
 }
 END_TEST
 
+/* The address a check connects to, and --ready-http binds, from a parsed
+ * [HOST:]PORT. */
+START_TEST(test_sockaddr)
+{
+	struct hostport hp;
+	struct sockaddr_storage sa;
+	char err[256], text[64];
+
+	const char *v4 = "10.1.2.3:8080", *v6 = "[fe80::1:2]:443";
+	ck_assert_int_eq(cond_hostport(v4, v4 + strlen(v4), false, &hp, err, sizeof err), 0);
+	ck_assert_uint_eq(cond_sockaddr(hp.family, hp.addr, hp.port, &sa), sizeof(struct sockaddr_in));
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)&sa;
+	ck_assert_int_eq(a4->sin_family, AF_INET);
+	ck_assert_uint_eq(ntohs(a4->sin_port), 8080);
+	ck_assert_str_eq(inet_ntop(AF_INET, &a4->sin_addr, text, sizeof text), "10.1.2.3");
+
+	ck_assert_int_eq(cond_hostport(v6, v6 + strlen(v6), false, &hp, err, sizeof err), 0);
+	ck_assert_uint_eq(cond_sockaddr(hp.family, hp.addr, hp.port, &sa), sizeof(struct sockaddr_in6));
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)&sa;
+	ck_assert_int_eq(a6->sin6_family, AF_INET6);
+	ck_assert_uint_eq(ntohs(a6->sin6_port), 443);
+	ck_assert_str_eq(inet_ntop(AF_INET6, &a6->sin6_addr, text, sizeof text), "fe80::1:2");
+}
+END_TEST
+
 Suite *cond_suite(void)
 {
 	Suite *s = suite_create("cond");
 	TCase *tc = tcase_create("parse");
 	tcase_add_test(tc, test_start_notify);
+	tcase_add_test(tc, test_sockaddr);
 	tcase_add_test(tc, test_unknown_kind);
 	tcase_add_test(tc, test_error_buffer_truncated);
 	tcase_add_test(tc, test_tcp_port_only);
