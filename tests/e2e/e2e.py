@@ -195,6 +195,23 @@ def http_parse(data):
     return status, headers, body
 
 
+async def http_get_ok(port, path, timeout):
+    """An httpGet probe: GET path on 127.0.0.1:port answers 200 within
+    timeout seconds."""
+    try:
+        r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
+    except (OSError, asyncio.TimeoutError):
+        return False
+    try:
+        w.write(f"GET {path} HTTP/1.0\r\n\r\n".encode())
+        data = await asyncio.wait_for(r.read(), timeout)
+        return http_parse(data)[0] == 200
+    except (OSError, asyncio.TimeoutError):
+        return False
+    finally:
+        w.close()
+
+
 class LoadBalancer:
     def __init__(self, sc):
         self.sc = sc
@@ -411,19 +428,8 @@ class Scenario:
                 kill_quietly(p.pid, signal.SIGKILL)
                 await p.wait()
                 return False
-        port, path = (pod.http_port, b"/ready") if pod.http_port else (pod.port, b"/healthz")
-        try:
-            r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1)
-        except (OSError, asyncio.TimeoutError):
-            return False
-        try:
-            w.write(b"GET " + path + b" HTTP/1.0\r\n\r\n")
-            data = await asyncio.wait_for(r.read(), 1)
-            return http_parse(data)[0] == 200
-        except (OSError, asyncio.TimeoutError):
-            return False
-        finally:
-            w.close()
+        port, path = (pod.http_port, "/ready") if pod.http_port else (pod.port, "/healthz")
+        return await http_get_ok(port, path, 1)
 
     async def wait_ready(self, pod):
         deadline = mono() + READY_TIMEOUT
@@ -528,7 +534,13 @@ class Scenario:
                  f"removal lags {', '.join(f'{x:.3f}s' for x in self.lags)}")
         first = [await self.start_pod() for _ in range(cfg.pods)]
         await asyncio.gather(*(self.wait_ready(p) for p in first))
-        live = list(first)
+        await self.rollout(first, cfg.pods)
+
+    async def rollout(self, live, replacements):
+        """The load, and the rolling update of the pods in live (ready): the
+        oldest replaced by a new one, replacements times."""
+        cfg = self.cfg
+        live = list(live)
         t_load = mono()
         loader = asyncio.create_task(self.load())
         deletions = []
@@ -539,7 +551,7 @@ class Scenario:
             # Replacement k starts at a fixed time after the load does, and
             # the load runs for a fixed time: every scenario sends the same
             # requests, unless a pod is late.
-            for k in range(cfg.pods):
+            for k in range(replacements):
                 await until(t_load + (cfg.preroll + k * cfg.interval) / 1000)
                 new = await self.start_pod()
                 await self.wait_ready(new)

@@ -40,7 +40,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402  (the load generator, records, table)
-from e2e import ScenarioError, http_parse, mono  # noqa: E402
+from e2e import ScenarioError, mono  # noqa: E402
 
 IMAGE = os.environ.get("E2E_ENGINE_IMAGE", "localhost/drainit-e2e:engine")
 PODMAN = os.environ.get("E2E_ENGINE_PODMAN", "podman").split("\x1f")
@@ -268,20 +268,9 @@ class EngineScenario(e2e.Scenario):
                                       "probe", timeout=t)
             self.exec_walls.append(mono() - t0)
             return rc == 0
-        port, path = ((pod.http_port, b"/ready") if self.probe_kind == "http"
-                      else (pod.port, b"/healthz"))
-        try:
-            r, w = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), t)
-        except (OSError, asyncio.TimeoutError):
-            return False
-        try:
-            w.write(b"GET " + path + b" HTTP/1.0\r\n\r\n")
-            data = await asyncio.wait_for(r.read(), t)
-            return http_parse(data)[0] == 200
-        except (OSError, asyncio.TimeoutError):
-            return False
-        finally:
-            w.close()
+        port, path = ((pod.http_port, "/ready") if self.probe_kind == "http"
+                      else (pod.port, "/healthz"))
+        return await e2e.http_get_ok(port, path, t)
 
     async def wait_ready(self, pod):
         await super().wait_ready(pod)
@@ -405,50 +394,21 @@ def parse_args(argv):
 
 async def run_scenario(cfg, init, entry):
     sc = EngineScenario(cfg, init, entry)
-    # make e2e replaces each of its pods once; here pods x rounds times
+    # make e2e replaces each of its pods once; here each pod --rounds times
     sc.lags = [(cfg.lag + random.Random(f"{cfg.seed}/lag/{k}").uniform(0, cfg.jitter)) / 1000
                for k in range(cfg.replacements)]
-    pods_saved = cfg.pods
-    cfg.pods = cfg.replacements  # Scenario.run replaces cfg.pods pods in turn
     try:
         await sc.lb.start()
-        first = [await sc.start_pod() for _ in range(pods_saved)]
+        first = [await sc.start_pod() for _ in range(cfg.pods)]
         await asyncio.gather(*(sc.wait_ready(p) for p in first))
         await sc.lb.settle()  # the first pods in rotation before the load starts
-        await rollout(sc, first)
+        await sc.rollout(first, cfg.replacements)
     except ScenarioError as e:
         sc.error = str(e)
         sc.log(f"error: {e}")
     finally:
-        cfg.pods = pods_saved
         await sc.cleanup()
     return sc.summary()
-
-
-async def rollout(sc, live):
-    """Scenario.run's rolling update, on pods already started."""
-    cfg = sc.cfg
-    t_load = mono()
-    loader = asyncio.create_task(sc.load())
-    deletions = []
-    try:
-        for k in range(cfg.replacements):
-            await asyncio.sleep(max(0, t_load + (cfg.preroll + k * cfg.interval) / 1000 - mono()))
-            new = await sc.start_pod()
-            await sc.wait_ready(new)
-            old = live.pop(0)
-            live.append(new)
-            deletions.append(asyncio.create_task(sc.delete(old, k)))
-        await asyncio.gather(*deletions)
-        await asyncio.sleep(max(0, t_load + cfg.load_ms / 1000 - mono(), cfg.tail / 1000))
-    finally:
-        sc.stopping = True
-        for d in deletions:
-            if not d.done():
-                d.cancel()
-        await asyncio.gather(loader, *deletions, return_exceptions=True)
-        if sc.inflight:
-            await asyncio.wait(sc.inflight, timeout=cfg.req_max / 1000 + e2e.CLIENT_TIMEOUT + 10)
 
 
 def main(argv):
